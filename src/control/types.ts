@@ -1,0 +1,175 @@
+import type { Key } from '../db/types';
+
+/** A job's lifecycle. Allowed transitions live in one table (status.ts); anything else is refused. */
+export type JobStatus = 'idle' | 'running' | 'pausing' | 'paused' | 'aborting' | 'aborted' | 'failed' | 'completed';
+
+export interface Lease {
+  /** Who holds it: the Step Functions execution id (ARN), or a local execution's name. */
+  readonly owner: string;
+  /** Fencing token: raised by every acquisition, never reused. The database ledger rejects older ones. */
+  readonly token: number;
+  /** Epoch milliseconds. An expired lease may be taken over (with a higher token). */
+  readonly expiresAt: number;
+}
+
+export type LeaseResult =
+  | { readonly acquired: true; readonly lease: Lease }
+  | { readonly acquired: false; readonly heldBy: string; readonly expiresAt: number };
+
+/** The adaptive batch sizer's memory, carried from batch to batch. */
+export interface SizerState {
+  readonly size: number;
+  /** Milliseconds per row of the most recent batches, newest last (bounded). */
+  readonly recentMsPerRow: readonly number[];
+}
+
+export interface Checkpoint {
+  /** Last key applied (null before the first batch). */
+  readonly lastKey: Key | null;
+  /** Number of the last batch applied (0 before the first). */
+  readonly batchNo: number;
+  readonly rowsDone: number;
+  readonly rowsScanned: number;
+  readonly sizer: SizerState;
+  /** ISO time of the write. */
+  readonly at: string;
+}
+
+/**
+ * Why a job is paused. `operator` is sticky until an operator resumes; `alarm:NAME` clears when
+ * that alarm returns to OK (with autoResume) or on a forced resume; `window` clears at the next
+ * scheduled start; `lock-timeouts` and `replica-lag` clear on an operator's resume.
+ */
+export type PauseReason = 'operator' | 'window' | 'lock-timeouts' | 'replica-lag' | `alarm:${string}`;
+
+export interface PauseRequest {
+  readonly reason: PauseReason;
+  /** Who asked (an operator's name, an alarm ARN, `scheduler`). */
+  readonly by: string;
+  readonly at: string;
+  readonly message?: string;
+}
+
+export interface Approval {
+  readonly by: string;
+  readonly at: string;
+  readonly note?: string;
+}
+
+export interface AbortRequest {
+  readonly by: string;
+  readonly at: string;
+  readonly reason?: string;
+}
+
+/** The one item per job. */
+export interface JobState {
+  readonly jobId: string;
+  readonly status: JobStatus;
+  readonly statusReason?: string;
+  readonly lease?: Lease;
+  /** Highest fencing token ever issued for this job. */
+  readonly lastToken: number;
+  readonly checkpoint?: Checkpoint;
+  readonly pauseRequests: readonly PauseRequest[];
+  readonly abortRequest?: AbortRequest;
+  readonly approval?: Approval;
+  /** Rows the preflight expected to touch, for progress. */
+  readonly estimatedRows?: number;
+  readonly updatedAt: string;
+}
+
+export interface BatchRecord {
+  readonly batchNo: number;
+  readonly firstKey: Key;
+  readonly lastKey: Key;
+  readonly selected: number;
+  readonly affected: number;
+  readonly durationMs: number;
+  readonly retries: number;
+  readonly batchSize: number;
+  readonly executionId: string;
+  readonly at: string;
+}
+
+export type RunOutcome = 'running' | 'completed' | 'paused' | 'aborted' | 'failed' | 'blocked' | 'lease-held' | 'window-closed' | 'continued';
+
+export interface RunRecord {
+  readonly executionId: string;
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly outcome: RunOutcome;
+  readonly reason?: string;
+}
+
+export interface Progress {
+  readonly rowsDone: number;
+  readonly estimatedRows?: number;
+  /** Over the recent batches; undefined before there are any. */
+  readonly rowsPerSecond?: number;
+  /** Seconds left at the recent rate; undefined when unknown. */
+  readonly etaSeconds?: number;
+  readonly percent?: number;
+}
+
+/** Thrown when a write needs a lease the caller no longer holds (another owner, expired, or stale token). */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+}
+
+/** Thrown for a status change the lifecycle table does not allow. */
+export class IllegalTransitionError extends Error {
+  override readonly name = 'IllegalTransitionError';
+  constructor(
+    readonly jobId: string,
+    readonly from: JobStatus,
+    readonly to: JobStatus,
+  ) {
+    super(`job '${jobId}' cannot go from ${from} to ${to}`);
+  }
+}
+
+/**
+ * Ownership and state of jobs. Every write that matters is a conditional write on the job's one
+ * item; there are no transactions. Implemented on DynamoDB (and so on dynalite, locally).
+ */
+export interface ControlStore {
+  /** The job's item, or undefined if the job never ran. */
+  getJob(jobId: string): Promise<JobState | undefined>;
+  /** Creates the item (status idle) if missing; returns it. */
+  ensureJob(jobId: string): Promise<JobState>;
+
+  acquireLease(jobId: string, owner: string, ttlMs: number): Promise<LeaseResult>;
+  /** Extends our lease; throws LeaseLostError when it is no longer ours. */
+  renewLease(jobId: string, lease: Lease, ttlMs: number): Promise<Lease>;
+  /** Gives up our lease; a no-op (false) when it is already gone or someone else's. */
+  releaseLease(jobId: string, lease: Pick<Lease, 'owner' | 'token'>): Promise<boolean>;
+  /** Releases whatever lease an execution holds (execution ended in the console); false if none. */
+  releaseLeaseOf(jobId: string, owner: string): Promise<boolean>;
+
+  /** Saves the checkpoint only while `token` is the current lease's; else LeaseLostError. */
+  saveCheckpoint(jobId: string, token: number, checkpoint: Checkpoint): Promise<void>;
+
+  /** Moves the status along the lifecycle table; IllegalTransitionError otherwise. */
+  setStatus(jobId: string, to: JobStatus, reason?: string): Promise<JobState>;
+
+  requestPause(jobId: string, request: Omit<PauseRequest, 'at'>): Promise<JobState>;
+  /**
+   * Clears pause requests. Without `force`, clears only the request with `reason` (an operator's
+   * resume passes 'operator' and also clears lock-timeouts, replica-lag and window); with `force`
+   * clears all, alarms included.
+   */
+  clearPause(jobId: string, reason: PauseReason, options?: { force?: boolean }): Promise<JobState>;
+  requestAbort(jobId: string, request: Omit<AbortRequest, 'at'>): Promise<JobState>;
+  recordApproval(jobId: string, approval: Omit<Approval, 'at'>): Promise<JobState>;
+  setEstimate(jobId: string, estimatedRows: number): Promise<void>;
+
+  /** History, bounded: the oldest records beyond the limit are dropped. */
+  appendBatch(jobId: string, record: BatchRecord): Promise<void>;
+  listBatches(jobId: string, limit?: number): Promise<BatchRecord[]>;
+  startRun(jobId: string, executionId: string): Promise<void>;
+  endRun(jobId: string, executionId: string, outcome: RunOutcome, reason?: string): Promise<void>;
+  listRuns(jobId: string, limit?: number): Promise<RunRecord[]>;
+
+  progress(jobId: string): Promise<Progress>;
+}

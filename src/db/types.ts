@@ -1,0 +1,150 @@
+import type { TableRef } from '../job/identifiers';
+
+export type Engine = 'postgres' | 'mysql';
+
+/**
+ * A key as lowtide carries it between batches, in checkpoints and in the ledger. Integer keys are
+ * canonical decimal strings (bigint-safe); string and UUID keys are the strings themselves.
+ */
+export type Key = string;
+
+export type Row = Record<string, unknown>;
+
+export interface QueryResult<R = Row> {
+  readonly rows: R[];
+  /** Rows returned by a SELECT, or rows affected by INSERT/UPDATE/DELETE. */
+  readonly rowCount: number;
+}
+
+/** Dialect-specific spelling; everything that differs between the engines in plain SQL text. */
+export interface Dialect {
+  readonly engine: Engine;
+  /** Quotes a name that already passed identifier validation (throws on anything else). */
+  quoteIdent(name: string): string;
+  quoteTable(ref: TableRef): string;
+  /** The n-th (1-based) bind placeholder: `$n` or `?`. */
+  placeholder(n: number): string;
+}
+
+export interface Queryable {
+  readonly dialect: Dialect;
+  query<R = Row>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>>;
+}
+
+/** A connection inside one batch transaction. Never kept beyond the callback. */
+export interface Tx extends Queryable {
+  /** Server-side connection id, for diagnostics and tests (PostgreSQL backend pid, MySQL connection id). */
+  readonly connectionId: number;
+}
+
+export interface BatchTxOptions {
+  /** Advisory lock name for the job; taken without waiting. */
+  readonly lockName: string;
+  readonly lockTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+}
+
+export type BatchTxResult<T> = { readonly held: true } | { readonly held: false; readonly value: T };
+
+export interface ColumnInfo {
+  readonly name: string;
+  /** The server's type name, lowercased (e.g. `bigint`, `uuid`, `varchar`). */
+  readonly dataType: string;
+  readonly nullable: boolean;
+}
+
+export interface IndexInfo {
+  readonly name: string;
+  readonly unique: boolean;
+  /** Column names in index order. */
+  readonly columns: readonly string[];
+}
+
+export interface ServerRole {
+  /** The server refuses writes (PostgreSQL hot standby or default_transaction_read_only; MySQL read_only). */
+  readonly readOnly: boolean;
+  /** The server is a replica of another. */
+  readonly replica: boolean;
+  /** A sentence an operator can act on. */
+  readonly detail: string;
+}
+
+export interface SelectionPlan {
+  /** The plan reads the whole table (sequential / full scan) instead of an index. */
+  readonly fullScan: boolean;
+  /** The planner's estimate of rows the plan touches in the table. */
+  readonly estimatedRows: number;
+  /** The plan summarised, for the operator. */
+  readonly summary: string;
+}
+
+export interface ReplicaLag {
+  /** The replica's name (from the connection config) or its address. */
+  readonly replica: string;
+  /** Seconds behind the primary; null when it cannot be read, which callers treat as unhealthy. */
+  readonly lagSeconds: number | null;
+  readonly healthy: boolean;
+  readonly detail: string;
+}
+
+export interface ReplicaTarget {
+  readonly name: string;
+  readonly url: string;
+}
+
+/**
+ * Everything the engine needs from a database. Implementations: PostgreSQL (`pg`) and MySQL/MariaDB
+ * (`mysql2`). The engine never imports a driver; it speaks only this interface.
+ */
+export interface Database extends Queryable {
+  readonly engine: Engine;
+  /** `postgres`, `mysql` or `mariadb` with the server version, e.g. `mariadb 10.11.19`. */
+  serverVersion(): Promise<string>;
+
+  /**
+   * Runs `fn` as one batch: one transaction with lock and statement timeouts set, holding the
+   * job's advisory lock (PostgreSQL `pg_try_advisory_xact_lock` inside the transaction; MySQL
+   * `GET_LOCK(name, 0)` around it). Returns `{ held: true }` at once, without running `fn`, when
+   * another session holds the lock. Commits when `fn` resolves, rolls back when it throws.
+   */
+  withBatchTransaction<T>(options: BatchTxOptions, fn: (tx: Tx) => Promise<T>): Promise<BatchTxResult<T>>;
+
+  // --- introspection for preflight checks ---
+  serverRole(): Promise<ServerRole>;
+  /** Columns of the table, or an empty list when it does not exist. */
+  columns(table: TableRef): Promise<ColumnInfo[]>;
+  indexes(table: TableRef): Promise<IndexInfo[]>;
+  /** EXPLAIN of a SELECT (without executing it). */
+  explain(text: string, values?: readonly unknown[]): Promise<SelectionPlan>;
+  /** The planner's estimate of the table's row count (no scan). */
+  estimateTableRows(table: TableRef): Promise<number>;
+  /** Active sessions: PostgreSQL backends in state 'active', MySQL Threads_running. */
+  activeSessions(): Promise<number>;
+  /** Lag of each replica; from the primary's view (PostgreSQL) when `replicas` is empty. */
+  replicaLag(replicas: readonly ReplicaTarget[]): Promise<ReplicaLag[]>;
+
+  close(): Promise<void>;
+}
+
+export type DbErrorKind = 'lock-timeout' | 'statement-timeout' | 'deadlock' | 'connection' | 'read-only' | 'other';
+
+/**
+ * A driver error classified so the runner can decide: lock and statement timeouts and deadlocks
+ * shrink the batch and retry; a lost connection retries; anything else fails the batch.
+ */
+export class DbError extends Error {
+  override readonly name = 'DbError';
+  constructor(
+    readonly kind: DbErrorKind,
+    message: string,
+    /** The server's error code (PostgreSQL SQLSTATE or MySQL error number / driver code). */
+    readonly code: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get retryable(): boolean {
+    return this.kind !== 'other' && this.kind !== 'read-only';
+  }
+}

@@ -1,0 +1,15 @@
+// The public API of lowtide: what a job file and an embedding program import.
+export { defineJob, JobSpecError, parseJobSpec } from './job/define-job';
+export type { SpecIssue } from './job/define-job';
+export type { TableRef } from './job/identifiers';
+export type {
+  CheckResult,
+  CustomJobHooks,
+  DefineJobInput,
+  JobSpec,
+  PlanEstimate,
+  VerifyResult,
+} from './job/types';
+export { sql, SqlBuilder } from './db/sql';
+export type { Database, Dialect, Key, QueryResult, Row, Tx } from './db/types';
+export { DbError } from './db/types';

@@ -1,0 +1,201 @@
+import { z } from 'zod';
+import { identifierProblem, parseTableRef, type TableRef, tableRefProblem } from './identifiers';
+import { sqlFragmentProblem } from './sql-fragment';
+
+const identifier = z.string().superRefine((value, ctx) => {
+  const problem = identifierProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const tableName = z
+  .string()
+  .superRefine((value, ctx) => {
+    const problem = tableRefProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .transform((value): TableRef => parseTableRef(value)!);
+
+const sqlExpression = z.string().superRefine((value, ctx) => {
+  const problem = sqlFragmentProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** Job ids end up in execution names, lock names and DynamoDB keys, so they stay short and plain. */
+const jobId = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,47}$/,
+    'must be lowercase letters, digits and -, starting with a letter or digit, at most 48 characters',
+  );
+
+const positiveInt = z.number().int().positive();
+
+const batch = z
+  .object({
+    /** Rows in the first batch. */
+    size: positiveInt.default(1000),
+    /** The adaptive size never goes below this. */
+    min: positiveInt.default(100),
+    /** The adaptive size never goes above this. Capped so one batch's key list stays a sane statement. */
+    max: positiveInt.max(50_000).default(20_000),
+    /** The batch duration the sizer aims for (pt-online-schema-change and Spirit use 500 ms). */
+    targetMs: positiveInt.default(500),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.min > b.max) ctx.addIssue({ code: 'custom', path: ['min'], message: `min (${b.min}) must not exceed max (${b.max})` });
+    if (b.size < b.min || b.size > b.max) {
+      ctx.addIssue({ code: 'custom', path: ['size'], message: `size (${b.size}) must lie between min (${b.min}) and max (${b.max})` });
+    }
+  });
+
+const limits = z
+  .object({
+    /** Refuse to start when the preflight estimate of matching rows is above this. */
+    maxRows: positiveInt.optional(),
+    /** How long a batch waits for a row or table lock before giving up (then it shrinks and retries). */
+    lockTimeoutMs: positiveInt.default(1000),
+    /** Upper bound on any one statement of a batch. */
+    statementTimeoutMs: positiveInt.default(5000),
+    /** A run checkpoints and stops cleanly after this long. */
+    maxRuntimeSeconds: positiveInt.default(3600),
+    /** Attempts of one batch after a lock or statement timeout before the job pauses. */
+    retries: z.number().int().min(0).max(20).default(3),
+  })
+  .strict()
+  .superRefine((l, ctx) => {
+    if (l.lockTimeoutMs > l.statementTimeoutMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lockTimeoutMs'],
+        message: `lockTimeoutMs (${l.lockTimeoutMs}) must not exceed statementTimeoutMs (${l.statementTimeoutMs})`,
+      });
+    }
+  });
+
+const health = z
+  .object({
+    /** Pause while any replica is further behind than this. Unreadable lag counts as too much. */
+    maxReplicaLagSeconds: z.number().positive().default(5),
+    /** Sleep between batches, giving replicas and the application room. */
+    pauseBetweenBatchesMs: z.number().int().min(0).default(100),
+    /** CloudWatch alarm names; any in ALARM pauses the job. */
+    alarms: z.array(z.string().min(1).max(255)).default([]),
+    /** Resume by itself when the alarm that paused the job returns to OK. */
+    autoResume: z.boolean().default(true),
+    /** Whether an alarm in INSUFFICIENT_DATA counts as unhealthy. */
+    insufficientDataIsUnhealthy: z.boolean().default(true),
+    /** Pause while more than this many backends (PostgreSQL) or Threads_running (MySQL) are active. */
+    maxActiveSessions: positiveInt.optional(),
+  })
+  .strict();
+
+const customCheck = z
+  .object({
+    /** Shown in preflight output. */
+    name: z.string().min(1).max(100),
+    /** A single SELECT whose first column of the first row must be true (or 1). */
+    sql: z.string().min(1),
+    /** What the operator should do when it is false. */
+    reason: z.string().optional(),
+  })
+  .strict();
+
+const preflight = z
+  .object({
+    /** Require a unique index led by the key column and a selection plan that uses an index. */
+    requireIndex: z.boolean().default(true),
+    /** Columns that must exist on the table. */
+    requireColumns: z.array(identifier).default([]),
+    /** Named SQL checks that must return true, e.g. the application's schema version. */
+    checks: z.array(customCheck).default([]),
+  })
+  .strict();
+
+const rollback = z
+  .object({
+    /** Copy each changed row's before-image into an audit table in the batch's transaction. */
+    audit: z.boolean().default(false),
+  })
+  .strict();
+
+const verify = z
+  .object({
+    /** A predicate every row of a batch must satisfy after the batch (update jobs). */
+    invariant: sqlExpression.optional(),
+  })
+  .strict();
+
+const common = {
+  id: jobId,
+  owner: z.string().min(1, 'must name the team or person who owns the job'),
+  description: z.string().optional(),
+  engine: z.enum(['postgres', 'mysql']),
+  /** The name of a connection in the deployment's config (e.g. `primary`). */
+  database: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a connection name: letters, digits, _ or -'),
+  table: tableName,
+  /** A unique, indexed column; batches walk it in order (keyset pagination). */
+  key: identifier,
+  batch: batch.prefault({}),
+  limits: limits.prefault({}),
+  health: health.prefault({}),
+  preflight: preflight.prefault({}),
+  rollback: rollback.prefault({}),
+  verify: verify.prefault({}),
+  requiresApproval: z.boolean().default(false),
+  /** Name of the ledger table lowtide keeps in the target database. */
+  ledgerTable: identifier.default('lowtide_ledger'),
+};
+
+const fn = <T>(what: string) =>
+  z.custom<T>((value) => typeof value === 'function', { message: `must be a function (${what})` });
+
+export const updateJobSchema = z
+  .object({
+    ...common,
+    kind: z.literal('update'),
+    /** Which rows the job changes; rows that stop matching are not selected again. */
+    where: sqlExpression.optional(),
+    /** Column -> SQL expression. Column names are identifiers; expressions are the author's SQL. */
+    set: z.record(identifier, sqlExpression).refine((s) => Object.keys(s).length > 0, 'must set at least one column'),
+  })
+  .strict();
+
+export const deleteJobSchema = z
+  .object({
+    ...common,
+    kind: z.literal('delete'),
+    /** Required: a purge of everything must say so (`where: 'true'`). */
+    where: sqlExpression,
+  })
+  .strict();
+
+export const archiveJobSchema = z
+  .object({
+    ...common,
+    kind: z.literal('archive'),
+    where: sqlExpression,
+    /** Existing table with the same columns; rows are inserted there and deleted here in one transaction. */
+    archiveTable: tableName,
+  })
+  .strict();
+
+export const customJobSchema = z
+  .object({
+    ...common,
+    kind: z.literal('custom'),
+    selectBatch: fn('selectBatch(tx, afterKey, limit) => keys'),
+    applyBatch: fn('applyBatch(tx, keys) => affected rows'),
+    verifyBatch: fn('verifyBatch(tx, keys, affected) => { ok, reason }').optional(),
+    plan: fn('plan(db) => { estimatedRows }').optional(),
+    validate: fn('validate(db) => { ok, reason }').optional(),
+    checks: fn('checks(db) => CheckResult[]').optional(),
+  })
+  .strict();
+
+export const jobSpecSchema = z.discriminatedUnion('kind', [
+  updateJobSchema,
+  deleteJobSchema,
+  archiveJobSchema,
+  customJobSchema,
+]);

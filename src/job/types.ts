@@ -1,0 +1,50 @@
+import type { z } from 'zod';
+import type { Database, Key, Tx } from '../db/types';
+import type { archiveJobSchema, customJobSchema, deleteJobSchema, jobSpecSchema, updateJobSchema } from './spec';
+
+export type VerifyResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+export interface CheckResult {
+  /** Short, stable name, e.g. `key-index`. */
+  readonly name: string;
+  readonly ok: boolean;
+  /** What was found, and when not ok, what the operator should change. */
+  readonly reason: string;
+  /** A failed warning is reported but does not block. */
+  readonly severity?: 'error' | 'warning';
+}
+
+export interface PlanEstimate {
+  /** Rows the job expects to touch. */
+  readonly estimatedRows: number;
+}
+
+/** What a `custom` job implements; the declarative kinds are compiled to the same interface. */
+export interface CustomJobHooks {
+  /** The next keys after `afterKey` (null: from the start), in key order, at most `limit`. Lock them (FOR UPDATE). */
+  selectBatch(tx: Tx, afterKey: Key | null, limit: number): Promise<Key[]>;
+  /** Applies the change to exactly these keys; returns affected rows. */
+  applyBatch(tx: Tx, keys: readonly Key[]): Promise<number>;
+  /** Checked inside the batch's transaction before commit; a failure rolls the batch back. */
+  verifyBatch?(tx: Tx, keys: readonly Key[], affected: number): Promise<VerifyResult>;
+  plan?(db: Database): Promise<PlanEstimate>;
+  /** Postflight invariant over the whole table, run once at the end. */
+  validate?(db: Database): Promise<VerifyResult>;
+  /** Extra preflight checks. */
+  checks?(db: Database): Promise<CheckResult[]>;
+}
+
+export type JobSpecInput = z.input<typeof jobSpecSchema>;
+type Parsed = z.output<typeof jobSpecSchema>;
+type WithHooks<T> = T extends { kind: 'custom' } ? Omit<T, keyof CustomJobHooks> & CustomJobHooks : T;
+
+/** A validated job: identifiers checked, defaults filled in. */
+export type JobSpec = WithHooks<Parsed>;
+export type UpdateJobSpec = z.output<typeof updateJobSchema>;
+export type DeleteJobSpec = z.output<typeof deleteJobSchema>;
+export type ArchiveJobSpec = z.output<typeof archiveJobSchema>;
+export type CustomJobSpec = Omit<z.output<typeof customJobSchema>, keyof CustomJobHooks> & CustomJobHooks;
+
+/** The input accepted for a custom job, with its hooks typed. */
+export type CustomJobInput = Omit<Extract<JobSpecInput, { kind: 'custom' }>, keyof CustomJobHooks> & CustomJobHooks;
+export type DefineJobInput = Exclude<JobSpecInput, { kind: 'custom' }> | CustomJobInput;
