@@ -1,0 +1,28 @@
+import type { Database } from '../../db/types';
+import type { CustomJobSpec, JobSpec } from '../../job/types';
+import { keyCodecOf } from '../keys';
+import { compileCustom } from './custom';
+import { compileArchive, compileDelete, compileUpdate } from './declarative';
+import type { CompiledJob } from './types';
+
+const compiled = new WeakMap<Database, WeakMap<JobSpec, CompiledJob>>();
+
+/** Turns a spec into the runner's interface for one database handle (memoised: it reads the catalog once). */
+export async function compileJob(spec: JobSpec, db: Database): Promise<CompiledJob> {
+  let forDb = compiled.get(db);
+  if (!forDb) compiled.set(db, (forDb = new WeakMap()));
+  const known = forDb.get(spec);
+  if (known) return known;
+  const job = await build(spec, db);
+  forDb.set(spec, job);
+  return job;
+}
+
+async function build(spec: JobSpec, db: Database): Promise<CompiledJob> {
+  if (spec.kind === 'custom') return compileCustom(spec as CustomJobSpec);
+  const codec = await keyCodecOf(db, spec);
+  if (spec.kind === 'update') return compileUpdate(spec, codec);
+  if (spec.kind === 'delete') return compileDelete(spec, codec);
+  const columns = (await db.columns(spec.table)).map((c) => c.name);
+  return compileArchive(spec, codec, columns);
+}

@@ -1,0 +1,162 @@
+import { type SqlBuilder, sql } from '../../db/sql';
+import type { Database, Key, Queryable, Tx } from '../../db/types';
+import type { ArchiveJobSpec, DeleteJobSpec, UpdateJobSpec } from '../../job/types';
+import type { KeyCodec } from '../keys';
+import type { LedgerRow } from '../ledger';
+import { type CompiledJob, fail, OK } from './types';
+
+type DeclarativeSpec = UpdateJobSpec | DeleteJobSpec | ArchiveJobSpec;
+
+/** SQL shared by the declarative kinds: keyset selection, key lists and ranges, the predicate. */
+export class DeclarativeSql {
+  constructor(
+    readonly spec: DeclarativeSpec,
+    readonly codec: KeyCodec,
+  ) {}
+
+  where(): string {
+    return this.spec.where ? `(${this.spec.where})` : '1 = 1';
+  }
+
+  inKeys(b: SqlBuilder, keys: readonly Key[]): string {
+    return `${b.id(this.spec.key)} IN (${b.list(keys.map((k) => this.codec.toParam(k)))})`;
+  }
+
+  inRange(b: SqlBuilder, row: Pick<LedgerRow, 'firstKey' | 'lastKey'>): string {
+    const k = b.id(this.spec.key);
+    return `${k} >= ${b.val(this.codec.toParam(row.firstKey))} AND ${k} <= ${b.val(this.codec.toParam(row.lastKey))}`;
+  }
+
+  /** Keyset pagination: the next keys after the last one, in key order, locked. Never OFFSET. */
+  async select(tx: Tx, afterKey: Key | null, limit: number): Promise<Key[]> {
+    const { spec } = this;
+    const stmt = sql(tx.dialect, (b) => {
+      const k = b.id(spec.key);
+      const after = afterKey === null ? '' : `${k} > ${b.val(this.codec.toParam(afterKey))} AND `;
+      return `SELECT ${k} AS k FROM ${b.table(spec.table)} WHERE ${after}${this.where()} ORDER BY ${k} LIMIT ${b.val(limit)} FOR UPDATE`;
+    });
+    const { rows } = await tx.query<{ k: unknown }>(stmt.text, stmt.values);
+    return rows.map((r) => this.codec.fromDb(r.k));
+  }
+
+  /** Counts the table's rows matching `condition` (built by the caller), returning a few offending keys. */
+  async offenders(q: Queryable, condition: (b: SqlBuilder) => string, limit = 5): Promise<Key[]> {
+    const stmt = sql(q.dialect, (b) => {
+      const k = b.id(this.spec.key);
+      return `SELECT ${k} AS k FROM ${b.table(this.spec.table)} WHERE ${condition(b)} ORDER BY ${k} LIMIT ${b.val(limit)}`;
+    });
+    const { rows } = await q.query<{ k: unknown }>(stmt.text, stmt.values);
+    return rows.map((r) => this.codec.fromDb(r.k));
+  }
+
+  async estimate(db: Database): Promise<number> {
+    const stmt = sql(db.dialect, (b) => `SELECT 1 FROM ${b.table(this.spec.table)} WHERE ${this.where()}`);
+    return (await db.explain(stmt.text, stmt.values)).estimatedRows;
+  }
+
+  upTo(b: SqlBuilder, lastKey: Key | null): string {
+    return lastKey === null ? '1 = 0' : `${b.id(this.spec.key)} <= ${b.val(this.codec.toParam(lastKey))}`;
+  }
+}
+
+export function countMismatch(what: string, selected: number, affected: number) {
+  return affected === selected ? OK : fail(`${what} ${affected} rows but selected ${selected}`);
+}
+
+/** `update`: backfill or repair; SET expressions applied to exactly the selected keys. */
+export function compileUpdate(spec: UpdateJobSpec, codec: KeyCodec): CompiledJob {
+  const s = new DeclarativeSql(spec, codec);
+  const invariant = spec.verify.invariant;
+  const failsInvariant = `(${invariant}) IS NOT TRUE`;
+  return {
+    selectBatch: (tx, after, limit) => s.select(tx, after, limit),
+    async applyBatch(tx, keys) {
+      const stmt = sql(tx.dialect, (b) => {
+        const assignments = Object.entries(spec.set).map(([col, expr]) => `${b.id(col)} = (${expr})`);
+        return `UPDATE ${b.table(spec.table)} SET ${assignments.join(', ')} WHERE ${s.inKeys(b, keys)} AND ${s.where()}`;
+      });
+      return (await tx.query(stmt.text, stmt.values)).rowCount;
+    },
+    async verifyBatch(tx, keys, affected) {
+      const counted = countMismatch('updated', keys.length, affected);
+      if (!counted.ok || !invariant) return counted;
+      const bad = await s.offenders(tx, (b) => `${s.inKeys(b, keys)} AND ${failsInvariant}`);
+      return bad.length === 0 ? OK : fail(`invariant (${invariant}) does not hold after the update for keys ${bad.join(', ')}`);
+    },
+    async verifyCommitted(q, row) {
+      if (!invariant) return OK;
+      const bad = await s.offenders(q, (b) => `${s.inRange(b, row)} AND ${failsInvariant}`);
+      return bad.length === 0 ? OK : fail(`after commit, invariant (${invariant}) does not hold for keys ${bad.join(', ')}`);
+    },
+    async validate(db, lastKey) {
+      if (!invariant) return OK;
+      const bad = await s.offenders(db, (b) => `${s.upTo(b, lastKey)} AND ${failsInvariant}`);
+      return bad.length === 0 ? OK : fail(`postflight: invariant (${invariant}) does not hold for keys ${bad.join(', ')}`);
+    },
+    estimateRows: (db) => s.estimate(db),
+  };
+}
+
+async function deleteKeys(s: DeclarativeSql, tx: Tx, keys: readonly Key[]): Promise<number> {
+  const stmt = sql(tx.dialect, (b) => `DELETE FROM ${b.table(s.spec.table)} WHERE ${s.inKeys(b, keys)} AND ${s.where()}`);
+  return (await tx.query(stmt.text, stmt.values)).rowCount;
+}
+
+/** Purges leave no row of the batch's range that still matches the predicate. */
+function purgeChecks(s: DeclarativeSql): Pick<CompiledJob, 'verifyCommitted' | 'validate'> {
+  return {
+    async verifyCommitted(q, row) {
+      const left = await s.offenders(q, (b) => `${s.inRange(b, row)} AND ${s.where()}`);
+      return left.length === 0 ? OK : fail(`after commit, rows matching the predicate remain in the batch's range: keys ${left.join(', ')}`);
+    },
+    async validate(db, lastKey) {
+      const left = await s.offenders(db, (b) => `${s.upTo(b, lastKey)} AND ${s.where()}`);
+      return left.length === 0 ? OK : fail(`postflight: rows matching the predicate remain up to the last key: ${left.join(', ')}`);
+    },
+  };
+}
+
+/** `delete`: purge exactly the selected keys. */
+export function compileDelete(spec: DeleteJobSpec, codec: KeyCodec): CompiledJob {
+  const s = new DeclarativeSql(spec, codec);
+  return {
+    selectBatch: (tx, after, limit) => s.select(tx, after, limit),
+    applyBatch: (tx, keys) => deleteKeys(s, tx, keys),
+    verifyBatch: async (_tx, keys, affected) => countMismatch('deleted', keys.length, affected),
+    ...purgeChecks(s),
+    estimateRows: (db) => s.estimate(db),
+  };
+}
+
+/**
+ * `archive`: copy the selected rows into the archive table, then delete them, in the batch's one
+ * transaction. `columns` is the source table's column list, so the copy never depends on column order.
+ */
+export function compileArchive(spec: ArchiveJobSpec, codec: KeyCodec, columns: readonly string[]): CompiledJob {
+  const s = new DeclarativeSql(spec, codec);
+  const purge = purgeChecks(s);
+  return {
+    selectBatch: (tx, after, limit) => s.select(tx, after, limit),
+    async applyBatch(tx, keys) {
+      const copy = sql(tx.dialect, (b) => {
+        const cols = columns.map((c) => b.id(c)).join(', ');
+        return `INSERT INTO ${b.table(spec.archiveTable)} (${cols}) SELECT ${cols} FROM ${b.table(spec.table)} WHERE ${s.inKeys(b, keys)} AND ${s.where()}`;
+      });
+      const copied = (await tx.query(copy.text, copy.values)).rowCount;
+      const deleted = await deleteKeys(s, tx, keys);
+      if (copied !== deleted) return -1; // verifyBatch reports it; the transaction rolls back
+      return deleted;
+    },
+    verifyBatch: async (_tx, keys, affected) =>
+      affected < 0 ? fail('archived and deleted row counts differ') : countMismatch('archived', keys.length, affected),
+    async verifyCommitted(q, row) {
+      const left = await purge.verifyCommitted(q, row);
+      if (!left.ok) return left;
+      const stmt = sql(q.dialect, (b) => `SELECT count(*) AS n FROM ${b.table(spec.archiveTable)} WHERE ${s.inRange(b, row)}`);
+      const n = Number((await q.query<{ n: unknown }>(stmt.text, stmt.values)).rows[0]?.n ?? 0);
+      return n >= row.affected ? OK : fail(`after commit, the archive holds ${n} rows of the batch's range, expected ${row.affected}`);
+    },
+    validate: purge.validate,
+    estimateRows: (db) => s.estimate(db),
+  };
+}

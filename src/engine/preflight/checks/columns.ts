@@ -1,0 +1,25 @@
+import { formatTableRef } from '../../../job/identifiers';
+import type { JobSpec } from '../../../job/types';
+import { type PreflightCheck, pass, refuse } from '../types';
+
+function columnsNamed(spec: JobSpec): string[] {
+  const named = [spec.key, ...spec.preflight.requireColumns];
+  if (spec.kind === 'update') named.push(...Object.keys(spec.set));
+  return [...new Set(named)];
+}
+
+export const requiredColumns: PreflightCheck = {
+  name: 'columns',
+  description: 'The key, every SET column and every column in preflight.requireColumns exist.',
+  async run(ctx) {
+    const present = new Set((await ctx.columns()).map((c) => c.name));
+    const missing = columnsNamed(ctx.spec).filter((c) => !present.has(c));
+    if (missing.length > 0) {
+      return refuse(
+        this.name,
+        `table ${formatTableRef(ctx.spec.table)} has no column ${missing.join(', ')}: run the migration that adds it, or fix the job`,
+      );
+    }
+    return pass(this.name, `columns present: ${columnsNamed(ctx.spec).join(', ')}`);
+  },
+};

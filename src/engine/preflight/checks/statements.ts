@@ -1,0 +1,36 @@
+import { sql } from '../../../db/sql';
+import { DbError } from '../../../db/types';
+import type { JobSpec } from '../../../job/types';
+import { type PreflightCheck, pass, refuse } from '../types';
+
+/**
+ * The change as it will run, planned but not executed (EXPLAIN), so a typo in a SET expression or
+ * the predicate is found before the first batch instead of by it.
+ */
+function applyStatement(spec: JobSpec, dialect: Parameters<typeof sql>[0]) {
+  const where = 'where' in spec && spec.where ? `(${spec.where})` : '1 = 1';
+  return sql(dialect, (b) => {
+    const table = b.table(spec.table);
+    if (spec.kind === 'update') {
+      const set = Object.entries(spec.set).map(([c, e]) => `${b.id(c)} = (${e})`);
+      return `UPDATE ${table} SET ${set.join(', ')} WHERE ${where} AND 1 = 0`;
+    }
+    return `DELETE FROM ${table} WHERE ${where} AND 1 = 0`;
+  });
+}
+
+export const statements: PreflightCheck = {
+  name: 'statements',
+  description: "The job's change statement plans without error (EXPLAIN, not executed).",
+  appliesTo: (spec) => spec.kind !== 'custom',
+  async run({ spec, db }) {
+    const stmt = applyStatement(spec, db.dialect);
+    try {
+      await db.query(`EXPLAIN ${stmt.text}`, stmt.values);
+      return pass(this.name, 'the change statement is valid SQL for this server');
+    } catch (error) {
+      const message = error instanceof DbError || error instanceof Error ? error.message : String(error);
+      return refuse(this.name, `the server rejects the job's SQL (${message}): fix the job's where/set expressions`);
+    }
+  },
+};

@@ -1,0 +1,111 @@
+import type { Database, Key } from '../db/types';
+import type { JobSpec, VerifyResult } from '../job/types';
+import { BatchVerificationError, StaleLeaseError } from './errors';
+import { compileJob } from './kinds/compile';
+import { readLedger, readLedgerHead, readLedgerRow, writeLedgerRow } from './ledger';
+
+export interface BatchRequest {
+  readonly spec: JobSpec;
+  readonly db: Database;
+  /** The fencing token of the caller's lease. */
+  readonly leaseToken: number;
+  /** Rows to select at most. */
+  readonly batchSize: number;
+}
+
+export type BatchOutcome =
+  | {
+      readonly status: 'applied';
+      readonly batchNo: number;
+      readonly firstKey: Key;
+      readonly lastKey: Key;
+      readonly selected: number;
+      readonly affected: number;
+      /** Rows affected by all batches so far, as the ledger records it. */
+      readonly rowsDone: number;
+      readonly durationMs: number;
+    }
+  /** Nothing left to select after the ledger's last key. */
+  | { readonly status: 'done'; readonly batchNo: number; readonly lastKey: Key | null; readonly rowsDone: number }
+  /** Another session is inside a batch of this job; nothing was done and nothing waited. */
+  | { readonly status: 'held' };
+
+/** The advisory lock name of a job; one per job id, whatever the connection. */
+export function jobLockName(spec: JobSpec): string {
+  return `lowtide:${spec.id}`;
+}
+
+/**
+ * Applies exactly one batch in one transaction: advisory lock (no wait), ledger fencing, keyset
+ * selection after the ledger's last key, the change, verification, the ledger row, commit. Any
+ * throw rolls all of it back. Throws StaleLeaseError, BatchVerificationError or DbError.
+ */
+export async function runBatch({ spec, db, leaseToken, batchSize }: BatchRequest): Promise<BatchOutcome> {
+  const job = await compileJob(spec, db);
+  const started = performance.now();
+  const result = await db.withBatchTransaction(
+    {
+      lockName: jobLockName(spec),
+      lockTimeoutMs: spec.limits.lockTimeoutMs,
+      statementTimeoutMs: spec.limits.statementTimeoutMs,
+    },
+    async (tx) => {
+      const head = await readLedgerHead(tx, spec);
+      if (head && head.leaseToken > leaseToken) throw new StaleLeaseError(spec.id, leaseToken, head.leaseToken);
+      const lastKey = head?.lastKey ?? null;
+      const batchNo = (head?.batchNo ?? 0) + 1;
+      const rowsBefore = head?.rowsDone ?? 0;
+      const keys = await job.selectBatch(tx, lastKey, batchSize);
+      if (keys.length === 0) {
+        return { status: 'done' as const, batchNo: batchNo - 1, lastKey, rowsDone: rowsBefore };
+      }
+      const affected = await job.applyBatch(tx, keys);
+      const verdict = await job.verifyBatch(tx, keys, affected);
+      if (!verdict.ok) throw new BatchVerificationError(spec.id, batchNo, verdict.reason);
+      const row = {
+        batchNo,
+        leaseToken,
+        firstKey: keys[0]!,
+        lastKey: keys[keys.length - 1]!,
+        selected: keys.length,
+        affected,
+        rowsDone: rowsBefore + affected,
+      };
+      await writeLedgerRow(tx, spec, row);
+      return { status: 'applied' as const, ...row };
+    },
+  );
+  if (result.held) return { status: 'held' };
+  const value = result.value;
+  if (value.status === 'done') return value;
+  const { leaseToken: _token, ...applied } = value;
+  return { ...applied, durationMs: Math.round(performance.now() - started) };
+}
+
+export interface CommittedBatchRequest {
+  readonly spec: JobSpec;
+  readonly db: Database;
+  readonly batchNo: number;
+  readonly leaseToken: number;
+}
+
+/**
+ * Re-reads a committed batch: its ledger row under our token, and the job's own check over the
+ * batch's key range, so a trigger or concurrent writer that undid the work stops the loop.
+ */
+export async function verifyCommittedBatch({ spec, db, batchNo, leaseToken }: CommittedBatchRequest): Promise<VerifyResult> {
+  const row = await readLedgerRow(db, spec, batchNo);
+  if (!row) return { ok: false, reason: `the ledger has no row for batch ${batchNo}: the batch did not commit` };
+  if (row.leaseToken !== leaseToken) {
+    return { ok: false, reason: `ledger batch ${batchNo} was written under lease token ${row.leaseToken}, not ours (${leaseToken})` };
+  }
+  const job = await compileJob(spec, db);
+  return job.verifyCommitted(db, row);
+}
+
+/** Postflight: the job's invariant over everything up to the last key the ledger records. */
+export async function validateJob({ spec, db }: { spec: JobSpec; db: Database }): Promise<VerifyResult> {
+  const job = await compileJob(spec, db);
+  const head = await readLedger(db, spec);
+  return job.validate(db, head?.lastKey ?? null);
+}
