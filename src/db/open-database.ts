@@ -13,9 +13,12 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Da
   try {
     scheme = new URL(url).protocol.replace(/:$/, '');
   } catch {
-    throw new Error('the database URL is not a URL: use postgres://user:pass@host:5432/db or mysql://user:pass@host:3306/db');
+    throw new Error(
+      'the database URL is not a URL: use postgres://user:pass@host:5432/db or mysql://user:pass@host:3306/db',
+    );
   }
-  if (scheme === 'postgres' || scheme === 'postgresql') return createPostgresDatabase({ url, poolSize: options.poolSize });
+  if (scheme === 'postgres' || scheme === 'postgresql')
+    return createPostgresDatabase({ url, poolSize: options.poolSize });
   if (scheme === 'mysql' || scheme === 'mariadb') {
     return createMysqlDatabase({ url: url.replace(/^mariadb:/, 'mysql:'), poolSize: options.poolSize });
   }

@@ -40,7 +40,12 @@ export interface Tx extends Queryable {
 export interface BatchTxOptions {
   /** Advisory lock name for the job; taken without waiting. */
   readonly lockName: string;
+  /** Longest wait for a row or metadata lock. MySQL/MariaDB take whole seconds: rounded up, at least 1 s. */
   readonly lockTimeoutMs: number;
+  /**
+   * Longest run of one statement. MySQL's max_execution_time bounds only SELECTs; PostgreSQL and
+   * MariaDB bound every statement.
+   */
   readonly statementTimeoutMs: number;
 }
 
@@ -48,7 +53,11 @@ export type BatchTxResult<T> = { readonly held: true } | { readonly held: false;
 
 export interface ColumnInfo {
   readonly name: string;
-  /** The server's type name, lowercased (e.g. `bigint`, `uuid`, `varchar`). */
+  /**
+   * The server's type name without length or precision, lowercased (e.g. `bigint`, `uuid`). Each
+   * engine spells types its own way: PostgreSQL gives SQL-standard names (`integer`,
+   * `character varying`, `timestamp with time zone`), MySQL its DATA_TYPE (`int`, `varchar`).
+   */
   readonly dataType: string;
   readonly nullable: boolean;
 }
@@ -126,7 +135,13 @@ export interface Database extends Queryable {
   close(): Promise<void>;
 }
 
-export type DbErrorKind = 'lock-timeout' | 'statement-timeout' | 'deadlock' | 'connection' | 'read-only' | 'other';
+export type DbErrorKind =
+  | 'lock-timeout'
+  | 'statement-timeout'
+  | 'deadlock'
+  | 'connection'
+  | 'read-only'
+  | 'other';
 
 /**
  * A driver error classified so the runner can decide: lock and statement timeouts and deadlocks

@@ -3,7 +3,9 @@ import type { JobSpec } from '../job/types';
 
 export type BatchConfig = JobSpec['batch'];
 
-export type BatchObservation = { readonly rows: number; readonly durationMs: number } | { readonly timedOut: true };
+export type BatchObservation =
+  | { readonly rows: number; readonly durationMs: number }
+  | { readonly timedOut: true };
 
 /** How many recent batches the p90 looks at (Spirit uses the last 10 chunks). */
 const WINDOW = 10;

@@ -19,8 +19,10 @@ export function keyCodecFor(dataType: string): KeyCodec {
   return {
     integer,
     fromDb(value) {
-      if (value === null || value === undefined) throw new Error('a key column returned NULL: keys must be NOT NULL');
-      if (Buffer.isBuffer(value)) throw new Error('binary key columns are not supported: use an integer, text or uuid key');
+      if (value === null || value === undefined)
+        throw new Error('a key column returned NULL: keys must be NOT NULL');
+      if (Buffer.isBuffer(value))
+        throw new Error('binary key columns are not supported: use an integer, text or uuid key');
       return String(value);
     },
     toParam(key) {
@@ -35,7 +37,10 @@ const cache = new WeakMap<Database, Map<string, KeyCodec>>();
 export async function keyCodecOf(db: Database, spec: JobSpec): Promise<KeyCodec> {
   const id = `${spec.table.schema ?? ''}.${spec.table.name}.${spec.key}`;
   let byTable = cache.get(db);
-  if (!byTable) cache.set(db, (byTable = new Map()));
+  if (!byTable) {
+    byTable = new Map();
+    cache.set(db, byTable);
+  }
   const known = byTable.get(id);
   if (known) return known;
   const column = (await db.columns(spec.table)).find((c) => c.name === spec.key);

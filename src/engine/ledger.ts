@@ -1,6 +1,8 @@
 import { sql } from '../db/sql';
 import type { Database, Key, Queryable } from '../db/types';
 import type { JobSpec } from '../job/types';
+import { installAudit } from './audit/audit-table';
+import { jobLockName } from './lock-name';
 
 /**
  * The ledger lives in the target database, one row per applied batch, written in the batch's own
@@ -41,9 +43,32 @@ function ddl(db: Database, table: string): string {
     PRIMARY KEY (job_id, batch_no)) ENGINE=InnoDB`;
 }
 
-/** Creates the ledger table if it is missing. Idempotent; touches no other table. */
+/**
+ * The install step: creates the ledger table, and for a job with rollback.audit its audit table,
+ * if missing. Idempotent; creates tables only, never alters the job's own table. Runs under the
+ * job's lock and lock timeout: creating the audit table reads the job's table, and waiting
+ * unbounded behind a migration's lock would queue the application behind us.
+ */
 export async function installLedger(db: Database, spec: JobSpec): Promise<void> {
-  await db.query(ddl(db, spec.ledgerTable));
+  const audited = spec.kind !== 'custom' && spec.kind !== 'rollback' && spec.rollback.audit;
+  const columns = audited ? await db.columns(spec.table) : [];
+  const result = await db.withBatchTransaction(
+    {
+      lockName: jobLockName(spec),
+      lockTimeoutMs: spec.limits.lockTimeoutMs,
+      statementTimeoutMs: spec.limits.statementTimeoutMs,
+    },
+    async (tx) => {
+      await tx.query(ddl(db, spec.ledgerTable));
+      if (audited) await installAudit(db, tx, spec, columns);
+    },
+  );
+  // Held: a batch of this job is running, so its tables exist.
+  if (result.held && !(await ledgerExists(db, spec))) {
+    throw new Error(
+      `job '${spec.id}' is locked by another session but has no ledger table yet: retry in a moment`,
+    );
+  }
 }
 
 export async function ledgerExists(db: Database, spec: JobSpec): Promise<boolean> {
@@ -89,7 +114,11 @@ export async function readLedger(db: Database, spec: JobSpec): Promise<LedgerHea
   return readLedgerHead(db, spec);
 }
 
-export async function readLedgerRow(q: Queryable, spec: JobSpec, batchNo: number): Promise<LedgerRow | undefined> {
+export async function readLedgerRow(
+  q: Queryable,
+  spec: JobSpec,
+  batchNo: number,
+): Promise<LedgerRow | undefined> {
   const stmt = sql(
     q.dialect,
     (b) =>
@@ -120,6 +149,9 @@ export async function writeLedgerRow(q: Queryable, spec: JobSpec, row: LedgerRow
 /** Forgets the job's progress so a new run starts from the first key. For operators, never automatic. */
 export async function resetLedger(db: Database, spec: JobSpec): Promise<void> {
   if (!(await ledgerExists(db, spec))) return;
-  const stmt = sql(db.dialect, (b) => `DELETE FROM ${b.id(spec.ledgerTable)} WHERE job_id = ${b.val(spec.id)}`);
+  const stmt = sql(
+    db.dialect,
+    (b) => `DELETE FROM ${b.id(spec.ledgerTable)} WHERE job_id = ${b.val(spec.id)}`,
+  );
   await db.query(stmt.text, stmt.values);
 }

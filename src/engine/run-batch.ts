@@ -2,6 +2,7 @@ import type { Database, Key } from '../db/types';
 import type { JobSpec, VerifyResult } from '../job/types';
 import { BatchVerificationError, StaleLeaseError } from './errors';
 import { compileJob } from './kinds/compile';
+import { jobLockName } from './lock-name';
 import { readLedger, readLedgerHead, readLedgerRow, writeLedgerRow } from './ledger';
 
 export interface BatchRequest {
@@ -26,14 +27,14 @@ export type BatchOutcome =
       readonly durationMs: number;
     }
   /** Nothing left to select after the ledger's last key. */
-  | { readonly status: 'done'; readonly batchNo: number; readonly lastKey: Key | null; readonly rowsDone: number }
+  | {
+      readonly status: 'done';
+      readonly batchNo: number;
+      readonly lastKey: Key | null;
+      readonly rowsDone: number;
+    }
   /** Another session is inside a batch of this job; nothing was done and nothing waited. */
   | { readonly status: 'held' };
-
-/** The advisory lock name of a job; one per job id, whatever the connection. */
-export function jobLockName(spec: JobSpec): string {
-  return `lowtide:${spec.id}`;
-}
 
 /**
  * Applies exactly one batch in one transaction: advisory lock (no wait), ledger fencing, keyset
@@ -51,7 +52,8 @@ export async function runBatch({ spec, db, leaseToken, batchSize }: BatchRequest
     },
     async (tx) => {
       const head = await readLedgerHead(tx, spec);
-      if (head && head.leaseToken > leaseToken) throw new StaleLeaseError(spec.id, leaseToken, head.leaseToken);
+      if (head && head.leaseToken > leaseToken)
+        throw new StaleLeaseError(spec.id, leaseToken, head.leaseToken);
       const lastKey = head?.lastKey ?? null;
       const batchNo = (head?.batchNo ?? 0) + 1;
       const rowsBefore = head?.rowsDone ?? 0;
@@ -59,7 +61,7 @@ export async function runBatch({ spec, db, leaseToken, batchSize }: BatchRequest
       if (keys.length === 0) {
         return { status: 'done' as const, batchNo: batchNo - 1, lastKey, rowsDone: rowsBefore };
       }
-      const affected = await job.applyBatch(tx, keys);
+      const affected = await job.applyBatch(tx, keys, { batchNo });
       const verdict = await job.verifyBatch(tx, keys, affected);
       if (!verdict.ok) throw new BatchVerificationError(spec.id, batchNo, verdict.reason);
       const row = {
@@ -93,11 +95,20 @@ export interface CommittedBatchRequest {
  * Re-reads a committed batch: its ledger row under our token, and the job's own check over the
  * batch's key range, so a trigger or concurrent writer that undid the work stops the loop.
  */
-export async function verifyCommittedBatch({ spec, db, batchNo, leaseToken }: CommittedBatchRequest): Promise<VerifyResult> {
+export async function verifyCommittedBatch({
+  spec,
+  db,
+  batchNo,
+  leaseToken,
+}: CommittedBatchRequest): Promise<VerifyResult> {
   const row = await readLedgerRow(db, spec, batchNo);
-  if (!row) return { ok: false, reason: `the ledger has no row for batch ${batchNo}: the batch did not commit` };
+  if (!row)
+    return { ok: false, reason: `the ledger has no row for batch ${batchNo}: the batch did not commit` };
   if (row.leaseToken !== leaseToken) {
-    return { ok: false, reason: `ledger batch ${batchNo} was written under lease token ${row.leaseToken}, not ours (${leaseToken})` };
+    return {
+      ok: false,
+      reason: `ledger batch ${batchNo} was written under lease token ${row.leaseToken}, not ours (${leaseToken})`,
+    };
   }
   const job = await compileJob(spec, db);
   return job.verifyCommitted(db, row);

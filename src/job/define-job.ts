@@ -29,7 +29,8 @@ function toIssues(error: z.ZodError): SpecIssue[] {
 }
 
 function describe(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.join(', ')}: remove or rename them`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field(s) ${issue.keys.join(', ')}: remove or rename them`;
   if (issue.code === 'invalid_key') return `column name ${issue.issues.map((i) => i.message).join('; ')}`;
   if (issue.code === 'invalid_union' && 'discriminator' in issue) {
     return "must be one of 'update', 'delete', 'archive', 'custom'";
@@ -41,7 +42,8 @@ function describe(issue: z.core.$ZodIssue): string {
 export function parseJobSpec(input: unknown): JobSpec {
   const result = jobSpecSchema.safeParse(input);
   if (result.success) return result.data as JobSpec;
-  const id = typeof input === 'object' && input && 'id' in input ? String((input as { id: unknown }).id) : undefined;
+  const id =
+    typeof input === 'object' && input && 'id' in input ? String((input as { id: unknown }).id) : undefined;
   throw new JobSpecError(id, toIssues(result.error));
 }
 

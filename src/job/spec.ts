@@ -43,9 +43,18 @@ const batch = z
   })
   .strict()
   .superRefine((b, ctx) => {
-    if (b.min > b.max) ctx.addIssue({ code: 'custom', path: ['min'], message: `min (${b.min}) must not exceed max (${b.max})` });
+    if (b.min > b.max)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['min'],
+        message: `min (${b.min}) must not exceed max (${b.max})`,
+      });
     if (b.size < b.min || b.size > b.max) {
-      ctx.addIssue({ code: 'custom', path: ['size'], message: `size (${b.size}) must lie between min (${b.min}) and max (${b.max})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['size'],
+        message: `size (${b.size}) must lie between min (${b.min}) and max (${b.max})`,
+      });
     }
   });
 
@@ -116,6 +125,8 @@ const rollback = z
   .object({
     /** Copy each changed row's before-image into an audit table in the batch's transaction. */
     audit: z.boolean().default(false),
+    /** Days after the last batch during which the audit data may not be dropped without force. */
+    retentionDays: z.number().int().min(0).default(7),
   })
   .strict();
 
@@ -157,7 +168,9 @@ export const updateJobSchema = z
     /** Which rows the job changes; rows that stop matching are not selected again. */
     where: sqlExpression.optional(),
     /** Column -> SQL expression. Column names are identifiers; expressions are the author's SQL. */
-    set: z.record(identifier, sqlExpression).refine((s) => Object.keys(s).length > 0, 'must set at least one column'),
+    set: z
+      .record(identifier, sqlExpression)
+      .refine((s) => Object.keys(s).length > 0, 'must set at least one column'),
   })
   .strict();
 

@@ -6,6 +6,8 @@
  */
 export function sqlFragmentProblem(fragment: string): string | undefined {
   if (fragment.trim() === '') return 'must not be empty';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
+  if (/[\u0000-\u0008\u000e-\u001f]/.test(fragment)) return 'must not contain control characters';
   let quote: string | undefined;
   for (let i = 0; i < fragment.length; i++) {
     const ch = fragment[i]!;
@@ -21,8 +23,10 @@ export function sqlFragmentProblem(fragment: string): string | undefined {
     }
     if (ch === "'" || ch === '"' || ch === '`') quote = ch;
     else if (ch === ';') return `must be a single SQL expression: remove the ';' at position ${i + 1}`;
-    else if (ch === '-' && next === '-') return `must not contain a comment: remove the '--' at position ${i + 1}`;
-    else if (ch === '/' && next === '*') return `must not contain a comment: remove the '/*' at position ${i + 1}`;
+    else if (ch === '-' && next === '-')
+      return `must not contain a comment: remove the '--' at position ${i + 1}`;
+    else if (ch === '/' && next === '*')
+      return `must not contain a comment: remove the '/*' at position ${i + 1}`;
     else if (ch === '#') return `must not contain '#' outside quotes (a MySQL comment): position ${i + 1}`;
     else if (ch === '$' && next === '$') return `must not contain dollar-quoted text: position ${i + 1}`;
   }

@@ -1,6 +1,12 @@
 import type { z } from 'zod';
 import type { Database, Key, Tx } from '../db/types';
-import type { archiveJobSchema, customJobSchema, deleteJobSchema, jobSpecSchema, updateJobSchema } from './spec';
+import type {
+  archiveJobSchema,
+  customJobSchema,
+  deleteJobSchema,
+  jobSpecSchema,
+  updateJobSchema,
+} from './spec';
 
 export type VerifyResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
@@ -38,13 +44,29 @@ export type JobSpecInput = z.input<typeof jobSpecSchema>;
 type Parsed = z.output<typeof jobSpecSchema>;
 type WithHooks<T> = T extends { kind: 'custom' } ? Omit<T, keyof CustomJobHooks> & CustomJobHooks : T;
 
+export type DeclarativeJobSpec = Exclude<Parsed, { kind: 'custom' }>;
+
+/**
+ * The job that undoes a declarative job from its audit table. Never written by hand: made by
+ * `rollbackJob(spec)`; it keeps the original's table, key, limits and health settings.
+ */
+export type RollbackJobSpec = Omit<DeclarativeJobSpec, 'kind' | 'id'> & {
+  readonly kind: 'rollback';
+  readonly id: string;
+  /** The job being undone. */
+  readonly of: DeclarativeJobSpec;
+  /** Overwrite rows the application changed after the job instead of reporting them. */
+  readonly force: boolean;
+};
+
 /** A validated job: identifiers checked, defaults filled in. */
-export type JobSpec = WithHooks<Parsed>;
+export type JobSpec = WithHooks<Parsed> | RollbackJobSpec;
 export type UpdateJobSpec = z.output<typeof updateJobSchema>;
 export type DeleteJobSpec = z.output<typeof deleteJobSchema>;
 export type ArchiveJobSpec = z.output<typeof archiveJobSchema>;
 export type CustomJobSpec = Omit<z.output<typeof customJobSchema>, keyof CustomJobHooks> & CustomJobHooks;
 
 /** The input accepted for a custom job, with its hooks typed. */
-export type CustomJobInput = Omit<Extract<JobSpecInput, { kind: 'custom' }>, keyof CustomJobHooks> & CustomJobHooks;
+export type CustomJobInput = Omit<Extract<JobSpecInput, { kind: 'custom' }>, keyof CustomJobHooks> &
+  CustomJobHooks;
 export type DefineJobInput = Exclude<JobSpecInput, { kind: 'custom' }> | CustomJobInput;

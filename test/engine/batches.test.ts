@@ -66,7 +66,9 @@ describe.each(ENGINES)('batches on %s', (engine) => {
 
     const head = await readLedger(db, spec);
     expect(head).toMatchObject({ batchNo: result.batches, rowsDone: targets });
-    const maxTarget = await raw.query<{ k: unknown }>('SELECT max(id) AS k FROM accounts WHERE applied_count = 1');
+    const maxTarget = await raw.query<{ k: unknown }>(
+      'SELECT max(id) AS k FROM accounts WHERE applied_count = 1',
+    );
     expect(head!.lastKey).toBe(String(maxTarget[0]!.k));
   });
 

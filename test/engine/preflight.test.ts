@@ -11,7 +11,9 @@ import { connectRaw, type RawConnection, withMysqlGlobal } from '../support/raw-
 const ROWS = 20_000;
 
 function failed(checks: readonly CheckResult[]): Record<string, string> {
-  return Object.fromEntries(checks.filter((c) => !c.ok && c.severity !== 'warning').map((c) => [c.name, c.reason]));
+  return Object.fromEntries(
+    checks.filter((c) => !c.ok && c.severity !== 'warning').map((c) => [c.name, c.reason]),
+  );
 }
 
 describe.each(ENGINES)('preflight on %s', (engine) => {
@@ -27,7 +29,7 @@ describe.each(ENGINES)('preflight on %s', (engine) => {
     // The same rows without any index: a keyset walk over it would scan the table per batch.
     await raw.query('CREATE TABLE accounts_noindex AS SELECT * FROM accounts');
     await raw.query(engine === 'postgres' ? 'ANALYZE accounts_noindex' : 'ANALYZE TABLE accounts_noindex');
-    await raw.query("CREATE TABLE schema_migrations (version varchar(20) NOT NULL)");
+    await raw.query('CREATE TABLE schema_migrations (version varchar(20) NOT NULL)');
     await raw.query("INSERT INTO schema_migrations VALUES ('20260101')");
   });
 
@@ -52,11 +54,30 @@ describe.each(ENGINES)('preflight on %s', (engine) => {
     });
 
   it('passes a sound job and estimates rows and batches from the planner', async () => {
-    const report = await runPreflight({ spec: job({ preflight: { checks: [{ name: 'schema-version', sql: "SELECT max(version) >= '20260101' FROM schema_migrations" }] } }), db });
+    const report = await runPreflight({
+      spec: job({
+        preflight: {
+          checks: [
+            { name: 'schema-version', sql: "SELECT max(version) >= '20260101' FROM schema_migrations" },
+          ],
+        },
+      }),
+      db,
+    });
     expect(failed(report.checks)).toEqual({});
     expect(report.ok).toBe(true);
     expect(report.checks.map((c) => c.name)).toEqual(
-      expect.arrayContaining(['server-role', 'table-exists', 'columns', 'key-index', 'selection-plan', 'statements', 'row-estimate', 'check:schema-version', 'replica-lag']),
+      expect.arrayContaining([
+        'server-role',
+        'table-exists',
+        'columns',
+        'key-index',
+        'selection-plan',
+        'statements',
+        'row-estimate',
+        'check:schema-version',
+        'replica-lag',
+      ]),
     );
     // 16,000 rows match; planner estimates are rough, but not off by an order of magnitude.
     expect(report.estimatedRows).toBeGreaterThan(16_000 / 3);
@@ -73,7 +94,10 @@ describe.each(ENGINES)('preflight on %s', (engine) => {
   });
 
   it('refuses a missing column, naming it', async () => {
-    const report = await runPreflight({ spec: job({ preflight: { requireColumns: ['tier', 'loyalty_points'] } }), db });
+    const report = await runPreflight({
+      spec: job({ preflight: { requireColumns: ['tier', 'loyalty_points'] } }),
+      db,
+    });
     expect(report.ok).toBe(false);
     expect(failed(report.checks).columns).toMatch(/no column loyalty_points/);
   });
@@ -88,7 +112,15 @@ describe.each(ENGINES)('preflight on %s', (engine) => {
     const report = await runPreflight({
       spec: job({
         set: { tier: 'no_such_function(lifetime_value)' },
-        preflight: { checks: [{ name: 'schema-version', sql: "SELECT max(version) >= '20270101' FROM schema_migrations", reason: 'run the 2027 migrations first' }] },
+        preflight: {
+          checks: [
+            {
+              name: 'schema-version',
+              sql: "SELECT max(version) >= '20270101' FROM schema_migrations",
+              reason: 'run the 2027 migrations first',
+            },
+          ],
+        },
       }),
       db,
     });
@@ -126,7 +158,17 @@ describe.each(ENGINES)('preflight on %s', (engine) => {
   });
 
   it('refuses when a configured replica cannot report its lag', async () => {
-    const report = await runPreflight({ spec: job(), db, replicas: [{ name: 'replica-a', url: engine === 'postgres' ? 'postgres://postgres@127.0.0.1:1/test' : 'mysql://root@127.0.0.1:1/test' }] });
+    const report = await runPreflight({
+      spec: job(),
+      db,
+      replicas: [
+        {
+          name: 'replica-a',
+          url:
+            engine === 'postgres' ? 'postgres://postgres@127.0.0.1:1/test' : 'mysql://root@127.0.0.1:1/test',
+        },
+      ],
+    });
     expect(report.ok).toBe(false);
     expect(failed(report.checks)['replica-lag:replica-a']).toMatch(/replica-a/);
   });

@@ -33,13 +33,23 @@ describe.each(ENGINES)('purge and archive on %s', (engine) => {
     await testDb?.drop();
   });
 
-  const base = { owner: 'test', engine, database: 'primary', key: 'id', batch: { size: 500, min: 100, max: 2000 } } as const;
+  const base = {
+    owner: 'test',
+    engine,
+    database: 'primary',
+    key: 'id',
+    batch: { size: 500, min: 100, max: 2000 },
+  } as const;
 
   it('purges exactly the matching rows', async () => {
     await createAccounts(raw, engine, ROWS, 'purge_me');
-    const expectedOld = Number((await raw.query<{ n: unknown }>(`SELECT count(*) AS n FROM purge_me WHERE ${CUTOFF}`))[0]!.n);
+    const expectedOld = Number(
+      (await raw.query<{ n: unknown }>(`SELECT count(*) AS n FROM purge_me WHERE ${CUTOFF}`))[0]!.n,
+    );
     expect(expectedOld).toBe(3999);
-    const keep = await raw.query(`${snapshotSql('purge_me')}`.replace('ORDER BY', `WHERE NOT (${CUTOFF}) ORDER BY`));
+    const keep = await raw.query(
+      `${snapshotSql('purge_me')}`.replace('ORDER BY', `WHERE NOT (${CUTOFF}) ORDER BY`),
+    );
     const spec = defineJob({ ...base, id: 'purge-old', table: 'purge_me', kind: 'delete', where: CUTOFF });
     await installLedger(db, spec);
 
@@ -51,7 +61,10 @@ describe.each(ENGINES)('purge and archive on %s', (engine) => {
 
   it('archives exactly the matching rows: moved, identical, gone from the source', async () => {
     await createAccounts(raw, engine, ROWS, 'orders');
-    const like = engine === 'postgres' ? 'CREATE TABLE orders_archive (LIKE orders INCLUDING ALL)' : 'CREATE TABLE orders_archive LIKE orders';
+    const like =
+      engine === 'postgres'
+        ? 'CREATE TABLE orders_archive (LIKE orders INCLUDING ALL)'
+        : 'CREATE TABLE orders_archive LIKE orders';
     await raw.query(like);
     const originals = await raw.query(snapshotSql('orders').replace('ORDER BY', `WHERE ${CUTOFF} ORDER BY`));
     const kept = await raw.query(snapshotSql('orders').replace('ORDER BY', `WHERE NOT (${CUTOFF}) ORDER BY`));

@@ -51,7 +51,9 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
     });
 
   async function appliedRows(): Promise<number> {
-    return Number((await raw.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${table} WHERE applied_count > 0`))[0]!.n);
+    return Number(
+      (await raw.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${table} WHERE applied_count > 0`))[0]!.n,
+    );
   }
 
   it('fails fast on a foreground row lock, commits nothing, and leaves the foreground transaction unharmed', async () => {
@@ -103,7 +105,11 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
       async applyBatch(tx: Tx, keys) {
         entered();
         await gate;
-        const stmt = sql(tx.dialect, (b) => `UPDATE ${b.id(table)} SET applied_count = applied_count + 1 WHERE id IN (${b.list(keys.map(BigInt))})`);
+        const stmt = sql(
+          tx.dialect,
+          (b) =>
+            `UPDATE ${b.id(table)} SET applied_count = applied_count + 1 WHERE id IN (${b.list(keys.map(BigInt))})`,
+        );
         return (await tx.query(stmt.text, stmt.values)).rowCount;
       },
     });
@@ -125,7 +131,10 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
   it('rejects and rolls back a batch carrying a stale lease token', async () => {
     const spec = backfill('stale-token');
     await installLedger(db, spec);
-    expect(await runBatch({ spec, db, leaseToken: 5, batchSize: 500 })).toMatchObject({ status: 'applied', batchNo: 1 });
+    expect(await runBatch({ spec, db, leaseToken: 5, batchSize: 500 })).toMatchObject({
+      status: 'applied',
+      batchNo: 1,
+    });
     const before = await appliedRows();
 
     const error = await runBatch({ spec, db, leaseToken: 4, batchSize: 500 }).catch((e: unknown) => e);
@@ -135,7 +144,10 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
     expect(await appliedRows()).toBe(before);
     expect(await readLedger(db, spec)).toMatchObject({ batchNo: 1, leaseToken: 5 });
     // The newer owner goes on.
-    expect(await runBatch({ spec, db, leaseToken: 6, batchSize: 500 })).toMatchObject({ status: 'applied', batchNo: 2 });
+    expect(await runBatch({ spec, db, leaseToken: 6, batchSize: 500 })).toMatchObject({
+      status: 'applied',
+      batchNo: 2,
+    });
   });
 
   it('a connection killed mid-batch applies nothing; the next batch continues from the ledger', async () => {
@@ -154,7 +166,9 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
       }
     });
     try {
-      const error = await runBatch({ spec, db: killing, leaseToken: 1, batchSize: 500 }).catch((e: unknown) => e);
+      const error = await runBatch({ spec, db: killing, leaseToken: 1, batchSize: 500 }).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(DbError);
       expect((error as DbError).kind).toBe('connection');
     } finally {
@@ -165,7 +179,9 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
 
     const rest = await runUntilDone(spec, db);
     expect(rest.rows + afterFirst).toBe(backfillTargets(ROWS));
-    const twice = await raw.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${table} WHERE applied_count > 1`);
+    const twice = await raw.query<{ n: unknown }>(
+      `SELECT count(*) AS n FROM ${table} WHERE applied_count > 1`,
+    );
     expect(Number(twice[0]!.n)).toBe(0);
     expect(await appliedRows()).toBe(backfillTargets(ROWS));
   });

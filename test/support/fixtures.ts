@@ -6,7 +6,12 @@ import type { RawConnection } from './raw-sql';
  * bumped by every SET so a test can prove each row changed exactly once. Rows whose n is a
  * multiple of 5 already have a tier and must be left alone by a `tier IS NULL` backfill.
  */
-export async function createAccounts(conn: RawConnection, engine: TestEngine, rows: number, table = 'accounts') {
+export async function createAccounts(
+  conn: RawConnection,
+  engine: TestEngine,
+  rows: number,
+  table = 'accounts',
+) {
   if (engine === 'postgres') {
     await conn.query(`CREATE TABLE ${table} (
       id bigint PRIMARY KEY, tier text, lifetime_value numeric(12,2), note text,

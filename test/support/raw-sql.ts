@@ -24,7 +24,12 @@ export async function connectRaw(db: Pick<TestDatabase, 'engine' | 'url'>): Prom
       close: () => client.end(),
     };
   }
-  const conn = await mysql.createConnection({ uri: db.url, supportBigNumbers: true, bigNumberStrings: true, dateStrings: true });
+  const conn = await mysql.createConnection({
+    uri: db.url,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: true,
+  });
   return {
     id: conn.threadId,
     query: async <R>(text: string, values?: unknown[]) => {
@@ -36,7 +41,12 @@ export async function connectRaw(db: Pick<TestDatabase, 'engine' | 'url'>): Prom
 }
 
 /** Runs `fn` while a global MySQL setting is changed, serialised across test files by a named lock. */
-export async function withMysqlGlobal<T>(db: TestDatabase, assignment: string, restore: string, fn: () => Promise<T>): Promise<T> {
+export async function withMysqlGlobal<T>(
+  db: TestDatabase,
+  assignment: string,
+  restore: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   const conn = await connectRaw(db);
   try {
     await conn.query("SELECT GET_LOCK('lowtide_test_global_settings', 60)");

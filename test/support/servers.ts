@@ -53,7 +53,9 @@ export async function resolveTestDatabases(): Promise<{ urls: TestDatabaseUrls; 
       pgProblem && `PostgreSQL at ${redact(pgUrl)}: ${pgProblem}`,
       myProblem && `MySQL at ${redact(myUrl)}: ${myProblem}`,
     ].filter(Boolean);
-    throw new Error(`lowtide's tests need real databases and cannot reach them.\n${problems.join('\n')}\n${HOW_TO}`);
+    throw new Error(
+      `lowtide's tests need real databases and cannot reach them.\n${problems.join('\n')}\n${HOW_TO}`,
+    );
   }
 
   const stops: Array<() => Promise<unknown>> = [];

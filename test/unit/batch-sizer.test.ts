@@ -21,7 +21,8 @@ describe('batch sizer', () => {
 
   it('converges on the target duration for a steady per-row cost', () => {
     let state = initialSizer(config);
-    for (let i = 0; i < 60; i++) state = nextSizer(config, state, { rows: state.size, durationMs: state.size * 0.1 });
+    for (let i = 0; i < 60; i++)
+      state = nextSizer(config, state, { rows: state.size, durationMs: state.size * 0.1 });
     expect(state.size).toBe(5000); // 500 ms / 0.1 ms per row
   });
 

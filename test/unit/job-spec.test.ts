@@ -34,7 +34,10 @@ describe('defineJob', () => {
   });
 
   it('accepts schema-qualified tables', () => {
-    expect(defineJob({ ...base, table: 'billing.accounts' }).table).toEqual({ schema: 'billing', name: 'accounts' });
+    expect(defineJob({ ...base, table: 'billing.accounts' }).table).toEqual({
+      schema: 'billing',
+      name: 'accounts',
+    });
   });
 
   it.each([
@@ -49,13 +52,13 @@ describe('defineJob', () => {
   });
 
   it('refuses an injected column name in set', () => {
-    expect(issuesOf({ ...base, set: { 'tier = 1; DROP TABLE x; --': '1' } })['set.tier = 1; DROP TABLE x; --']).toMatch(
-      /identifier/,
-    );
+    expect(
+      issuesOf({ ...base, set: { 'tier = 1; DROP TABLE x; --': '1' } })['set.tier = 1; DROP TABLE x; --'],
+    ).toMatch(/identifier/);
   });
 
   it.each([
-    ['where', { where: "tier IS NULL; DROP TABLE accounts" }, /single SQL expression/],
+    ['where', { where: 'tier IS NULL; DROP TABLE accounts' }, /single SQL expression/],
     ['where', { where: 'tier IS NULL -- and more' }, /comment/],
     ['where', { where: '(tier IS NULL' }, /unclosed/],
     ['set.tier', { set: { tier: "'gold'); DELETE FROM accounts; --" } }, /single SQL expression/],
@@ -68,7 +71,13 @@ describe('defineJob', () => {
   });
 
   it('names every bad field with what to change', () => {
-    const issues = issuesOf({ ...base, id: 'Bad Id', batch: { size: 5, min: 10 }, limits: { lockTimeoutMs: 9000 }, extra: 1 });
+    const issues = issuesOf({
+      ...base,
+      id: 'Bad Id',
+      batch: { size: 5, min: 10 },
+      limits: { lockTimeoutMs: 9000 },
+      extra: 1,
+    });
     expect(Object.keys(issues).sort()).toEqual(['', 'batch.size', 'id', 'limits.lockTimeoutMs']);
     expect(issues['batch.size']).toMatch(/between min \(10\)/);
     expect(issues['']).toMatch(/unknown field\(s\) extra/);
@@ -81,7 +90,13 @@ describe('defineJob', () => {
   });
 
   it('requires functions for a custom job', () => {
-    const issues = issuesOf({ ...base, kind: 'custom', set: undefined, where: undefined, selectBatch: 'nope' });
+    const issues = issuesOf({
+      ...base,
+      kind: 'custom',
+      set: undefined,
+      where: undefined,
+      selectBatch: 'nope',
+    });
     expect(issues.selectBatch).toMatch(/must be a function/);
     expect(issues.applyBatch).toBeDefined();
   });

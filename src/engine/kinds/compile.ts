@@ -1,6 +1,7 @@
 import type { Database } from '../../db/types';
 import type { CustomJobSpec, JobSpec } from '../../job/types';
 import { keyCodecOf } from '../keys';
+import { compileRollback } from '../rollback/rollback-job';
 import { compileCustom } from './custom';
 import { compileArchive, compileDelete, compileUpdate } from './declarative';
 import type { CompiledJob } from './types';
@@ -10,7 +11,10 @@ const compiled = new WeakMap<Database, WeakMap<JobSpec, CompiledJob>>();
 /** Turns a spec into the runner's interface for one database handle (memoised: it reads the catalog once). */
 export async function compileJob(spec: JobSpec, db: Database): Promise<CompiledJob> {
   let forDb = compiled.get(db);
-  if (!forDb) compiled.set(db, (forDb = new WeakMap()));
+  if (!forDb) {
+    forDb = new WeakMap();
+    compiled.set(db, forDb);
+  }
   const known = forDb.get(spec);
   if (known) return known;
   const job = await build(spec, db);
@@ -20,9 +24,10 @@ export async function compileJob(spec: JobSpec, db: Database): Promise<CompiledJ
 
 async function build(spec: JobSpec, db: Database): Promise<CompiledJob> {
   if (spec.kind === 'custom') return compileCustom(spec as CustomJobSpec);
+  if (spec.kind === 'rollback') return compileRollback(spec, db);
   const codec = await keyCodecOf(db, spec);
-  if (spec.kind === 'update') return compileUpdate(spec, codec);
-  if (spec.kind === 'delete') return compileDelete(spec, codec);
   const columns = (await db.columns(spec.table)).map((c) => c.name);
+  if (spec.kind === 'update') return compileUpdate(spec, codec, columns);
+  if (spec.kind === 'delete') return compileDelete(spec, codec, columns);
   return compileArchive(spec, codec, columns);
 }

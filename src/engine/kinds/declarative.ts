@@ -1,6 +1,8 @@
 import { type SqlBuilder, sql } from '../../db/sql';
 import type { Database, Key, Queryable, Tx } from '../../db/types';
 import type { ArchiveJobSpec, DeleteJobSpec, UpdateJobSpec } from '../../job/types';
+import { captureBeforeImages, recordAfterFingerprints } from '../audit/capture';
+import { BatchVerificationError } from '../errors';
 import type { KeyCodec } from '../keys';
 import type { LedgerRow } from '../ledger';
 import { type CompiledJob, fail, OK } from './types';
@@ -12,7 +14,39 @@ export class DeclarativeSql {
   constructor(
     readonly spec: DeclarativeSpec,
     readonly codec: KeyCodec,
+    /** The source table's columns, in table order. */
+    readonly columns: readonly string[],
   ) {}
+
+  /**
+   * With `rollback.audit`, copies the batch's rows into the audit table before `change` runs, in
+   * the same transaction; a copy that does not match the change fails the batch.
+   */
+  async audited(
+    tx: Tx,
+    keys: readonly Key[],
+    batchNo: number,
+    op: string,
+    change: () => Promise<number>,
+  ): Promise<number> {
+    if (!this.spec.rollback.audit) return change();
+    const ctx = {
+      spec: this.spec,
+      columns: this.columns,
+      selection: (b: SqlBuilder) => `${this.inKeys(b, keys)} AND ${this.where()}`,
+    };
+    const copied = await captureBeforeImages(tx, ctx, batchNo, op);
+    const affected = await change();
+    if (copied !== affected) {
+      throw new BatchVerificationError(
+        this.spec.id,
+        batchNo,
+        `audit copied ${copied} before-images but the change affected ${affected} rows`,
+      );
+    }
+    if (op === 'update') await recordAfterFingerprints(tx, ctx, batchNo, keys, (k) => this.codec.toParam(k));
+    return affected;
+  }
 
   where(): string {
     return this.spec.where ? `(${this.spec.where})` : '1 = 1';
@@ -64,41 +98,51 @@ export function countMismatch(what: string, selected: number, affected: number) 
 }
 
 /** `update`: backfill or repair; SET expressions applied to exactly the selected keys. */
-export function compileUpdate(spec: UpdateJobSpec, codec: KeyCodec): CompiledJob {
-  const s = new DeclarativeSql(spec, codec);
+export function compileUpdate(spec: UpdateJobSpec, codec: KeyCodec, columns: readonly string[]): CompiledJob {
+  const s = new DeclarativeSql(spec, codec, columns);
   const invariant = spec.verify.invariant;
   const failsInvariant = `(${invariant}) IS NOT TRUE`;
   return {
     selectBatch: (tx, after, limit) => s.select(tx, after, limit),
-    async applyBatch(tx, keys) {
-      const stmt = sql(tx.dialect, (b) => {
-        const assignments = Object.entries(spec.set).map(([col, expr]) => `${b.id(col)} = (${expr})`);
-        return `UPDATE ${b.table(spec.table)} SET ${assignments.join(', ')} WHERE ${s.inKeys(b, keys)} AND ${s.where()}`;
-      });
-      return (await tx.query(stmt.text, stmt.values)).rowCount;
-    },
+    applyBatch: (tx, keys, { batchNo }) =>
+      s.audited(tx, keys, batchNo, 'update', async () => {
+        const stmt = sql(tx.dialect, (b) => {
+          const assignments = Object.entries(spec.set).map(([col, expr]) => `${b.id(col)} = (${expr})`);
+          return `UPDATE ${b.table(spec.table)} SET ${assignments.join(', ')} WHERE ${s.inKeys(b, keys)} AND ${s.where()}`;
+        });
+        return (await tx.query(stmt.text, stmt.values)).rowCount;
+      }),
     async verifyBatch(tx, keys, affected) {
       const counted = countMismatch('updated', keys.length, affected);
       if (!counted.ok || !invariant) return counted;
       const bad = await s.offenders(tx, (b) => `${s.inKeys(b, keys)} AND ${failsInvariant}`);
-      return bad.length === 0 ? OK : fail(`invariant (${invariant}) does not hold after the update for keys ${bad.join(', ')}`);
+      return bad.length === 0
+        ? OK
+        : fail(`invariant (${invariant}) does not hold after the update for keys ${bad.join(', ')}`);
     },
     async verifyCommitted(q, row) {
       if (!invariant) return OK;
       const bad = await s.offenders(q, (b) => `${s.inRange(b, row)} AND ${failsInvariant}`);
-      return bad.length === 0 ? OK : fail(`after commit, invariant (${invariant}) does not hold for keys ${bad.join(', ')}`);
+      return bad.length === 0
+        ? OK
+        : fail(`after commit, invariant (${invariant}) does not hold for keys ${bad.join(', ')}`);
     },
     async validate(db, lastKey) {
       if (!invariant) return OK;
       const bad = await s.offenders(db, (b) => `${s.upTo(b, lastKey)} AND ${failsInvariant}`);
-      return bad.length === 0 ? OK : fail(`postflight: invariant (${invariant}) does not hold for keys ${bad.join(', ')}`);
+      return bad.length === 0
+        ? OK
+        : fail(`postflight: invariant (${invariant}) does not hold for keys ${bad.join(', ')}`);
     },
     estimateRows: (db) => s.estimate(db),
   };
 }
 
 async function deleteKeys(s: DeclarativeSql, tx: Tx, keys: readonly Key[]): Promise<number> {
-  const stmt = sql(tx.dialect, (b) => `DELETE FROM ${b.table(s.spec.table)} WHERE ${s.inKeys(b, keys)} AND ${s.where()}`);
+  const stmt = sql(
+    tx.dialect,
+    (b) => `DELETE FROM ${b.table(s.spec.table)} WHERE ${s.inKeys(b, keys)} AND ${s.where()}`,
+  );
   return (await tx.query(stmt.text, stmt.values)).rowCount;
 }
 
@@ -107,21 +151,28 @@ function purgeChecks(s: DeclarativeSql): Pick<CompiledJob, 'verifyCommitted' | '
   return {
     async verifyCommitted(q, row) {
       const left = await s.offenders(q, (b) => `${s.inRange(b, row)} AND ${s.where()}`);
-      return left.length === 0 ? OK : fail(`after commit, rows matching the predicate remain in the batch's range: keys ${left.join(', ')}`);
+      return left.length === 0
+        ? OK
+        : fail(
+            `after commit, rows matching the predicate remain in the batch's range: keys ${left.join(', ')}`,
+          );
     },
     async validate(db, lastKey) {
       const left = await s.offenders(db, (b) => `${s.upTo(b, lastKey)} AND ${s.where()}`);
-      return left.length === 0 ? OK : fail(`postflight: rows matching the predicate remain up to the last key: ${left.join(', ')}`);
+      return left.length === 0
+        ? OK
+        : fail(`postflight: rows matching the predicate remain up to the last key: ${left.join(', ')}`);
     },
   };
 }
 
 /** `delete`: purge exactly the selected keys. */
-export function compileDelete(spec: DeleteJobSpec, codec: KeyCodec): CompiledJob {
-  const s = new DeclarativeSql(spec, codec);
+export function compileDelete(spec: DeleteJobSpec, codec: KeyCodec, columns: readonly string[]): CompiledJob {
+  const s = new DeclarativeSql(spec, codec, columns);
   return {
     selectBatch: (tx, after, limit) => s.select(tx, after, limit),
-    applyBatch: (tx, keys) => deleteKeys(s, tx, keys),
+    applyBatch: (tx, keys, { batchNo }) =>
+      s.audited(tx, keys, batchNo, 'delete', () => deleteKeys(s, tx, keys)),
     verifyBatch: async (_tx, keys, affected) => countMismatch('deleted', keys.length, affected),
     ...purgeChecks(s),
     estimateRows: (db) => s.estimate(db),
@@ -132,29 +183,41 @@ export function compileDelete(spec: DeleteJobSpec, codec: KeyCodec): CompiledJob
  * `archive`: copy the selected rows into the archive table, then delete them, in the batch's one
  * transaction. `columns` is the source table's column list, so the copy never depends on column order.
  */
-export function compileArchive(spec: ArchiveJobSpec, codec: KeyCodec, columns: readonly string[]): CompiledJob {
-  const s = new DeclarativeSql(spec, codec);
+export function compileArchive(
+  spec: ArchiveJobSpec,
+  codec: KeyCodec,
+  columns: readonly string[],
+): CompiledJob {
+  const s = new DeclarativeSql(spec, codec, columns);
   const purge = purgeChecks(s);
   return {
     selectBatch: (tx, after, limit) => s.select(tx, after, limit),
-    async applyBatch(tx, keys) {
-      const copy = sql(tx.dialect, (b) => {
-        const cols = columns.map((c) => b.id(c)).join(', ');
-        return `INSERT INTO ${b.table(spec.archiveTable)} (${cols}) SELECT ${cols} FROM ${b.table(spec.table)} WHERE ${s.inKeys(b, keys)} AND ${s.where()}`;
-      });
-      const copied = (await tx.query(copy.text, copy.values)).rowCount;
-      const deleted = await deleteKeys(s, tx, keys);
-      if (copied !== deleted) return -1; // verifyBatch reports it; the transaction rolls back
-      return deleted;
-    },
+    applyBatch: (tx, keys, { batchNo }) =>
+      s.audited(tx, keys, batchNo, 'archive', async () => {
+        const copy = sql(tx.dialect, (b) => {
+          const cols = columns.map((c) => b.id(c)).join(', ');
+          return `INSERT INTO ${b.table(spec.archiveTable)} (${cols}) SELECT ${cols} FROM ${b.table(spec.table)} WHERE ${s.inKeys(b, keys)} AND ${s.where()}`;
+        });
+        const copied = (await tx.query(copy.text, copy.values)).rowCount;
+        const deleted = await deleteKeys(s, tx, keys);
+        if (copied !== deleted) return -1; // verifyBatch reports it; the transaction rolls back
+        return deleted;
+      }),
     verifyBatch: async (_tx, keys, affected) =>
-      affected < 0 ? fail('archived and deleted row counts differ') : countMismatch('archived', keys.length, affected),
+      affected < 0
+        ? fail('archived and deleted row counts differ')
+        : countMismatch('archived', keys.length, affected),
     async verifyCommitted(q, row) {
       const left = await purge.verifyCommitted(q, row);
       if (!left.ok) return left;
-      const stmt = sql(q.dialect, (b) => `SELECT count(*) AS n FROM ${b.table(spec.archiveTable)} WHERE ${s.inRange(b, row)}`);
+      const stmt = sql(
+        q.dialect,
+        (b) => `SELECT count(*) AS n FROM ${b.table(spec.archiveTable)} WHERE ${s.inRange(b, row)}`,
+      );
       const n = Number((await q.query<{ n: unknown }>(stmt.text, stmt.values)).rows[0]?.n ?? 0);
-      return n >= row.affected ? OK : fail(`after commit, the archive holds ${n} rows of the batch's range, expected ${row.affected}`);
+      return n >= row.affected
+        ? OK
+        : fail(`after commit, the archive holds ${n} rows of the batch's range, expected ${row.affected}`);
     },
     validate: purge.validate,
     estimateRows: (db) => s.estimate(db),

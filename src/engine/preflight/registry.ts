@@ -1,4 +1,5 @@
 import { archiveTable } from './checks/archive-table';
+import { auditTable } from './checks/audit-table';
 import { requiredColumns } from './checks/columns';
 import { customJobChecks, customSql } from './checks/custom-sql';
 import { keyIndex } from './checks/key-index';
@@ -19,6 +20,7 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
   selectionPlan,
   statements,
   archiveTable,
+  auditTable,
   rowEstimate,
   customSql,
   customJobChecks,

@@ -27,7 +27,12 @@ function memo<T>(load: () => Promise<T>): () => Promise<T> {
 }
 
 /** Runs every applicable check; a check that throws counts as failed, with its error as the reason. */
-export async function runPreflight({ spec, db, replicas = [], checks = PREFLIGHT_CHECKS }: PreflightRequest): Promise<PreflightReport> {
+export async function runPreflight({
+  spec,
+  db,
+  replicas = [],
+  checks = PREFLIGHT_CHECKS,
+}: PreflightRequest): Promise<PreflightReport> {
   const ctx: PreflightContext = {
     spec,
     db,

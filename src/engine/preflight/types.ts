@@ -38,3 +38,8 @@ export function warn(name: string, reason: string): CheckResult {
 
 /** Below this many rows a full scan is cheap enough to be a note rather than a refusal. */
 export const SMALL_TABLE_ROWS = 10_000;
+
+/** update, delete and archive: the kinds whose SQL lowtide writes, and so can plan and EXPLAIN. */
+export function isDeclarative(spec: JobSpec): boolean {
+  return spec.kind === 'update' || spec.kind === 'delete' || spec.kind === 'archive';
+}

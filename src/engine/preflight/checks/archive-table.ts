@@ -10,9 +10,14 @@ export const archiveTable: PreflightCheck = {
     if (spec.kind !== 'archive') return [];
     const name = formatTableRef(spec.archiveTable);
     const archive = new Set((await db.columns(spec.archiveTable)).map((c) => c.name));
-    if (archive.size === 0) return refuse(this.name, `archive table ${name} does not exist: create it with the source table's columns`);
+    if (archive.size === 0)
+      return refuse(
+        this.name,
+        `archive table ${name} does not exist: create it with the source table's columns`,
+      );
     const missing = (await ctx.columns()).map((c) => c.name).filter((c) => !archive.has(c));
-    if (missing.length > 0) return refuse(this.name, `archive table ${name} lacks column ${missing.join(', ')}: add it`);
+    if (missing.length > 0)
+      return refuse(this.name, `archive table ${name} lacks column ${missing.join(', ')}: add it`);
     return pass(this.name, `archive table ${name} has every source column`);
   },
 };

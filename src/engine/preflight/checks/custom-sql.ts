@@ -20,7 +20,10 @@ export const customSql: PreflightCheck = {
         results.push(
           truthy(value)
             ? pass(name, `${check.name} holds`)
-            : refuse(name, check.reason ?? `${check.name} returned ${JSON.stringify(value ?? null)}, not true`),
+            : refuse(
+                name,
+                check.reason ?? `${check.name} returned ${JSON.stringify(value ?? null)}, not true`,
+              ),
         );
       } catch (error) {
         results.push(refuse(name, `${check.name} could not run: ${(error as Error).message}`));

@@ -8,7 +8,10 @@ export const keyIndex: PreflightCheck = {
     const { key } = ctx.spec;
     const led = (await ctx.indexes()).filter((i) => i.columns[0] === key);
     if (led.length === 0) {
-      return refuse(this.name, `no index is led by key column ${key}: create a unique index on it or choose the primary key as the job's key`);
+      return refuse(
+        this.name,
+        `no index is led by key column ${key}: create a unique index on it or choose the primary key as the job's key`,
+      );
     }
     const unique = led.find((i) => i.unique && i.columns.length === 1);
     if (!unique) {
@@ -18,7 +21,11 @@ export const keyIndex: PreflightCheck = {
       );
     }
     const column = (await ctx.columns()).find((c) => c.name === key);
-    if (column?.nullable) return refuse(this.name, `key column ${key} is nullable: make it NOT NULL (rows with a NULL key would never be reached)`);
+    if (column?.nullable)
+      return refuse(
+        this.name,
+        `key column ${key} is nullable: make it NOT NULL (rows with a NULL key would never be reached)`,
+      );
     return pass(this.name, `unique index ${unique.name} serves key ${key}`);
   },
 };

@@ -10,8 +10,13 @@ export const replicaLag: PreflightCheck = {
     if (readings.length === 0) return pass(this.name, 'no replicas configured or attached');
     return readings.map((r) => {
       const name = `replica-lag:${r.replica}`;
-      if (!r.healthy || r.lagSeconds === null) return refuse(name, `${r.detail}: fix replication before starting`);
-      if (r.lagSeconds > max) return refuse(name, `${r.replica} is ${r.lagSeconds}s behind (limit ${max}s): wait for it to catch up`);
+      if (!r.healthy || r.lagSeconds === null)
+        return refuse(name, `${r.detail}: fix replication before starting`);
+      if (r.lagSeconds > max)
+        return refuse(
+          name,
+          `${r.replica} is ${r.lagSeconds}s behind (limit ${max}s): wait for it to catch up`,
+        );
       return pass(name, `${r.replica} is ${r.lagSeconds}s behind (limit ${max}s)`);
     });
   },

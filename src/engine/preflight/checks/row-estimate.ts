@@ -8,7 +8,10 @@ export const rowEstimate: PreflightCheck = {
     const rows = Math.round(await (await compileJob(spec, db)).estimateRows(db));
     const max = spec.limits.maxRows;
     if (max !== undefined && rows > max) {
-      return refuse(this.name, `about ${rows} rows match, over limits.maxRows ${max}: narrow the where clause or raise limits.maxRows`);
+      return refuse(
+        this.name,
+        `about ${rows} rows match, over limits.maxRows ${max}: narrow the where clause or raise limits.maxRows`,
+      );
     }
     return pass(this.name, `about ${rows} rows to change${max !== undefined ? ` (limit ${max})` : ''}`);
   },

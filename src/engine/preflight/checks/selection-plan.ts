@@ -1,22 +1,26 @@
 import { sql } from '../../../db/sql';
-import { type PreflightCheck, pass, refuse, SMALL_TABLE_ROWS, warn } from '../types';
+import { isDeclarative, type PreflightCheck, pass, refuse, SMALL_TABLE_ROWS, warn } from '../types';
 
 export const selectionPlan: PreflightCheck = {
   name: 'selection-plan',
   description: "EXPLAIN of the job's batch selection: a full scan of a large table is refused.",
-  appliesTo: (spec) => spec.preflight.requireIndex && spec.kind !== 'custom',
+  appliesTo: (spec) => spec.preflight.requireIndex && isDeclarative(spec),
   async run(ctx) {
     const { spec, db } = ctx;
     const where = 'where' in spec && spec.where ? `(${spec.where})` : '1 = 1';
     const stmt = sql(
       db.dialect,
-      (b) => `SELECT ${b.id(spec.key)} FROM ${b.table(spec.table)} WHERE ${where} ORDER BY ${b.id(spec.key)} LIMIT ${b.val(spec.batch.size)}`,
+      (b) =>
+        `SELECT ${b.id(spec.key)} FROM ${b.table(spec.table)} WHERE ${where} ORDER BY ${b.id(spec.key)} LIMIT ${b.val(spec.batch.size)}`,
     );
     const plan = await db.explain(stmt.text, stmt.values);
     if (!plan.fullScan) return pass(this.name, `batch selection uses an index (${plan.summary})`);
     const rows = await ctx.tableRows();
     if (rows <= SMALL_TABLE_ROWS) {
-      return warn(this.name, `batch selection scans the whole table (${plan.summary}), acceptable for ~${rows} rows`);
+      return warn(
+        this.name,
+        `batch selection scans the whole table (${plan.summary}), acceptable for ~${rows} rows`,
+      );
     }
     return refuse(
       this.name,

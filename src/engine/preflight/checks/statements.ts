@@ -1,7 +1,7 @@
 import { sql } from '../../../db/sql';
 import { DbError } from '../../../db/types';
 import type { JobSpec } from '../../../job/types';
-import { type PreflightCheck, pass, refuse } from '../types';
+import { isDeclarative, type PreflightCheck, pass, refuse } from '../types';
 
 /**
  * The change as it will run, planned but not executed (EXPLAIN), so a typo in a SET expression or
@@ -22,7 +22,7 @@ function applyStatement(spec: JobSpec, dialect: Parameters<typeof sql>[0]) {
 export const statements: PreflightCheck = {
   name: 'statements',
   description: "The job's change statement plans without error (EXPLAIN, not executed).",
-  appliesTo: (spec) => spec.kind !== 'custom',
+  appliesTo: (spec) => isDeclarative(spec),
   async run({ spec, db }) {
     const stmt = applyStatement(spec, db.dialect);
     try {
@@ -30,7 +30,10 @@ export const statements: PreflightCheck = {
       return pass(this.name, 'the change statement is valid SQL for this server');
     } catch (error) {
       const message = error instanceof DbError || error instanceof Error ? error.message : String(error);
-      return refuse(this.name, `the server rejects the job's SQL (${message}): fix the job's where/set expressions`);
+      return refuse(
+        this.name,
+        `the server rejects the job's SQL (${message}): fix the job's where/set expressions`,
+      );
     }
   },
 };

@@ -7,7 +7,10 @@ export const tableExists: PreflightCheck = {
   async run(ctx) {
     const table = formatTableRef(ctx.spec.table);
     if ((await ctx.columns()).length === 0) {
-      return refuse(this.name, `table ${table} does not exist (or the user cannot see it): check the job's table and database`);
+      return refuse(
+        this.name,
+        `table ${table} does not exist (or the user cannot see it): check the job's table and database`,
+      );
     }
     return pass(this.name, `table ${table} exists`);
   },

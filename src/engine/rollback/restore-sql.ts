@@ -1,0 +1,105 @@
+import { type SqlBuilder, sql } from '../../db/sql';
+import type { Key, Tx } from '../../db/types';
+import type { JobSpec } from '../../job/types';
+import { AUDIT_COLUMNS as A, auditTableRef, rowFingerprint } from '../audit/audit-table';
+
+/** The statements of one rollback batch; each works on the batch's keys only. */
+export class RestoreSql {
+  constructor(
+    readonly spec: JobSpec,
+    readonly columns: readonly string[],
+    readonly toParam: (key: Key) => unknown,
+  ) {}
+
+  private audit(b: SqlBuilder) {
+    return b.table(auditTableRef(this.spec));
+  }
+
+  private pending(b: SqlBuilder, keys: readonly Key[], ops: readonly string[], alias = 'a'): string {
+    return `${alias}.${b.id(this.spec.key)} IN (${b.list(keys.map(this.toParam))}) AND ${alias}.${b.id(A.state)} = ${b.val('applied')} AND ${alias}.${b.id(A.op)} IN (${b.list(ops)})`;
+  }
+
+  private async run(tx: Tx, build: (b: SqlBuilder) => string): Promise<number> {
+    const stmt = sql(tx.dialect, build);
+    return (await tx.query(stmt.text, stmt.values)).rowCount;
+  }
+
+  /** Marks updated rows the application changed (or deleted) since the job: they are left alone. */
+  async markUpdateConflicts(tx: Tx, keys: readonly Key[]): Promise<number> {
+    const k = this.spec.key;
+    const changed = await this.run(tx, (b) => {
+      const fp = rowFingerprint(tx.dialect, 's', this.columns);
+      const note = b.val('changed by the application after lowtide updated it');
+      const set = `${b.id(A.state)} = ${b.val('conflict')}, ${b.id(A.note)} = ${note}`;
+      const src = b.table(this.spec.table);
+      if (tx.dialect.engine === 'postgres') {
+        return `UPDATE ${this.audit(b)} a SET ${set} FROM ${src} s WHERE s.${b.id(k)} = a.${b.id(k)} AND ${this.pending(b, keys, ['update'])} AND ${fp} <> a.${b.id(A.after)}`;
+      }
+      return `UPDATE ${this.audit(b)} a JOIN ${src} s ON s.${b.id(k)} = a.${b.id(k)} SET a.${b.id(A.state)} = ${b.val('conflict')}, a.${b.id(A.note)} = ${note} WHERE ${this.pending(b, keys, ['update'])} AND ${fp} <> a.${b.id(A.after)}`;
+    });
+    const gone = await this.run(
+      tx,
+      (b) =>
+        `UPDATE ${this.audit(b)} a SET ${b.id(A.state)} = ${b.val('conflict')}, ${b.id(A.note)} = ${b.val('deleted by the application after lowtide updated it')} WHERE ${this.pending(b, keys, ['update'])} AND NOT EXISTS (SELECT 1 FROM ${b.table(this.spec.table)} s WHERE s.${b.id(k)} = a.${b.id(k)})`,
+    );
+    return changed + gone;
+  }
+
+  /** Marks removed rows whose key is in use again: re-inserting would clash with the application's row. */
+  async markReinsertConflicts(tx: Tx, keys: readonly Key[]): Promise<number> {
+    const k = this.spec.key;
+    return this.run(
+      tx,
+      (b) =>
+        `UPDATE ${this.audit(b)} a SET ${b.id(A.state)} = ${b.val('conflict')}, ${b.id(A.note)} = ${b.val('a row with this key was written by the application after lowtide removed it')} WHERE ${this.pending(b, keys, ['delete', 'archive'])} AND EXISTS (SELECT 1 FROM ${b.table(this.spec.table)} s WHERE s.${b.id(k)} = a.${b.id(k)})`,
+    );
+  }
+
+  /** Forced: removes the application's rows that stand where removed rows go back. */
+  async clearReinsertTargets(tx: Tx, keys: readonly Key[]): Promise<void> {
+    const k = this.spec.key;
+    await this.run(
+      tx,
+      (b) =>
+        `DELETE FROM ${b.table(this.spec.table)} WHERE ${b.id(k)} IN (SELECT a.${b.id(k)} FROM ${this.audit(b)} a WHERE ${this.pending(b, keys, ['delete', 'archive'])})`,
+    );
+  }
+
+  async restoreUpdated(tx: Tx, keys: readonly Key[]): Promise<void> {
+    const k = this.spec.key;
+    await this.run(tx, (b) => {
+      const cols = this.columns.filter((c) => c !== k);
+      const src = b.table(this.spec.table);
+      if (tx.dialect.engine === 'postgres') {
+        const set = cols.map((c) => `${b.id(c)} = a.${b.id(c)}`).join(', ');
+        return `UPDATE ${src} s SET ${set} FROM ${this.audit(b)} a WHERE s.${b.id(k)} = a.${b.id(k)} AND ${this.pending(b, keys, ['update'])}`;
+      }
+      const set = cols.map((c) => `s.${b.id(c)} = a.${b.id(c)}`).join(', ');
+      return `UPDATE ${src} s JOIN ${this.audit(b)} a ON s.${b.id(k)} = a.${b.id(k)} SET ${set} WHERE ${this.pending(b, keys, ['update'])}`;
+    });
+  }
+
+  async reinsertRemoved(tx: Tx, keys: readonly Key[]): Promise<void> {
+    await this.run(tx, (b) => {
+      const cols = this.columns.map((c) => b.id(c)).join(', ');
+      const aliased = this.columns.map((c) => `a.${b.id(c)}`).join(', ');
+      return `INSERT INTO ${b.table(this.spec.table)} (${cols}) SELECT ${aliased} FROM ${this.audit(b)} a WHERE ${this.pending(b, keys, ['delete', 'archive'])}`;
+    });
+    if (this.spec.kind === 'archive') {
+      const archive = this.spec.archiveTable;
+      await this.run(
+        tx,
+        (b) =>
+          `DELETE FROM ${b.table(archive)} WHERE ${b.id(this.spec.key)} IN (SELECT a.${b.id(this.spec.key)} FROM ${this.audit(b)} a WHERE ${this.pending(b, keys, ['archive'])})`,
+      );
+    }
+  }
+
+  async markRestored(tx: Tx, keys: readonly Key[]): Promise<number> {
+    return this.run(
+      tx,
+      (b) =>
+        `UPDATE ${this.audit(b)} a SET ${b.id(A.state)} = ${b.val('restored')} WHERE ${this.pending(b, keys, ['update', 'delete', 'archive'])}`,
+    );
+  }
+}
