@@ -1,7 +1,15 @@
 import type { Key } from '../db/types';
 
 /** A job's lifecycle. Allowed transitions live in one table (status.ts); anything else is refused. */
-export type JobStatus = 'idle' | 'running' | 'pausing' | 'paused' | 'aborting' | 'aborted' | 'failed' | 'completed';
+export type JobStatus =
+  | 'idle'
+  | 'running'
+  | 'pausing'
+  | 'paused'
+  | 'aborting'
+  | 'aborted'
+  | 'failed'
+  | 'completed';
 
 export interface Lease {
   /** Who holds it: the Step Functions execution id (ARN), or a local execution's name. */
@@ -89,10 +97,20 @@ export interface BatchRecord {
   readonly retries: number;
   readonly batchSize: number;
   readonly executionId: string;
+  /** ISO time the batch committed (its end); the rate and ETA are measured between these. */
   readonly at: string;
 }
 
-export type RunOutcome = 'running' | 'completed' | 'paused' | 'aborted' | 'failed' | 'blocked' | 'lease-held' | 'window-closed' | 'continued';
+export type RunOutcome =
+  | 'running'
+  | 'completed'
+  | 'paused'
+  | 'aborted'
+  | 'failed'
+  | 'blocked'
+  | 'lease-held'
+  | 'window-closed'
+  | 'continued';
 
 export interface RunRecord {
   readonly executionId: string;
@@ -124,8 +142,10 @@ export class IllegalTransitionError extends Error {
     readonly jobId: string,
     readonly from: JobStatus,
     readonly to: JobStatus,
+    /** What the operator can do about it; appended to the message. */
+    readonly detail?: string,
   ) {
-    super(`job '${jobId}' cannot go from ${from} to ${to}`);
+    super(`job '${jobId}' cannot go from ${from} to ${to}${detail ? `: ${detail}` : ''}`);
   }
 }
 
@@ -139,20 +159,50 @@ export interface ControlStore {
   /** Creates the item (status idle) if missing; returns it. */
   ensureJob(jobId: string): Promise<JobState>;
 
+  /**
+   * Takes the lease when it is free, expired, or already `owner`'s. Every acquisition raises the
+   * fencing token, a re-entrant one included: the token names an acquisition, not an owner, so a
+   * stale invocation of the same execution (a timed-out Lambda still running) is fenced too.
+   */
   acquireLease(jobId: string, owner: string, ttlMs: number): Promise<LeaseResult>;
-  /** Extends our lease; throws LeaseLostError when it is no longer ours. */
+  /**
+   * Extends our lease, keeping its token; throws LeaseLostError when it is no longer ours. A lease
+   * that expired but that nobody took over is still ours: the token, not the clock, decides.
+   */
   renewLease(jobId: string, lease: Lease, ttlMs: number): Promise<Lease>;
+  /**
+   * Hands our lease to a successor (continue-as-new) with a raised token, so no other starter can
+   * slip in between; the successor's acquireLease then succeeds re-entrantly. LeaseLostError when
+   * the lease is no longer ours.
+   */
+  transferLease(
+    jobId: string,
+    lease: Pick<Lease, 'owner' | 'token'>,
+    nextOwner: string,
+    ttlMs: number,
+  ): Promise<Lease>;
   /** Gives up our lease; a no-op (false) when it is already gone or someone else's. */
   releaseLease(jobId: string, lease: Pick<Lease, 'owner' | 'token'>): Promise<boolean>;
   /** Releases whatever lease an execution holds (execution ended in the console); false if none. */
   releaseLeaseOf(jobId: string, owner: string): Promise<boolean>;
 
-  /** Saves the checkpoint only while `token` is the current lease's; else LeaseLostError. */
+  /**
+   * Saves the checkpoint only while `token` is the current lease's (an expired lease that nobody
+   * took over still is); else LeaseLostError saying who holds the lease now.
+   */
   saveCheckpoint(jobId: string, token: number, checkpoint: Checkpoint): Promise<void>;
 
-  /** Moves the status along the lifecycle table; IllegalTransitionError otherwise. */
+  /**
+   * Moves the status along the lifecycle table (status.ts); IllegalTransitionError otherwise, and
+   * for a move to running while an abort request stands. JobNotFoundError for an unknown job.
+   */
   setStatus(jobId: string, to: JobStatus, reason?: string): Promise<JobState>;
 
+  /**
+   * Records a pause request (one per reason: a repeat replaces it). A running or pausing job whose
+   * lease is live goes to pausing (its execution applies the pause after the current batch); one
+   * with no live execution, or an idle one, goes straight to paused. Other statuses keep theirs.
+   */
   requestPause(jobId: string, request: Omit<PauseRequest, 'at'>): Promise<JobState>;
   /**
    * Clears pause requests. Without `force`, clears only the request with `reason` (an operator's
@@ -160,15 +210,28 @@ export interface ControlStore {
    * clears all, alarms included.
    */
   clearPause(jobId: string, reason: PauseReason, options?: { force?: boolean }): Promise<JobState>;
+  /**
+   * Records an abort request (the first one is kept). With a live execution (lease held, not
+   * expired) a running, pausing or paused job goes to aborting and its execution finishes the
+   * abort; otherwise the job goes straight to aborted. A completed job cannot be aborted.
+   */
   requestAbort(jobId: string, request: Omit<AbortRequest, 'at'>): Promise<JobState>;
+  /** Withdraws the abort request; an aborted job goes back to idle so it may run again. */
+  clearAbort(jobId: string, by: string): Promise<JobState>;
   recordApproval(jobId: string, approval: Omit<Approval, 'at'>): Promise<JobState>;
   setEstimate(jobId: string, estimatedRows: number): Promise<void>;
 
-  /** History, bounded: the oldest records beyond the limit are dropped. */
+  /**
+   * History, bounded: the oldest records beyond the limit are dropped. Records are keyed by batch
+   * number, so a retried append overwrites instead of duplicating; batch numbers must keep rising
+   * across the runs of a job (continue from the checkpoint, never restart at 1).
+   */
   appendBatch(jobId: string, record: BatchRecord): Promise<void>;
+  /** Newest first. */
   listBatches(jobId: string, limit?: number): Promise<BatchRecord[]>;
   startRun(jobId: string, executionId: string): Promise<void>;
   endRun(jobId: string, executionId: string, outcome: RunOutcome, reason?: string): Promise<void>;
+  /** Newest first. */
   listRuns(jobId: string, limit?: number): Promise<RunRecord[]>;
 
   progress(jobId: string): Promise<Progress>;

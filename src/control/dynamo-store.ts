@@ -1,0 +1,447 @@
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { encodeCheckpoint } from './checkpoint';
+import { ConcurrentUpdateError, InvalidControlInputError, JobNotFoundError } from './errors';
+import { History } from './history';
+import { JOB_ITEM_SK, jobPk } from './item-keys';
+import { ATTR, clip, compact, decodeJob, emptyJob, initJobItem, type JobItem } from './job-item';
+import { computeProgress, RATE_WINDOW } from './progress';
+import { decideAbort, decideClearAbort, decideClearPause, decidePause, type JobChange } from './requests';
+import { backoffDelay, type RetryOptions, withRetry } from './retry';
+import { allowedFrom, assertTransition, isJobStatus } from './status';
+import {
+  type AbortRequest,
+  type Approval,
+  type BatchRecord,
+  type Checkpoint,
+  type ControlStore,
+  IllegalTransitionError,
+  type JobState,
+  type JobStatus,
+  type Lease,
+  LeaseLostError,
+  type LeaseResult,
+  type PauseReason,
+  type PauseRequest,
+  type Progress,
+  type RunOutcome,
+  type RunRecord,
+} from './types';
+import { UpdateExpression } from './update-expression';
+
+export interface DynamoControlStoreOptions {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** Epoch milliseconds; lease expiry is compared against it. Injectable so tests can move time. */
+  readonly now?: () => number;
+  /** Batch records kept per job (default 500). */
+  readonly historyLimit?: number;
+  /** Run records kept per job (default 100). */
+  readonly runHistoryLimit?: number;
+  /** Backoff for transient DynamoDB errors. Give the SDK client few retries of its own (maxAttempts 1 or 2). */
+  readonly retry?: RetryOptions;
+}
+
+/** Losing the same conditional write this often means a writer in a loop, not ordinary contention. */
+const MAX_DECISIONS = 5;
+
+/**
+ * Pause and abort requests can arrive in bursts (an alarm storm: one event per alarm, all at once),
+ * so the read-decide-writes that lose get more chances, spread out by a short jittered wait.
+ */
+const MAX_REQUEST_DECISIONS = 16;
+const REQUEST_BACKOFF: RetryOptions = { baseDelayMs: 5, maxDelayMs: 100 };
+
+/**
+ * The control store on one DynamoDB table. Each decision about ownership or state is one
+ * conditional UpdateItem on the job's item; when its condition fails the item is read back once
+ * (consistently) to say why: held by another owner, lease lost, illegal transition. Only a write
+ * that lost a race to a change which makes it valid again is decided afresh, never resent blindly.
+ */
+export class DynamoControlStore implements ControlStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly now: () => number;
+  private readonly retry: RetryOptions | undefined;
+  private readonly history: History;
+
+  constructor(options: DynamoControlStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.now = options.now ?? Date.now;
+    this.retry = options.retry;
+    const batchLimit = positiveLimit('historyLimit', options.historyLimit ?? 500);
+    const runLimit = positiveLimit('runHistoryLimit', options.runHistoryLimit ?? 100);
+    this.history = new History({
+      client: this.client,
+      tableName: this.tableName,
+      batchLimit,
+      runLimit,
+      retry: this.retry,
+      now: this.now,
+    });
+  }
+
+  async getJob(jobId: string): Promise<JobState | undefined> {
+    return (await this.read(jobId))?.state;
+  }
+
+  async ensureJob(jobId: string): Promise<JobState> {
+    const at = this.at(this.now());
+    const u = initJobItem(new UpdateExpression(), jobId, at)
+      .setIfMissing(ATTR.version, 0)
+      .setIfMissing(ATTR.updatedAt, at);
+    return (await this.update('ensureJob', jobId, u)).state;
+  }
+
+  // --- lease ---
+
+  async acquireLease(jobId: string, owner: string, ttlMs: number): Promise<LeaseResult> {
+    requireText('lease owner', owner);
+    requireTtl(ttlMs);
+    for (let attempt = 0; attempt < MAX_DECISIONS; attempt++) {
+      const now = this.now();
+      const u = initJobItem(new UpdateExpression(), jobId, this.at(now), [ATTR.lastToken])
+        .setIncremented(ATTR.lastToken, ATTR.lastToken, 1)
+        .setIncremented(ATTR.leaseToken, ATTR.lastToken, 1)
+        .set(ATTR.leaseOwner, owner)
+        .set(ATTR.leaseExpiresAt, now + ttlMs)
+        .set(ATTR.updatedAt, this.at(now))
+        .add(ATTR.version, 1);
+      const heldBy = u.name(ATTR.leaseOwner);
+      u.condition(
+        `attribute_not_exists(${heldBy}) OR ${u.name(ATTR.leaseExpiresAt)} < ${u.value(now)} OR ${heldBy} = ${u.value(owner)}`,
+      );
+      const written = await this.conditionalUpdate('acquireLease', jobId, u);
+      if (written) return { acquired: true, lease: written.state.lease! };
+      const lease = (await this.read(jobId))?.state.lease;
+      if (lease && lease.owner !== owner && lease.expiresAt >= this.now()) {
+        return { acquired: false, heldBy: lease.owner, expiresAt: lease.expiresAt };
+      }
+      // Released or expired between the write and the read: decide again on what is there now.
+    }
+    throw new ConcurrentUpdateError(jobId, 'acquireLease', MAX_DECISIONS);
+  }
+
+  async renewLease(jobId: string, lease: Lease, ttlMs: number): Promise<Lease> {
+    requireTtl(ttlMs);
+    const now = this.now();
+    const u = this.ours(lease)
+      .set(ATTR.leaseExpiresAt, now + ttlMs)
+      .set(ATTR.updatedAt, this.at(now))
+      .add(ATTR.version, 1);
+    if (!(await this.conditionalUpdate('renewLease', jobId, u))) {
+      throw new LeaseLostError(await this.lostLease(jobId, lease.token, 'renew the lease'));
+    }
+    return { owner: lease.owner, token: lease.token, expiresAt: now + ttlMs };
+  }
+
+  async releaseLease(jobId: string, lease: Pick<Lease, 'owner' | 'token'>): Promise<boolean> {
+    return this.removeLease('releaseLease', jobId, this.ours(lease));
+  }
+
+  async releaseLeaseOf(jobId: string, owner: string): Promise<boolean> {
+    requireText('lease owner', owner);
+    const u = new UpdateExpression();
+    u.condition(`${u.name(ATTR.leaseOwner)} = ${u.value(owner)}`);
+    return this.removeLease('releaseLeaseOf', jobId, u);
+  }
+
+  async transferLease(
+    jobId: string,
+    lease: Pick<Lease, 'owner' | 'token'>,
+    nextOwner: string,
+    ttlMs: number,
+  ): Promise<Lease> {
+    requireText('next lease owner', nextOwner);
+    requireTtl(ttlMs);
+    const now = this.now();
+    const u = this.ours(lease)
+      .setIncremented(ATTR.lastToken, ATTR.lastToken, 1)
+      .setIncremented(ATTR.leaseToken, ATTR.lastToken, 1)
+      .set(ATTR.leaseOwner, nextOwner)
+      .set(ATTR.leaseExpiresAt, now + ttlMs)
+      .set(ATTR.updatedAt, this.at(now))
+      .add(ATTR.version, 1);
+    const written = await this.conditionalUpdate('transferLease', jobId, u);
+    if (!written)
+      throw new LeaseLostError(await this.lostLease(jobId, lease.token, `hand the lease to ${nextOwner}`));
+    return written.state.lease!;
+  }
+
+  // --- checkpoint ---
+
+  async saveCheckpoint(jobId: string, token: number, checkpoint: Checkpoint): Promise<void> {
+    const stored = encodeCheckpoint(jobId, checkpoint);
+    const u = new UpdateExpression().set(ATTR.checkpoint, stored).set(ATTR.updatedAt, this.at(this.now()));
+    // The token alone decides: it changes with every acquisition, so a stale holder cannot match it.
+    u.condition(`${u.name(ATTR.leaseToken)} = ${u.value(token)}`);
+    if (!(await this.conditionalUpdate('saveCheckpoint', jobId, u))) {
+      throw new LeaseLostError(
+        await this.lostLease(jobId, token, `save the checkpoint of batch ${checkpoint.batchNo}`),
+      );
+    }
+  }
+
+  // --- status ---
+
+  async setStatus(jobId: string, to: JobStatus, reason?: string): Promise<JobState> {
+    if (!isJobStatus(to)) throw new InvalidControlInputError(`'${to}' is not a job status`);
+    for (let attempt = 0; attempt < MAX_DECISIONS; attempt++) {
+      const u = new UpdateExpression()
+        .set(ATTR.status, to)
+        .setOrRemove(ATTR.statusReason, clip(reason))
+        .set(ATTR.updatedAt, this.at(this.now()))
+        .add(ATTR.version, 1);
+      const from = allowedFrom(to).map((s) => u.value(s));
+      u.condition(`${u.name(ATTR.status)} IN (${from.join(', ')})`);
+      if (to === 'running') u.condition(`attribute_not_exists(${u.name(ATTR.abortRequest)})`);
+      const written = await this.conditionalUpdate('setStatus', jobId, u);
+      if (written) return written.state;
+      const current = (await this.read(jobId))?.state;
+      if (!current) throw new JobNotFoundError(jobId);
+      assertTransition(jobId, current.status, to);
+      if (to === 'running' && current.abortRequest) {
+        const { by, at } = current.abortRequest;
+        throw new IllegalTransitionError(
+          jobId,
+          current.status,
+          to,
+          `${by} asked for an abort at ${at}; clear it (clearAbort) before running this job again`,
+        );
+      }
+      // The status moved to one from which `to` is allowed after all: decide again.
+    }
+    throw new ConcurrentUpdateError(jobId, 'setStatus', MAX_DECISIONS);
+  }
+
+  // --- requests ---
+
+  requestPause(jobId: string, request: Omit<PauseRequest, 'at'>): Promise<JobState> {
+    return this.decideAndWrite(jobId, 'requestPause', (state, now, at) =>
+      decidePause(state, request, now, at),
+    );
+  }
+
+  clearPause(jobId: string, reason: PauseReason, options: { force?: boolean } = {}): Promise<JobState> {
+    return this.decideAndWrite(jobId, 'clearPause', (state) =>
+      decideClearPause(state, reason, options.force === true),
+    );
+  }
+
+  requestAbort(jobId: string, request: Omit<AbortRequest, 'at'>): Promise<JobState> {
+    return this.decideAndWrite(jobId, 'requestAbort', (state, now, at) =>
+      decideAbort(state, request, now, at),
+    );
+  }
+
+  clearAbort(jobId: string, by: string): Promise<JobState> {
+    return this.decideAndWrite(jobId, 'clearAbort', (state) => decideClearAbort(state, by));
+  }
+
+  async recordApproval(jobId: string, approval: Omit<Approval, 'at'>): Promise<JobState> {
+    requireText('approver (by)', approval.by);
+    const at = this.at(this.now());
+    const u = initJobItem(new UpdateExpression(), jobId, at)
+      .setIfMissing(ATTR.version, 0)
+      .set(ATTR.approval, compact({ by: approval.by, at, note: clip(approval.note) }))
+      .set(ATTR.updatedAt, at);
+    return (await this.update('recordApproval', jobId, u)).state;
+  }
+
+  async setEstimate(jobId: string, estimatedRows: number): Promise<void> {
+    if (!Number.isSafeInteger(estimatedRows) || estimatedRows < 0) {
+      throw new InvalidControlInputError(
+        `estimated rows must be a non-negative integer, not ${estimatedRows}`,
+      );
+    }
+    const at = this.at(this.now());
+    const u = initJobItem(new UpdateExpression(), jobId, at)
+      .setIfMissing(ATTR.version, 0)
+      .set(ATTR.estimatedRows, estimatedRows)
+      .set(ATTR.updatedAt, at);
+    await this.update('setEstimate', jobId, u);
+  }
+
+  // --- history and progress ---
+
+  appendBatch(jobId: string, record: BatchRecord): Promise<void> {
+    return this.history.appendBatch(jobId, record);
+  }
+
+  listBatches(jobId: string, limit?: number): Promise<BatchRecord[]> {
+    return this.history.listBatches(jobId, limit);
+  }
+
+  startRun(jobId: string, executionId: string): Promise<void> {
+    return this.history.startRun(jobId, executionId);
+  }
+
+  endRun(jobId: string, executionId: string, outcome: RunOutcome, reason?: string): Promise<void> {
+    return this.history.endRun(jobId, executionId, outcome, reason);
+  }
+
+  listRuns(jobId: string, limit?: number): Promise<RunRecord[]> {
+    return this.history.listRuns(jobId, limit);
+  }
+
+  async progress(jobId: string): Promise<Progress> {
+    const [state, recentBatches] = await Promise.all([
+      this.getJob(jobId),
+      this.listBatches(jobId, RATE_WINDOW),
+    ]);
+    return computeProgress({
+      rowsDone: state?.checkpoint?.rowsDone ?? 0,
+      estimatedRows: state?.estimatedRows,
+      recentBatches,
+      finished: state?.status === 'completed',
+    });
+  }
+
+  // --- plumbing ---
+
+  private at(nowMs: number): string {
+    return new Date(nowMs).toISOString();
+  }
+
+  private async read(jobId: string): Promise<JobItem | undefined> {
+    const out = await withRetry(
+      'getJob',
+      () =>
+        this.client.send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: { pk: jobPk(jobId), sk: JOB_ITEM_SK },
+            ConsistentRead: true,
+          }),
+        ),
+      this.retry,
+    );
+    return out.Item ? decodeJob(out.Item) : undefined;
+  }
+
+  private async update(operation: string, jobId: string, u: UpdateExpression): Promise<JobItem> {
+    const key = { pk: jobPk(jobId), sk: JOB_ITEM_SK };
+    const out = await withRetry(
+      operation,
+      () =>
+        this.client.send(
+          new UpdateCommand({ TableName: this.tableName, Key: key, ...u.build(), ReturnValues: 'ALL_NEW' }),
+        ),
+      this.retry,
+    );
+    return decodeJob(out.Attributes ?? {});
+  }
+
+  /** The written item, or undefined when the condition failed (sent once: a failed condition is an answer). */
+  private async conditionalUpdate(
+    operation: string,
+    jobId: string,
+    u: UpdateExpression,
+  ): Promise<JobItem | undefined> {
+    try {
+      return await this.update(operation, jobId, u);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** A fresh expression conditioned on `lease` being the current one. */
+  private ours(lease: Pick<Lease, 'owner' | 'token'>): UpdateExpression {
+    requireText('lease owner', lease.owner);
+    const u = new UpdateExpression();
+    u.condition(
+      `${u.name(ATTR.leaseOwner)} = ${u.value(lease.owner)} AND ${u.name(ATTR.leaseToken)} = ${u.value(lease.token)}`,
+    );
+    return u;
+  }
+
+  private async removeLease(operation: string, jobId: string, u: UpdateExpression): Promise<boolean> {
+    u.remove(ATTR.leaseOwner).remove(ATTR.leaseToken).remove(ATTR.leaseExpiresAt);
+    u.set(ATTR.updatedAt, this.at(this.now())).add(ATTR.version, 1);
+    return (await this.conditionalUpdate(operation, jobId, u)) !== undefined;
+  }
+
+  /** Why a write under `token` was refused, for the LeaseLostError an operator will read. */
+  private async lostLease(jobId: string, token: number, what: string): Promise<string> {
+    const state = (await this.read(jobId))?.state;
+    const why = !state
+      ? 'the job has no control state'
+      : !state.lease
+        ? 'no lease is held (it was released)'
+        : `the lease is now held by ${state.lease.owner} with token ${state.lease.token}`;
+    return `job '${jobId}': cannot ${what} with lease token ${token}: ${why}; this execution must stop (what it committed stays in the database ledger)`;
+  }
+
+  /**
+   * Read, decide, write conditioned on the item's version, so a decision is never based on a state
+   * that changed before it was written. A lost race means deciding again on the new state.
+   */
+  private async decideAndWrite(
+    jobId: string,
+    operation: string,
+    decide: (state: JobState, nowMs: number, at: string) => JobChange | undefined,
+  ): Promise<JobState> {
+    for (let attempt = 0; attempt < MAX_REQUEST_DECISIONS; attempt++) {
+      if (attempt > 0) await sleep(backoffDelay(attempt, REQUEST_BACKOFF));
+      const current = await this.read(jobId);
+      const now = this.now();
+      const at = this.at(now);
+      const change = decide(current?.state ?? emptyJob(jobId), now, at);
+      if (!change) return current?.state ?? this.ensureJob(jobId);
+      const u = new UpdateExpression();
+      if (current) {
+        const version = u.name(ATTR.version);
+        const seen = u.value(current.version);
+        u.condition(
+          current.version === 0
+            ? `attribute_not_exists(${version}) OR ${version} = ${seen}`
+            : `${version} = ${seen}`,
+        );
+      } else {
+        u.condition(`attribute_not_exists(${u.name(ATTR.pk)})`);
+        const ownAttributes: string[] = [];
+        if (change.status !== undefined) ownAttributes.push(ATTR.status);
+        if (change.pauseRequests !== undefined) ownAttributes.push(ATTR.pauseRequests);
+        initJobItem(u, jobId, at, ownAttributes);
+      }
+      applyChange(u, change);
+      u.set(ATTR.updatedAt, at).add(ATTR.version, 1);
+      const written = await this.conditionalUpdate(operation, jobId, u);
+      if (written) return written.state;
+    }
+    throw new ConcurrentUpdateError(jobId, operation, MAX_REQUEST_DECISIONS);
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function applyChange(u: UpdateExpression, change: JobChange): void {
+  if (change.status !== undefined) u.set(ATTR.status, change.status);
+  if (change.statusReason === null) u.remove(ATTR.statusReason);
+  else if (change.statusReason !== undefined) u.set(ATTR.statusReason, clip(change.statusReason));
+  if (change.pauseRequests !== undefined) u.set(ATTR.pauseRequests, change.pauseRequests.map(compact));
+  if (change.abortRequest === null) u.remove(ATTR.abortRequest);
+  else if (change.abortRequest !== undefined) u.set(ATTR.abortRequest, compact(change.abortRequest));
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+function requireText(what: string, value: unknown): void {
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new InvalidControlInputError(`${what} must be a non-empty string`);
+}
+
+function requireTtl(ttlMs: number): void {
+  if (!Number.isSafeInteger(ttlMs) || ttlMs < 1) {
+    throw new InvalidControlInputError(`lease ttl must be a positive number of milliseconds, not ${ttlMs}`);
+  }
+}
+
+function positiveLimit(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new InvalidControlInputError(`${name} must be a positive integer, not ${value}`);
+  return value;
+}

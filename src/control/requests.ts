@@ -1,0 +1,145 @@
+import { InvalidControlInputError } from './errors';
+import { clip, isPauseReason, leaseIsLive } from './job-item';
+import { assertTransition } from './status';
+import {
+  type AbortRequest,
+  IllegalTransitionError,
+  type JobState,
+  type JobStatus,
+  type PauseReason,
+  type PauseRequest,
+} from './types';
+
+/**
+ * What a pause, resume or abort does to the job item, decided from what was read. Pure, so the store
+ * can re-decide after losing a race, and the rules read in one place.
+ */
+export interface JobChange {
+  readonly status?: JobStatus;
+  /** null removes it. */
+  readonly statusReason?: string | null;
+  readonly pauseRequests?: readonly PauseRequest[];
+  /** null removes it. */
+  readonly abortRequest?: AbortRequest | null;
+}
+
+/** Enough for every alarm a job watches; a longer list means something is inventing reasons. */
+export const MAX_PAUSE_REQUESTS = 50;
+
+/** An operator's resume clears these; an alarm's pause needs that alarm's OK, or a forced resume. */
+const CLEARED_BY_OPERATOR: readonly PauseReason[] = ['operator', 'window', 'lock-timeouts', 'replica-lag'];
+
+export function decidePause(
+  state: JobState,
+  request: Omit<PauseRequest, 'at'>,
+  nowMs: number,
+  at: string,
+): JobChange {
+  if (!isPauseReason(request.reason)) {
+    throw new InvalidControlInputError(
+      `pause reason '${request.reason}' is not one of operator, window, lock-timeouts, replica-lag or alarm:NAME`,
+    );
+  }
+  requireText('who asks for the pause (by)', request.by);
+  const entry: PauseRequest = { reason: request.reason, by: request.by, at, message: clip(request.message) };
+  const pauseRequests = [...state.pauseRequests.filter((r) => r.reason !== request.reason), entry];
+  if (pauseRequests.length > MAX_PAUSE_REQUESTS) {
+    throw new InvalidControlInputError(
+      `job '${state.jobId}' already has ${MAX_PAUSE_REQUESTS} pause requests; clear some before adding '${request.reason}'`,
+    );
+  }
+  const status = pausedStatus(state, nowMs);
+  if (status !== state.status) assertTransition(state.jobId, state.status, status);
+  return {
+    pauseRequests,
+    status,
+    statusReason:
+      status === state.status ? undefined : `pause requested by ${request.by} (${request.reason})`,
+  };
+}
+
+function pausedStatus(state: JobState, nowMs: number): JobStatus {
+  switch (state.status) {
+    case 'running':
+    case 'pausing':
+      return leaseIsLive(state, nowMs) ? 'pausing' : 'paused';
+    case 'idle':
+      return 'paused';
+    default:
+      return state.status;
+  }
+}
+
+/** Undefined when nothing would change. */
+export function decideClearPause(
+  state: JobState,
+  reason: PauseReason,
+  force: boolean,
+): JobChange | undefined {
+  if (!force && !isPauseReason(reason)) {
+    throw new InvalidControlInputError(
+      `pause reason '${reason}' is not one lowtide records, so it cannot be cleared`,
+    );
+  }
+  const cleared = (r: PauseRequest) =>
+    force || r.reason === reason || (reason === 'operator' && CLEARED_BY_OPERATOR.includes(r.reason));
+  const pauseRequests = state.pauseRequests.filter((r) => !cleared(r));
+  if (pauseRequests.length === state.pauseRequests.length) return undefined;
+  // A paused job stays paused: whoever runs it next (the waiting execution or a new start) moves it on.
+  if (pauseRequests.length === 0 && state.status === 'pausing') {
+    return { pauseRequests, status: 'running', statusReason: 'pause withdrawn before it took effect' };
+  }
+  return { pauseRequests };
+}
+
+/** Undefined when nothing would change. */
+export function decideAbort(
+  state: JobState,
+  request: { by: string; reason?: string },
+  nowMs: number,
+  at: string,
+): JobChange | undefined {
+  requireText('who asks for the abort (by)', request.by);
+  if (state.status === 'completed') {
+    throw new IllegalTransitionError(
+      state.jobId,
+      'completed',
+      'aborted',
+      'the job already completed; nothing to abort',
+    );
+  }
+  if (state.status === 'aborted') return undefined;
+  const live =
+    leaseIsLive(state, nowMs) && ['running', 'pausing', 'paused', 'aborting'].includes(state.status);
+  const status: JobStatus = live ? 'aborting' : 'aborted';
+  assertTransition(state.jobId, state.status, status);
+  const abortRequest = state.abortRequest ?? { by: request.by, at, reason: clip(request.reason) };
+  if (state.abortRequest && status === state.status) return undefined;
+  return {
+    abortRequest,
+    status,
+    statusReason: `abort requested by ${abortRequest.by}${abortRequest.reason ? `: ${abortRequest.reason}` : ''}`,
+  };
+}
+
+/** Undefined when nothing would change. */
+export function decideClearAbort(state: JobState, by: string): JobChange | undefined {
+  requireText('who clears the abort (by)', by);
+  if (!state.abortRequest) return undefined;
+  if (state.status === 'aborting') {
+    throw new IllegalTransitionError(
+      state.jobId,
+      'aborting',
+      'idle',
+      'the abort is under way; wait until the job is aborted, then clear it',
+    );
+  }
+  if (state.status === 'aborted')
+    return { abortRequest: null, status: 'idle', statusReason: `abort cleared by ${by}` };
+  return { abortRequest: null };
+}
+
+function requireText(what: string, value: unknown): void {
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new InvalidControlInputError(`${what} must be a non-empty string`);
+}
