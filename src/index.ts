@@ -13,3 +13,4 @@ export type {
 export { sql, SqlBuilder } from './db/sql';
 export type { Database, Dialect, Key, QueryResult, Row, Tx } from './db/types';
 export { DbError } from './db/types';
+export { defineConfig } from './config';

@@ -1,0 +1,175 @@
+import path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import {
+  FUNCTION_NAMES,
+  FUNCTION_SPECS,
+  type FunctionSpec,
+  type LowtideFunctionName,
+} from '../function-catalog';
+import { acknowledge } from '../nag';
+import { FUNCTIONS_DIR } from '../paths';
+
+export interface FunctionNetworkProps {
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly securityGroups: ec2.ISecurityGroup[];
+}
+
+export interface LowtideFunctionsProps {
+  /** Directory holding package.json, package-lock.json, tsconfig.json and `functions/`. */
+  readonly projectRoot: string;
+  /** Environment of every function (table name, connections, Powertools settings). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Where the database-touching functions run; the others stay out of the VPC. */
+  readonly network: FunctionNetworkProps;
+  /**
+   * @default lambda.Runtime.NODEJS_24_X
+   */
+  readonly runtime?: lambda.Runtime;
+  /**
+   * Retention of each function's log group.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The ten Lambda functions, bundled from `functions/*.ts` with esbuild (no Docker), ARM64, X-Ray
+ * tracing, one log group and one least-privilege role each. Only the functions that touch the
+ * database run in the VPC.
+ */
+export class LowtideFunctions extends Construct {
+  readonly functions: Readonly<Record<LowtideFunctionName, nodejs.NodejsFunction>>;
+  readonly logGroups: Readonly<Record<LowtideFunctionName, logs.LogGroup>>;
+
+  constructor(scope: Construct, id: string, props: LowtideFunctionsProps) {
+    super(scope, id);
+    const functions = {} as Record<LowtideFunctionName, nodejs.NodejsFunction>;
+    const logGroups = {} as Record<LowtideFunctionName, logs.LogGroup>;
+    for (const name of FUNCTION_NAMES) {
+      const spec = FUNCTION_SPECS[name];
+      const cid = constructId(name);
+      const logGroup = new logs.LogGroup(this, `${cid}Logs`, {
+        retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      const role = new iam.Role(this, `${cid}Role`, {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `${spec.description} (execution role)`,
+      });
+      // Instead of AWSLambdaBasicExecutionRole: write to this function's own log group only.
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [logGroup.logGroupArn],
+        }),
+      );
+      if (spec.touchesDatabase) role.addToPrincipalPolicy(vpcNetworkInterfaceStatement());
+      if (spec.describesAlarms) {
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] }),
+        );
+      }
+
+      functions[name] = new nodejs.NodejsFunction(this, cid, {
+        entry: path.join(props.projectRoot, FUNCTIONS_DIR, `${spec.file}.ts`),
+        handler: 'handler',
+        projectRoot: props.projectRoot,
+        depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
+        runtime: props.runtime ?? lambda.Runtime.NODEJS_24_X,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: spec.memoryMb,
+        timeout: Duration.seconds(spec.timeoutSeconds),
+        description: spec.description,
+        role,
+        logGroup,
+        tracing: lambda.Tracing.ACTIVE,
+        environment: { ...props.environment },
+        ...(spec.touchesDatabase
+          ? {
+              vpc: props.network.vpc,
+              vpcSubnets: props.network.subnets,
+              securityGroups: props.network.securityGroups,
+            }
+          : {}),
+        bundling: bundlingOptions(props.projectRoot),
+      });
+      logGroups[name] = logGroup;
+
+      acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', wildcardResourceReason(spec));
+    }
+    this.functions = functions;
+    this.logGroups = logGroups;
+  }
+
+  /** Every function, for grants all of them need (the control table). */
+  get all(): nodejs.NodejsFunction[] {
+    return FUNCTION_NAMES.map((name) => this.functions[name]);
+  }
+
+  /** The functions that connect to the databases (and so read credentials). */
+  get databaseFunctions(): nodejs.NodejsFunction[] {
+    return FUNCTION_NAMES.filter((name) => FUNCTION_SPECS[name].touchesDatabase).map(
+      (name) => this.functions[name],
+    );
+  }
+}
+
+/** Why this role has Resource "*" statements: one sentence per statement, so each is accounted for. */
+function wildcardResourceReason(spec: FunctionSpec): string {
+  return [
+    'Resource "*" only where AWS offers nothing narrower:',
+    'X-Ray PutTraceSegments/PutTelemetryRecords for active tracing (X-Ray has no resource-level permissions).',
+    spec.touchesDatabase
+      ? 'The EC2 network-interface actions Lambda uses to attach the function to the VPC (the Describe* actions cannot be scoped, and Lambda checks the role for them on "*" when it creates the function).'
+      : '',
+    spec.describesAlarms
+      ? 'cloudwatch:DescribeAlarms, read-only, for the health gate: the jobs name their alarms at run time and may name composite alarms, which DescribeAlarms only returns with "*".'
+      : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+function constructId(name: LowtideFunctionName): string {
+  return `${name[0]!.toUpperCase()}${name.slice(1)}Function`;
+}
+
+/** What AWSLambdaVPCAccessExecutionRole grants for networking, without its logs:* on every log group. */
+function vpcNetworkInterfaceStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: [
+      'ec2:CreateNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeSubnets',
+      'ec2:DeleteNetworkInterface',
+      'ec2:AssignPrivateIpAddresses',
+      'ec2:UnassignPrivateIpAddresses',
+    ],
+    resources: ['*'],
+  });
+}
+
+/** The esbuild settings of every function; exported so tests can bundle with exactly these. */
+export function bundlingOptions(projectRoot: string): nodejs.BundlingOptions {
+  return {
+    format: nodejs.OutputFormat.ESM,
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    // pg and mysql2 are CommonJS and require() Node built-ins; an ESM bundle needs a real require.
+    banner:
+      "import { createRequire as lowtideCreateRequire } from 'node:module'; const require = lowtideCreateRequire(import.meta.url);",
+    minify: true,
+    sourceMap: true,
+    sourcesContent: false,
+    // Bundle the AWS SDK too: what was tested is what runs, whatever SDK the runtime ships.
+    externalModules: ['pg-native'],
+    tsconfig: path.join(projectRoot, 'tsconfig.json'),
+  };
+}

@@ -1,0 +1,28 @@
+// The CDK side of lowtide: reusable constructs and the stack, for apps that embed them.
+export { AslSubstitutionError, aslPlaceholders, checkSubstitutions } from './asl';
+export type { BuildAppOptions } from './build-app';
+export { buildApp } from './build-app';
+export type { ControlEventsProps } from './constructs/control-events';
+export { ControlEvents } from './constructs/control-events';
+export type { ControlTableProps } from './constructs/control-table';
+export { CONTROL_TABLE_KEYS, ControlTable } from './constructs/control-table';
+export type { JobDashboardProps } from './constructs/job-dashboard';
+export { JobDashboard } from './constructs/job-dashboard';
+export type { JobScheduleProps } from './constructs/job-schedule';
+export { JobSchedule } from './constructs/job-schedule';
+export type { FunctionNetworkProps, LowtideFunctionsProps } from './constructs/lowtide-functions';
+export { LowtideFunctions } from './constructs/lowtide-functions';
+export type { LowtideNetworkProps } from './constructs/lowtide-network';
+export { LowtideNetwork } from './constructs/lowtide-network';
+export type { MaintenanceStateMachineProps } from './constructs/maintenance-state-machine';
+export { MaintenanceStateMachine } from './constructs/maintenance-state-machine';
+export type { ReplicaLagAlarmProps } from './constructs/replica-lag-alarm';
+export { ReplicaLagAlarm } from './constructs/replica-lag-alarm';
+export type { RunNotificationsProps } from './constructs/run-notifications';
+export { ABNORMAL_END_STATUSES, NOTIFIED_DECISIONS, RunNotifications } from './constructs/run-notifications';
+export type { FunctionSpec, LowtideFunctionName } from './function-catalog';
+export { FUNCTION_NAMES, FUNCTION_SPECS } from './function-catalog';
+export type { LowtideProps } from './lowtide';
+export { Lowtide } from './lowtide';
+export type { LowtideStackProps } from './lowtide-stack';
+export { LowtideStack } from './lowtide-stack';

@@ -1,0 +1,276 @@
+import path from 'node:path';
+import { ArnFormat, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  dashboardName,
+  defaultPort,
+  isSecretAuth,
+  type LowtideConfig,
+  METRICS_NAMESPACE,
+  replicaLagAlarmName,
+  SERVICE_NAME,
+  stateMachineName,
+  toRuntimeConnections,
+} from '../src/config';
+import { ControlEvents } from './constructs/control-events';
+import { ControlTable } from './constructs/control-table';
+import { JobDashboard } from './constructs/job-dashboard';
+import { JobSchedule } from './constructs/job-schedule';
+import { LowtideFunctions } from './constructs/lowtide-functions';
+import { LowtideNetwork } from './constructs/lowtide-network';
+import { MaintenanceStateMachine } from './constructs/maintenance-state-machine';
+import { ReplicaLagAlarm } from './constructs/replica-lag-alarm';
+import { RunNotifications } from './constructs/run-notifications';
+import { FUNCTION_NAMES, FUNCTION_SPECS } from './function-catalog';
+import { acknowledge } from './nag';
+import { REPO_ROOT, STATE_MACHINE_DEFINITION } from './paths';
+
+export interface LowtideProps {
+  /** The validated deployment config (`lowtide.config.ts`'s default export). */
+  readonly config: LowtideConfig;
+  /**
+   * Directory with package.json, package-lock.json, tsconfig.json, `functions/` and `statemachines/`.
+   * @default - the root of the lowtide repository this file belongs to
+   */
+  readonly projectRoot?: string;
+  /**
+   * @default `${config.name}-maintenance-job`
+   */
+  readonly stateMachineName?: string;
+  /**
+   * Customer-managed key for the control table.
+   * @default - the AWS managed key for DynamoDB
+   */
+  readonly tableEncryptionKey?: kms.IKey;
+  /**
+   * @default RemovalPolicy.RETAIN (job state and checkpoints survive a stack deletion)
+   */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+  /**
+   * Retention of the function and execution logs.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Retries of a scheduled start that failed.
+   * @default 2
+   */
+  readonly scheduleRetryAttempts?: number;
+  /**
+   * How long Scheduler and EventBridge keep trying to deliver one scheduled start.
+   * @default Duration.minutes(30)
+   */
+  readonly scheduleMaxEventAge?: Duration;
+}
+
+/**
+ * A complete lowtide deployment: the maintenance-job state machine and its functions, the control
+ * table, schedules, replica-lag alarms, the EventBridge rules that turn alarms and stopped
+ * executions into control state, run notifications, and a dashboard per job.
+ */
+export class Lowtide extends Construct {
+  readonly config: LowtideConfig;
+  readonly network: LowtideNetwork;
+  readonly controlTable: ControlTable;
+  readonly functions: LowtideFunctions;
+  readonly stateMachine: MaintenanceStateMachine;
+  /** Undeliverable scheduled starts and control events. SSL only. */
+  readonly deadLetterQueue: sqs.Queue;
+  readonly scheduleGroup: scheduler.ScheduleGroup;
+  readonly schedules: Readonly<Record<string, JobSchedule>>;
+  readonly lagAlarms: Readonly<Record<string, ReplicaLagAlarm>>;
+  readonly controlEvents: ControlEvents;
+  readonly notifications: RunNotifications;
+  readonly dashboards: Readonly<Record<string, JobDashboard>>;
+
+  constructor(scope: Construct, id: string, props: LowtideProps) {
+    super(scope, id);
+    const { config } = props;
+    this.config = config;
+    const projectRoot = props.projectRoot ?? REPO_ROOT;
+
+    this.network = new LowtideNetwork(this, 'Network', { network: config.network });
+    this.controlTable = new ControlTable(this, 'Control', {
+      encryptionKey: props.tableEncryptionKey,
+      removalPolicy: props.tableRemovalPolicy,
+    });
+    this.functions = new LowtideFunctions(this, 'Functions', {
+      projectRoot,
+      logRetention: props.logRetention,
+      network: {
+        vpc: this.network.vpc,
+        subnets: this.network.subnets,
+        securityGroups: this.network.securityGroups,
+      },
+      environment: {
+        LOWTIDE_CONTROL_TABLE: this.controlTable.tableName,
+        LOWTIDE_CONNECTIONS: JSON.stringify(toRuntimeConnections(config)),
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+    for (const fn of this.functions.all) this.controlTable.grantReadWrite(fn);
+    this.grantDatabaseAccess();
+
+    const taskFunctions = Object.fromEntries(
+      FUNCTION_NAMES.flatMap((name) => {
+        const { substitution } = FUNCTION_SPECS[name];
+        return substitution ? [[substitution, this.functions.functions[name]]] : [];
+      }),
+    );
+    this.stateMachine = new MaintenanceStateMachine(this, 'StateMachine', {
+      definitionFile: path.join(projectRoot, STATE_MACHINE_DEFINITION),
+      taskFunctions,
+      stateMachineName: props.stateMachineName ?? stateMachineName(config.name),
+      logRetention: props.logRetention,
+    });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(
+      this.deadLetterQueue,
+      'AwsSolutions-SQS3',
+      'This queue is itself the dead-letter queue of the schedules and EventBridge targets; a queue behind it would only move the same messages again.',
+    );
+
+    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'Schedules', { scheduleGroupName: config.name });
+    const schedules: Record<string, JobSchedule> = {};
+    for (const { job, schedule } of config.jobs) {
+      if (!schedule) continue;
+      schedules[job.id] = new JobSchedule(this, `Schedule-${job.id}`, {
+        jobId: job.id,
+        schedule,
+        stateMachine: this.stateMachine.stateMachine,
+        deadLetterQueue: this.deadLetterQueue,
+        scheduleGroup: this.scheduleGroup,
+        retryAttempts: props.scheduleRetryAttempts,
+        maxEventAge: props.scheduleMaxEventAge,
+      });
+    }
+    this.schedules = schedules;
+
+    const lagAlarms: Record<string, ReplicaLagAlarm> = {};
+    for (const [name, connection] of Object.entries(config.connections)) {
+      if (!connection.lagAlarm) continue;
+      lagAlarms[name] = new ReplicaLagAlarm(this, `ReplicaLag-${name}`, {
+        alarmName: replicaLagAlarmName(config.name, name),
+        connectionName: name,
+        lag: connection.lagAlarm,
+        thresholdSeconds: connection.lagAlarm.thresholdSeconds ?? this.strictestLagLimit(name),
+      });
+    }
+    this.lagAlarms = lagAlarms;
+
+    this.controlEvents = new ControlEvents(this, 'ControlEvents', {
+      stateMachine: this.stateMachine.stateMachine,
+      alarmNames: [
+        ...config.jobs.flatMap(({ job }) => job.health.alarms),
+        // Literal names, not references: on-alarm matches on them, and they read well in the rule.
+        ...Object.keys(lagAlarms).map((name) => replicaLagAlarmName(config.name, name)),
+      ],
+      onAlarm: this.functions.functions.onAlarm,
+      onExecutionEnd: this.functions.functions.onExecutionEnd,
+      deadLetterQueue: this.deadLetterQueue,
+    });
+    this.notifications = new RunNotifications(this, 'Notifications', {
+      stateMachine: this.stateMachine.stateMachine,
+      emails: config.notifications.emails,
+      deadLetterQueue: this.deadLetterQueue,
+    });
+
+    const dashboards: Record<string, JobDashboard> = {};
+    for (const { job, schedule } of config.jobs) {
+      dashboards[job.id] = new JobDashboard(this, `Dashboard-${job.id}`, {
+        dashboardName: dashboardName(config.name, job.id),
+        job,
+        stateMachine: this.stateMachine.stateMachine,
+        lagAlarm: lagAlarms[job.database],
+        scheduleText: schedule
+          ? `Scheduled \`${schedule.cron}\` (${schedule.timeZone}), window ${schedule.durationMinutes} min${schedule.enabled ? '' : ' (disabled)'}.`
+          : undefined,
+      });
+    }
+    this.dashboards = dashboards;
+  }
+
+  /** Start runs (the console's "Start execution", a CI job, another scheduler). */
+  grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+    return this.stateMachine.grantStartExecution(grantee);
+  }
+
+  /**
+   * Everything an operator does: start, stop and inspect executions, and pause, resume, abort and
+   * approve jobs (the CLI writes those requests to the control table).
+   */
+  grantOperate(grantee: iam.IGrantable): iam.Grant {
+    this.controlTable.grantReadWrite(grantee);
+    return this.stateMachine.grantOperate(grantee);
+  }
+
+  /** Read job status, progress and history. */
+  grantReadStatus(grantee: iam.IGrantable): iam.Grant {
+    return this.controlTable.grantRead(grantee);
+  }
+
+  /** The smallest maxReplicaLagSeconds among the jobs on a connection: the alarm must not be laxer than any of them. */
+  private strictestLagLimit(connection: string): number {
+    const limits = this.config.jobs
+      .filter(({ job }) => job.database === connection)
+      .map(({ job }) => job.health.maxReplicaLagSeconds);
+    return limits.length > 0 ? Math.min(...limits) : 5;
+  }
+
+  /** Network paths and credentials for the functions that connect to the databases, and nothing for the others. */
+  private grantDatabaseAccess(): void {
+    const stack = Stack.of(this);
+    for (const [name, connection] of Object.entries(this.config.connections)) {
+      this.network.allowDatabase(
+        name,
+        connection.port ?? defaultPort(connection.engine),
+        connection.securityGroupId,
+      );
+      const { auth } = connection;
+      if (isSecretAuth(auth)) {
+        for (const fn of this.functions.databaseFunctions) {
+          // GetSecretValue only: the handlers read the value, they never describe, list or rotate.
+          fn.addToRolePolicy(
+            new iam.PolicyStatement({
+              actions: ['secretsmanager:GetSecretValue'],
+              resources: [auth.secretArn],
+            }),
+          );
+          if (auth.kmsKeyArn) {
+            fn.addToRolePolicy(
+              new iam.PolicyStatement({
+                actions: ['kms:Decrypt'],
+                resources: [auth.kmsKeyArn],
+                conditions: {
+                  StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` },
+                },
+              }),
+            );
+          }
+        }
+      } else {
+        const dbUser = stack.formatArn({
+          service: 'rds-db',
+          resource: 'dbuser',
+          resourceName: `${auth.resourceId}/${auth.iamUser}`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        });
+        for (const fn of this.functions.databaseFunctions) {
+          fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds-db:connect'], resources: [dbUser] }));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,175 @@
+import { z } from 'zod';
+import type { JobSpec } from '../job/types';
+import { type Connection, connectionName, connectionSchema, type ConnectionInput } from './connection';
+import { networkSchema, type NetworkInput } from './network';
+import { scheduleSchema, type ScheduleInput } from './schedule';
+
+export interface ConfigIssue {
+  /** Dotted path of the offending field, e.g. `jobs.0.schedule.cron`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** A deployment config that does not validate. The message lists every field to change, one per line. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(
+      `invalid lowtide config:\n${issues.map((i) => `  - ${i.path || '(config)'}: ${i.message}`).join('\n')}`,
+    );
+  }
+}
+
+function looksLikeJobSpec(value: unknown): value is JobSpec {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.id === 'string' && typeof v.kind === 'string' && typeof v.database === 'string';
+}
+
+const jobEntrySchema = z
+  .object({
+    /** A job from `defineJob(...)`: import the job file's default export. */
+    job: z.custom<JobSpec>(looksLikeJobSpec, {
+      message: "must be a job returned by defineJob(...): import the job file's default export",
+    }),
+    /** Start runs on a cron schedule in a time zone. Without it the job runs only when started by hand. */
+    schedule: scheduleSchema.optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    /**
+     * Prefix of every named resource (state machine, alarms, schedules, dashboards) and the
+     * default stack name. Default 'lowtide'.
+     */
+    name: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9-]{0,23}$/,
+        'must be lowercase letters, digits and -, starting with a letter, at most 24 characters',
+      )
+      .default('lowtide'),
+    /** The VPC of the databases. Without it the stack creates a VPC with the endpoints the functions need. */
+    network: networkSchema.optional(),
+    /** The databases jobs run against, by the name a job's `database` field uses. */
+    connections: z.record(connectionName, connectionSchema).refine((c) => Object.keys(c).length > 0, {
+      message: 'must name at least one connection',
+    }),
+    jobs: z.array(jobEntrySchema).min(1, 'must list at least one job'),
+    /** Who hears about paused, failed, aborted and completed runs. */
+    notifications: z
+      .object({
+        /** Email addresses subscribed to the notification topic (each confirms by email once). */
+        emails: z.array(z.email()).default([]),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.jobs.forEach((entry, i) => {
+      const { job } = entry;
+      const first = seen.get(job.id);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['jobs', i, 'job', 'id'],
+          message: `'${job.id}' is also jobs.${first}: job ids must be unique`,
+        });
+      }
+      seen.set(job.id, i);
+      const connection = config.connections[job.database];
+      if (!connection) {
+        const known = Object.keys(config.connections).join(', ');
+        ctx.addIssue({
+          code: 'custom',
+          path: ['jobs', i, 'job', 'database'],
+          message: `names connection '${job.database}', which is not in connections (known: ${known})`,
+        });
+      } else if (connection.engine !== job.engine) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['jobs', i, 'job', 'engine'],
+          message: `is '${job.engine}' but connection '${job.database}' is '${connection.engine}'`,
+        });
+      }
+    });
+    if (!config.network) {
+      for (const [name, connection] of Object.entries(config.connections)) {
+        if (connection.securityGroupId) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['connections', name, 'securityGroupId'],
+            message:
+              "needs network: without it the stack creates its own VPC, which cannot reach this security group's VPC. Add network { vpcId, availabilityZones, subnetIds }",
+          });
+        }
+      }
+    }
+  });
+
+export type ConfigInput = Omit<z.input<typeof configSchema>, 'connections' | 'jobs' | 'network'> & {
+  readonly network?: NetworkInput;
+  readonly connections: Readonly<Record<string, ConnectionInput>>;
+  readonly jobs: ReadonlyArray<{ readonly job: JobSpec; readonly schedule?: ScheduleInput }>;
+};
+export type LowtideConfig = z.output<typeof configSchema>;
+export type JobEntry = LowtideConfig['jobs'][number];
+
+function toIssues(error: z.ZodError): ConfigIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message:
+      issue.code === 'unrecognized_keys'
+        ? `unknown field(s) ${issue.keys.join(', ')}: remove or rename them`
+        : issue.message,
+  }));
+}
+
+/** Validates a deployment config and fills in defaults, or throws ConfigError naming every field to fix. */
+export function parseConfig(input: unknown): LowtideConfig {
+  const result = configSchema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ConfigError(toIssues(result.error));
+}
+
+/**
+ * Declares a deployment: `export default defineConfig({...})` in `lowtide.config.ts`. Plain data
+ * and imported job specs only, so the same file loads in the CDK app and inside the Lambdas.
+ */
+export function defineConfig(input: ConfigInput): LowtideConfig {
+  return parseConfig(input);
+}
+
+/** Thrown when an execution names a job the deployed config does not have. */
+export class UnknownJobError extends Error {
+  override readonly name = 'UnknownJobError';
+  constructor(
+    readonly jobId: string,
+    readonly known: readonly string[],
+  ) {
+    super(
+      `no job '${jobId}' in this deployment's lowtide.config.ts (known: ${known.join(', ') || 'none'}); add it to jobs and redeploy, or fix the jobId in the execution input`,
+    );
+  }
+}
+
+export function findJob(config: LowtideConfig, jobId: string): JobEntry {
+  const entry = config.jobs.find((e) => e.job.id === jobId);
+  if (!entry)
+    throw new UnknownJobError(
+      jobId,
+      config.jobs.map((e) => e.job.id),
+    );
+  return entry;
+}
+
+export function connectionOf(config: LowtideConfig, job: JobSpec): Connection {
+  const connection = config.connections[job.database];
+  // parseConfig already refused configs where this is missing.
+  if (!connection)
+    throw new Error(`job '${job.id}' names connection '${job.database}', which is not in the config`);
+  return connection;
+}

@@ -1,0 +1,24 @@
+// The deployment config: what `lowtide.config.ts` declares, shared by the CDK app and the Lambdas.
+export type { Connection, ConnectionInput, IamAuth, LagAlarmConfig, SecretAuth } from './connection';
+export { defaultPort, isSecretAuth } from './connection';
+export type { ConfigInput, ConfigIssue, JobEntry, LowtideConfig } from './define-config';
+export {
+  ConfigError,
+  connectionOf,
+  defineConfig,
+  findJob,
+  parseConfig,
+  UnknownJobError,
+} from './define-config';
+export { JOB_DIMENSION, jobMetricDimensions, METRICS_NAMESPACE, metricNames, SERVICE_NAME } from './metrics';
+export { dashboardName, replicaLagAlarmName, stateMachineName } from './names';
+export type { Network, NetworkInput } from './network';
+export type { RuntimeConnection, RuntimeConnections } from './runtime-connections';
+export {
+  CONNECTIONS_ENV,
+  ConnectionsEnvError,
+  parseRuntimeConnections,
+  toRuntimeConnections,
+} from './runtime-connections';
+export type { Schedule, ScheduleInput } from './schedule';
+export { cronProblem, normalizeCron, timeZoneProblem } from './schedule';
