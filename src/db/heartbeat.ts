@@ -20,8 +20,12 @@ import type { Database, Queryable } from './types';
  * wrong without bound in the states above. Compare a reading with a threshold well above any skew
  * you expect (lowtide's are in seconds).
  *
- * Beat often: between beats the replicated row ages although nothing is behind, so a reading can
- * exceed the true lag by up to one beat interval. `startHeartbeat` keeps beating in the background.
+ * Two ways to read it:
+ * - `readHeartbeatLag`: the replica's age of the newest beat. Between beats the row ages although
+ *   nothing is behind, so beat often (`startHeartbeat` keeps beating in the background) and expect a
+ *   reading up to one beat interval above the true lag.
+ * - `probeHeartbeatLag`: beat now and time how long that beat takes to appear on the replica. No
+ *   background beating needed and no clock skew, at the cost of waiting up to its timeout.
  */
 
 export const HEARTBEAT_TABLE: TableRef = { name: 'lowtide_heartbeat' };
@@ -93,6 +97,46 @@ export async function beat(db: Queryable, source: string, options: HeartbeatOpti
   await db.query(statement.text, statement.values);
 }
 
+interface BeatReading {
+  /** The beat's time in microseconds since the epoch, exact: identifies one beat. */
+  readonly micros: bigint;
+  /** The reading server's clock minus the beat's time, in seconds; never negative. */
+  readonly ageSeconds: number;
+}
+
+/** The newest beat of `source` that `db` holds, or null when it has none (or no table yet). */
+async function readBeat(db: Queryable, source: string, table: TableRef): Promise<BeatReading | null> {
+  const statement =
+    db.dialect.engine === 'postgres'
+      ? sql(
+          db.dialect,
+          (b) => `SELECT (extract(epoch FROM ${b.id('beat_at')}) * 1000000)::int8::text AS beat_us,
+                         extract(epoch FROM clock_timestamp() - ${b.id('beat_at')})::float8 AS age_seconds
+                  FROM ${b.table(table)} WHERE ${b.id('source')} = ${b.val(source)}`,
+        )
+      : sql(
+          db.dialect,
+          (
+            b,
+          ) => `SELECT CAST(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', ${b.id('beat_at')}) AS CHAR) AS beat_us,
+                         TIMESTAMPDIFF(MICROSECOND, ${b.id('beat_at')}, UTC_TIMESTAMP(6)) / 1000000 AS age_seconds
+                  FROM ${b.table(table)} WHERE ${b.id('source')} = ${b.val(source)}`,
+        );
+  let rows: { beat_us: unknown; age_seconds: unknown }[];
+  try {
+    ({ rows } = await db.query<{ beat_us: unknown; age_seconds: unknown }>(statement.text, statement.values));
+  } catch (err) {
+    if (isMissingTable(err)) return null;
+    throw err;
+  }
+  const row = rows[0];
+  if (!row || row.beat_us === null || row.age_seconds === null) return null;
+  const age = Number(row.age_seconds);
+  if (!Number.isFinite(age)) return null;
+  // A beat that looks newer than the reader's clock is clock skew, not negative lag.
+  return { micros: BigInt(String(row.beat_us)), ageSeconds: Math.max(0, age) };
+}
+
 /**
  * Seconds between the replica's clock now and the newest beat of `source` it has replayed; null
  * when the row (or the table) has not reached the replica, which callers treat as unknown lag.
@@ -104,32 +148,67 @@ export async function readHeartbeatLag(
   options: HeartbeatOptions = {},
 ): Promise<number | null> {
   checkSource(source);
+  const reading = await readBeat(replicaDb, source, options.table ?? HEARTBEAT_TABLE);
+  return reading === null ? null : reading.ageSeconds;
+}
+
+/** The heartbeat table is missing on the primary: lowtide cannot beat there. */
+export class HeartbeatNotInstalledError extends Error {
+  override readonly name = 'HeartbeatNotInstalledError';
+}
+
+export interface HeartbeatProbeOptions extends HeartbeatOptions {
+  /** How long to watch the replica for the new beat; lag beyond this is reported, not measured. */
+  readonly timeoutMs: number;
+  /** Pause between reads of the replica. Default 25 ms. */
+  readonly pollMs?: number;
+}
+
+/**
+ * Beats on the primary, then watches the replica until that very beat has been applied, and
+ * returns how long that took in seconds, timed by this process's monotonic clock: the delay a
+ * write made now suffers, with neither clock skew nor the idle-time error of an old beat. This is
+ * the reading for a process that cannot beat continuously (a Lambda health gate).
+ *
+ * When the beat has not arrived within `timeoutMs`, the lag is at least that: returns the larger of
+ * `timeoutMs` and the replica's age of the newest beat it has; null when the replica has no beat of
+ * `source` at all (unknown lag). Connection failures are thrown as the adapters' DbError.
+ */
+export async function probeHeartbeatLag(
+  primary: Queryable,
+  replica: Queryable,
+  source: string,
+  options: HeartbeatProbeOptions,
+): Promise<number | null> {
+  checkSource(source);
   const table = options.table ?? HEARTBEAT_TABLE;
-  const statement =
-    replicaDb.dialect.engine === 'postgres'
-      ? sql(
-          replicaDb.dialect,
-          (b) => `SELECT extract(epoch FROM clock_timestamp() - ${b.id('beat_at')})::float8 AS lag_seconds
-                  FROM ${b.table(table)} WHERE ${b.id('source')} = ${b.val(source)}`,
-        )
-      : sql(
-          replicaDb.dialect,
-          (
-            b,
-          ) => `SELECT TIMESTAMPDIFF(MICROSECOND, ${b.id('beat_at')}, UTC_TIMESTAMP(6)) / 1000000 AS lag_seconds
-                  FROM ${b.table(table)} WHERE ${b.id('source')} = ${b.val(source)}`,
-        );
-  let rows: { lag_seconds: unknown }[];
-  try {
-    ({ rows } = await replicaDb.query<{ lag_seconds: unknown }>(statement.text, statement.values));
-  } catch (err) {
-    if (isMissingTable(err)) return null;
+  const pollMs = options.pollMs ?? 25;
+  const started = performance.now();
+  await beat(primary, source, options).catch((err: unknown) => {
+    if (isMissingTable(err)) {
+      throw new HeartbeatNotInstalledError(
+        'the heartbeat table does not exist on the primary: call installHeartbeat(primary) before probing',
+        { cause: err },
+      );
+    }
     throw err;
+  });
+  // Read back rather than trusting a client-side time: the row holds the server's own timestamp.
+  const written = await readBeat(primary, source, table);
+  if (written === null) {
+    throw new HeartbeatNotInstalledError(
+      `the beat of '${source}' vanished from the primary right after it was written`,
+    );
   }
-  const row = rows[0];
-  if (!row || row.lag_seconds === null || row.lag_seconds === undefined) return null;
-  const lag = Number(row.lag_seconds);
-  return Number.isFinite(lag) ? Math.max(0, lag) : null;
+  for (;;) {
+    const seen = await readBeat(replica, source, table);
+    const elapsedMs = performance.now() - started;
+    if (seen !== null && seen.micros >= written.micros) return elapsedMs / 1000;
+    if (elapsedMs >= options.timeoutMs) {
+      return seen === null ? null : Math.max(options.timeoutMs / 1000, seen.ageSeconds);
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, options.timeoutMs - elapsedMs)));
+  }
 }
 
 /** The table has not been created on the primary yet, or its creation has not replayed. */
