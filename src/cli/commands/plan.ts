@@ -1,0 +1,34 @@
+import { connectJobDatabase } from '../connect-database';
+import type { CliContext } from '../context';
+import { EXIT } from '../errors';
+import { loadJobFile } from '../load-job';
+import { type CommandResult, result } from '../output';
+import { formatPlan } from '../plan/format-plan';
+import { planJob } from '../plan/plan-job';
+
+export interface PlanCommandOptions {
+  readonly databaseUrl?: string;
+  /** commander's `--no-sample` sets this to false. */
+  readonly sample?: boolean;
+}
+
+/** `lowtide plan <job-file>`: the dry run. Exit 0 when a run would start, 3 when preflight refuses. */
+export async function planCommand(
+  ctx: CliContext,
+  file: string,
+  options: PlanCommandOptions,
+): Promise<CommandResult> {
+  const { spec } = await loadJobFile(file, ctx.cwd);
+  const { db, where, serverVersion } = await connectJobDatabase(spec, {
+    flag: options.databaseUrl,
+    env: ctx.env,
+    cwd: ctx.cwd,
+  });
+  try {
+    const report = await planJob(spec, db, { sample: options.sample !== false });
+    const json = { ...report, database: where, serverVersion };
+    return result(json, formatPlan(report), report.ok ? EXIT.ok : EXIT.blocked);
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,128 @@
+import { JobNotFoundError } from '../../control/errors';
+import type { BatchRecord, JobState, Progress, RunRecord } from '../../control/types';
+import type { CliContext } from '../context';
+import { type ControlTarget, openControlTarget } from '../control/control-target';
+import { BadInputError } from '../errors';
+import { count, duration, rate } from '../format/units';
+import { resolveJobId } from '../load-job';
+import { type CommandResult, result } from '../output';
+import { type ControlFlags, targetOptions } from './control-options';
+
+/** The job item, one fact a line. */
+export function describeState(job: JobState, now = Date.now()): string {
+  const lines = [`  status      ${job.status}${job.statusReason ? ` (${job.statusReason})` : ''}`];
+  if (job.lease) {
+    const live = job.lease.expiresAt > now;
+    lines.push(
+      `  lease       ${live ? 'held' : 'expired'}: ${job.lease.owner} (token ${job.lease.token}, until ${new Date(job.lease.expiresAt).toISOString()})`,
+    );
+  }
+  const cp = job.checkpoint;
+  if (cp) {
+    lines.push(
+      `  checkpoint  batch ${cp.batchNo}, last key ${cp.lastKey ?? '(none)'}, ${count(cp.rowsDone)} rows done, next batch size ${count(cp.sizer.size)} (${cp.at})`,
+    );
+  }
+  for (const p of job.pauseRequests) {
+    lines.push(`  pause       ${p.reason} by ${p.by} at ${p.at}${p.message ? `: ${p.message}` : ''}`);
+  }
+  if (job.abortRequest) {
+    const a = job.abortRequest;
+    lines.push(`  abort       by ${a.by} at ${a.at}${a.reason ? `: ${a.reason}` : ''}`);
+  }
+  if (job.approval)
+    lines.push(
+      `  approval    by ${job.approval.by} at ${job.approval.at}${job.approval.note ? `: ${job.approval.note}` : ''}`,
+    );
+  return lines.join('\n');
+}
+
+function describeProgress(progress: Progress): string {
+  const parts = [`${count(progress.rowsDone)} rows done`];
+  if (progress.estimatedRows !== undefined) parts.push(`of about ${count(progress.estimatedRows)}`);
+  if (progress.percent !== undefined) parts.push(`(${progress.percent.toFixed(0)}%)`);
+  if (progress.rowsPerSecond !== undefined) parts.push(`at ${rate(progress.rowsPerSecond)}`);
+  if (progress.etaSeconds !== undefined) parts.push(`ETA ${duration(progress.etaSeconds * 1000)}`);
+  return `  progress    ${parts.join(' ')}`;
+}
+
+function describeRun(run: RunRecord): string {
+  return `${run.startedAt}  ${run.outcome.padEnd(13)} ${run.executionId}${run.reason ? `  ${run.reason}` : ''}`;
+}
+
+function describeBatch(b: BatchRecord): string {
+  return `${b.at}  batch ${b.batchNo}: ${count(b.affected)}/${count(b.selected)} rows, keys ${b.firstKey}..${b.lastKey}, ${duration(b.durationMs)}, size ${count(b.batchSize)}${b.retries ? `, ${b.retries} retries` : ''}`;
+}
+
+async function withTarget<T>(
+  ctx: CliContext,
+  reference: string,
+  flags: ControlFlags,
+  read: (target: ControlTarget, jobId: string) => Promise<T>,
+): Promise<T> {
+  const jobId = await resolveJobId(reference, ctx.cwd);
+  const target = await openControlTarget(ctx, targetOptions(flags));
+  try {
+    return await read(target, jobId);
+  } finally {
+    await target.close();
+  }
+}
+
+function notFound(jobId: string, where: string): BadInputError {
+  return new BadInputError(`job '${jobId}' has no control state in the ${where}: it never ran there`, {
+    cause: new JobNotFoundError(jobId),
+  });
+}
+
+/** `lowtide status <job>`: status, lease, checkpoint, requests, progress and the last run. */
+export async function statusCommand(
+  ctx: CliContext,
+  reference: string,
+  flags: ControlFlags,
+): Promise<CommandResult> {
+  return withTarget(ctx, reference, flags, async ({ store, where }, jobId) => {
+    const job = await store.getJob(jobId);
+    if (!job) throw notFound(jobId, where);
+    const [progress, runs] = await Promise.all([store.progress(jobId), store.listRuns(jobId, 1)]);
+    const text = [
+      `job ${jobId} (${where})`,
+      describeState(job),
+      describeProgress(progress),
+      ...(runs[0] ? [`  last run    ${describeRun(runs[0])}`] : []),
+    ].join('\n');
+    return result({ ok: true, jobId, where, state: job, progress, lastRun: runs[0] }, text);
+  });
+}
+
+export interface HistoryFlags extends ControlFlags {
+  readonly limit?: string;
+}
+
+/** `lowtide history <job>`: recent runs and batches, newest first. */
+export async function historyCommand(
+  ctx: CliContext,
+  reference: string,
+  flags: HistoryFlags,
+): Promise<CommandResult> {
+  const limit = flags.limit === undefined ? 20 : Number(flags.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    throw new BadInputError(`--limit must be a whole number from 1 to 1000; got '${flags.limit}'`);
+  }
+  return withTarget(ctx, reference, flags, async ({ store, where }, jobId) => {
+    const job = await store.getJob(jobId);
+    if (!job) throw notFound(jobId, where);
+    const [runs, batches] = await Promise.all([
+      store.listRuns(jobId, limit),
+      store.listBatches(jobId, limit),
+    ]);
+    const text = [
+      `job ${jobId} (${where})`,
+      'runs (newest first):',
+      ...(runs.length ? runs.map((r) => `  ${describeRun(r)}`) : ['  none']),
+      'batches (newest first):',
+      ...(batches.length ? batches.map((b) => `  ${describeBatch(b)}`) : ['  none']),
+    ].join('\n');
+    return result({ ok: true, jobId, where, runs, batches }, text);
+  });
+}

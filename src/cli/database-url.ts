@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Engine } from '../db/types';
+import type { JobSpec } from '../job/types';
+import { BadInputError } from './errors';
+
+/** The file that maps a job's `database` name to a URL, in the directory the CLI runs in. */
+export const CONNECTIONS_FILE = 'lowtide.connections.json';
+
+export interface DatabaseUrlSources {
+  /** `--database-url`. */
+  readonly flag?: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+export interface ResolvedDatabaseUrl {
+  readonly url: string;
+  /** Where it came from, for messages: `--database-url`, an environment variable, or the file. */
+  readonly source: string;
+}
+
+/** `primary` -> `LOWTIDE_DATABASE_URL_PRIMARY`, `orders-eu` -> `LOWTIDE_DATABASE_URL_ORDERS_EU`. */
+export function connectionEnvName(connection: string): string {
+  return `LOWTIDE_DATABASE_URL_${connection.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/**
+ * Where a local command finds the job's database, most specific first:
+ * 1. `--database-url URL`;
+ * 2. `LOWTIDE_DATABASE_URL_<NAME>` for the job's `database` name;
+ * 3. `lowtide.connections.json` in the working directory: `{ "<name>": "<url>" }`;
+ * 4. `DATABASE_URL`.
+ * The URL's scheme must match the job's engine.
+ */
+export async function resolveDatabaseUrl(
+  spec: JobSpec,
+  sources: DatabaseUrlSources,
+): Promise<ResolvedDatabaseUrl> {
+  const resolved = await findUrl(spec.database, sources);
+  if (!resolved) {
+    throw new BadInputError(
+      `no database URL for job '${spec.id}' (connection '${spec.database}'): pass --database-url, set ` +
+        `${connectionEnvName(spec.database)} or DATABASE_URL, or add "${spec.database}" to ${CONNECTIONS_FILE}`,
+    );
+  }
+  const engine = engineOfUrl(resolved.url, resolved.source);
+  if (engine !== spec.engine) {
+    throw new BadInputError(
+      `job '${spec.id}' is a ${spec.engine} job but ${resolved.source} is a ${engine} URL: point it at a ${spec.engine} server`,
+    );
+  }
+  return resolved;
+}
+
+async function findUrl(
+  connection: string,
+  sources: DatabaseUrlSources,
+): Promise<ResolvedDatabaseUrl | undefined> {
+  if (sources.flag) return { url: sources.flag, source: '--database-url' };
+  const envName = connectionEnvName(connection);
+  const specific = sources.env[envName];
+  if (specific) return { url: specific, source: envName };
+  const fromFile = await readConnectionsFile(sources.cwd, connection);
+  if (fromFile) return { url: fromFile, source: `${CONNECTIONS_FILE} ("${connection}")` };
+  const general = sources.env.DATABASE_URL;
+  if (general) return { url: general, source: 'DATABASE_URL' };
+  return undefined;
+}
+
+async function readConnectionsFile(cwd: string, connection: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(cwd, CONNECTIONS_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new BadInputError(
+      `${CONNECTIONS_FILE} is not valid JSON (${(error as Error).message}): fix or remove it`,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new BadInputError(
+      `${CONNECTIONS_FILE} must be an object of connection names to URLs, e.g. { "primary": "postgres://..." }`,
+    );
+  }
+  const value = (parsed as Record<string, unknown>)[connection];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') {
+    throw new BadInputError(`${CONNECTIONS_FILE}: "${connection}" must be a database URL string`);
+  }
+  return value;
+}
+
+/** The engine a URL's scheme names; bad input for anything lowtide cannot open. */
+export function engineOfUrl(url: string, source = 'the database URL'): Engine {
+  let scheme: string;
+  try {
+    scheme = new URL(url).protocol.replace(/:$/, '');
+  } catch {
+    throw new BadInputError(
+      `${source} is not a URL: use postgres://user:pass@host:5432/db or mysql://user:pass@host:3306/db`,
+    );
+  }
+  if (scheme === 'postgres' || scheme === 'postgresql') return 'postgres';
+  if (scheme === 'mysql' || scheme === 'mariadb') return 'mysql';
+  throw new BadInputError(
+    `${source} has scheme '${scheme}:', which lowtide cannot open: use postgres:// or mysql://`,
+  );
+}
+
+/** The URL with its password masked, safe to print. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

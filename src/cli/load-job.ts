@@ -1,0 +1,83 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { JobSpecError, parseJobSpec } from '../job/define-job';
+import type { JobSpec } from '../job/types';
+import { BadInputError, oneLine } from './errors';
+
+/** A job file loaded by path, with the path as the operator typed it (for messages). */
+export interface LoadedJob {
+  readonly spec: JobSpec;
+  readonly path: string;
+}
+
+/** A spec from defineJob carries its table parsed; a hand-written object still has the string. */
+function isParsedSpec(value: unknown): value is JobSpec {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.id === 'string' && typeof v.kind === 'string' && typeof v.table === 'object' && v.table !== null
+  );
+}
+
+/**
+ * Imports a job file (TypeScript or JavaScript) and returns its validated spec. Every way this can
+ * go wrong is bad input with one line saying what to change: the file is missing, it does not
+ * compile, it throws JobSpecError, or it exports no job.
+ */
+export async function loadJobFile(path: string, cwd = process.cwd()): Promise<LoadedJob> {
+  const absolute = resolve(cwd, path);
+  const info = await stat(absolute).catch(() => undefined);
+  if (!info?.isFile()) {
+    throw new BadInputError(
+      `job file '${path}' not found (looked for ${absolute}): pass the path of a job file`,
+    );
+  }
+  let module: Record<string, unknown>;
+  try {
+    module = await import(pathToFileURL(absolute).href);
+  } catch (error) {
+    if (error instanceof JobSpecError)
+      throw new BadInputError(`${path}: ${oneLine(error.message)}`, { cause: error });
+    throw new BadInputError(
+      `job file '${path}' could not be loaded: ${oneLine((error as Error).message ?? String(error))}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const exported = module.default;
+  if (exported === undefined) {
+    throw new BadInputError(
+      `job file '${path}' has no default export: end it with export default defineJob({ ... })`,
+    );
+  }
+  if (isParsedSpec(exported)) return { spec: exported, path };
+  try {
+    return { spec: parseJobSpec(exported), path };
+  } catch (error) {
+    if (error instanceof JobSpecError)
+      throw new BadInputError(`${path}: ${oneLine(error.message)}`, { cause: error });
+    throw error;
+  }
+}
+
+/** Job ids as defineJob accepts them; anything else given where a job is expected is taken as a path. */
+const JOB_ID = /^[a-z0-9][a-z0-9-]{0,47}$/;
+
+/**
+ * Commands that act on a job's control state (`status`, `pause`, ...) accept its id or its file.
+ * A bare id that is not also an existing file is the id; anything else is loaded as a file.
+ */
+export async function resolveJobId(reference: string, cwd = process.cwd()): Promise<string> {
+  if (JOB_ID.test(reference)) {
+    const info = await stat(resolve(cwd, reference)).catch(() => undefined);
+    if (!info?.isFile()) return reference;
+  }
+  if (!/[./\\]/.test(reference)) {
+    throw new BadInputError(
+      `'${reference}' is neither a job id (lowercase letters, digits and -) nor a job file: pass the job's id or the path of its file`,
+    );
+  }
+  return (await loadJobFile(reference, cwd)).spec.id;
+}

@@ -1,0 +1,52 @@
+import { count, duration } from '../format/units';
+import type { PlanReport } from './plan-job';
+import type { SampleBatch } from './sample-batch';
+
+function describeSample(sample: SampleBatch | undefined): string {
+  if (!sample) return 'not taken';
+  switch (sample.status) {
+    case 'empty':
+      return 'no rows left to select: a run would finish at once';
+    case 'held':
+      return 'skipped: a run of this job is inside a batch right now';
+    case 'failed':
+      return `failed: ${sample.reason}`;
+    case 'measured': {
+      const what = sample.mode === 'applied' ? 'selected, changed and verified' : 'selected';
+      const verdict =
+        sample.verified && !sample.verified.ok ? ` — VERIFICATION FAILED: ${sample.verified.reason}` : '';
+      const note = sample.note ? ` (${sample.note})` : '';
+      return `${count(sample.rows)} rows ${what} in ${duration(sample.durationMs)} (median of ${sample.attemptsMs.length}), each time rolled back${note}${verdict}`;
+    }
+  }
+}
+
+/** The human form of `lowtide plan`: what would run, what gates it, and how long it would take. */
+export function formatPlan(report: PlanReport): string {
+  const lines: string[] = [];
+  lines.push(
+    `plan for job '${report.jobId}' (${report.kind} on ${report.table}) — dry run, nothing is changed`,
+  );
+  lines.push('');
+  lines.push('checks that gate execution:');
+  const width = Math.max(...report.checks.map((c) => c.name.length), 5);
+  for (const check of report.checks) {
+    const mark = check.ok ? 'pass' : check.severity === 'warning' ? 'warn' : 'FAIL';
+    lines.push(`  ${mark}  ${check.name.padEnd(width)}  ${check.reason}`);
+  }
+  lines.push('');
+  const { estimate } = report;
+  lines.push(`estimated rows:      ${count(estimate.rows)}`);
+  lines.push(`estimated batches:   ${count(estimate.batches)}`);
+  lines.push(
+    `estimated duration:  ${estimate.durationMs === undefined ? 'unknown (no sample batch)' : duration(estimate.durationMs)}`,
+  );
+  lines.push(`sample batch:        ${describeSample(report.sample)}`);
+  lines.push('');
+  lines.push(
+    report.ok
+      ? 'preflight passed: a run would start.'
+      : 'preflight refused: a run would not start (fix the FAIL lines above).',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,102 @@
+import type { JobSpec } from '../../job/types';
+import { createLocalRuntime } from '../../runtime/local/runtime';
+import type { LocalRuntime, RuntimeEvent } from '../../runtime/local/types';
+import type { LocalControl } from '../control/local-control';
+import type { ProgressEvent } from '../progress/events';
+import { type BatchTiming, type RunSummary, summarizeRun } from '../summary/run-summary';
+import { toProgressEvents } from './progress-bridge';
+import { type RunOutcome, runOutcome } from './run-outcome';
+
+export interface LocalRunOptions {
+  readonly spec: JobSpec;
+  readonly databaseUrl: string;
+  readonly control: LocalControl;
+  /**
+   * Local milliseconds per state-machine second, for Wait states and retry back-offs. Default
+   * 1000: real time, so back-offs from an unhealthy replica or lock contention last as long as
+   * they would on AWS. Tests and demos may shrink it.
+   */
+  readonly msPerSecond?: number;
+  readonly onProgress?: (event: ProgressEvent) => void;
+  /** Called once the runtime is up, with a way to stop it at once (a second Ctrl-C). */
+  readonly onStarted?: (runtime: Pick<LocalRuntime, 'close'>) => void;
+}
+
+export interface LocalRunReport {
+  readonly jobId: string;
+  readonly outcome: RunOutcome;
+  readonly summary: RunSummary;
+  /** Execution names, one per generation (continue-as-new). */
+  readonly executions: readonly string[];
+  /** The job's total as the ledger records it, all runs included. */
+  readonly rowsDone?: number;
+  readonly estimatedRows?: number;
+}
+
+/**
+ * Runs a job to its end through the local runtime: the deployed state machine definition and the
+ * real handlers, in this process, with the control state in `control` (so another terminal can
+ * pause it). Progress is reported as it happens; the summary is measured from this run only.
+ */
+export async function runJobLocally(options: LocalRunOptions): Promise<LocalRunReport> {
+  const { spec, control } = options;
+  const batches: BatchTiming[] = [];
+  let pauses = 0;
+  let retries = 0;
+  let estimatedRows: number | undefined;
+  // Progress is delivered in order even though fetching the estimate is asynchronous.
+  let delivery: Promise<void> = Promise.resolve();
+  const deliver = (produce: () => Promise<ProgressEvent[]> | ProgressEvent[]) => {
+    delivery = delivery.then(async () => {
+      for (const event of await produce()) options.onProgress?.(event);
+    });
+  };
+
+  const onEvent = (event: RuntimeEvent) => {
+    const at = Date.now();
+    if (event.type === 'task-succeeded' && event.state === 'AcquireLease' && event.decision === 'acquired') {
+      deliver(async () => {
+        const job = await control.store.getJob(spec.id).catch(() => undefined);
+        estimatedRows = job?.estimatedRows;
+        return [{ type: 'started', jobId: spec.id, estimatedRows, at }];
+      });
+      return;
+    }
+    const progress = toProgressEvents(event, spec.id, at);
+    for (const p of progress) {
+      if (p.type === 'batch') batches.push({ rows: p.rows, durationMs: p.durationMs });
+      if (p.type === 'waiting') pauses++;
+      if (p.type === 'retry') retries++;
+    }
+    if (progress.length > 0) deliver(() => progress);
+  };
+
+  const started = performance.now();
+  const runtime = await createLocalRuntime({
+    jobs: [spec],
+    databases: { [spec.database]: options.databaseUrl },
+    dynamo: { endpoint: control.endpoint },
+    tableName: control.tableName,
+    msPerSecond: options.msPerSecond ?? 1000,
+    onEvent,
+  });
+  try {
+    options.onStarted?.(runtime);
+    const chain = await runtime.run({ jobId: spec.id });
+    const durationMs = performance.now() - started;
+    const outcome = runOutcome(chain);
+    deliver(() => [{ type: 'finished', outcome: outcome.outcome, reason: outcome.reason, at: Date.now() }]);
+    await delivery;
+    const rowsDone = typeof chain.output?.rowsDone === 'number' ? chain.output.rowsDone : undefined;
+    return {
+      jobId: spec.id,
+      outcome,
+      summary: summarizeRun({ batches, durationMs, pauses, retries }),
+      executions: chain.executions.map((e) => e.executionName),
+      rowsDone,
+      estimatedRows,
+    };
+  } finally {
+    await runtime.close();
+  }
+}

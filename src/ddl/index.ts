@@ -1,0 +1,32 @@
+// The DDL guard: parses SQL with each engine's real parser, classifies every statement by the
+// lock it takes, and refuses lock-dangerous statements unless an operator has consented.
+export { analyzeScript, analyzeSql } from './analyze-sql';
+export type { ConsentLookup, ConsentRecord } from './consent';
+export { InMemoryConsents } from './consent';
+export type { GuardContext } from './database-catalog';
+export { guardContextFromDatabase } from './database-catalog';
+export type { DdlSpec } from './ddl-spec';
+export { ddlSpecSchema, jobDdlStatements } from './ddl-spec';
+export { DdlGuardInputError, DdlSpecError } from './errors';
+export { FINGERPRINT_VERSION, normaliseStatement, statementFingerprint } from './fingerprint';
+export type { FailOn, LintExitCode, LintOptions, LintReport } from './lint';
+export { LINT_EXIT, lintExitCode, lintSql } from './lint';
+export type { LintCommandOptions, LintCommandResult } from './lint-command';
+export { runLintCommand } from './lint-command';
+export type { DdlGuardCheckOptions } from './preflight-check';
+export { DDL_GUARD_CHECK, ddlGuardCheck } from './preflight-check';
+export type { LintFormat } from './render-lint';
+export { LINT_JSON_VERSION, renderLintReports } from './render-lint';
+export { DDL_RULES } from './rules';
+export type {
+  Analysis,
+  AnalyzeOptions,
+  ColumnFacts,
+  DdlCatalog,
+  Finding,
+  LockClass,
+  MysqlAlgorithm,
+  MysqlServer,
+  RuleInfo,
+  Severity,
+} from './types';

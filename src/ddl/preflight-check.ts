@@ -1,0 +1,96 @@
+import type { PreflightCheck } from '../engine/preflight/types';
+import { pass, refuse, warn } from '../engine/preflight/types';
+import type { CheckResult, JobSpec } from '../job/types';
+import { analyzeScript } from './analyze-sql';
+import { type ConsentLookup, describeConsent } from './consent';
+import { guardContextFromDatabase } from './database-catalog';
+import { jobDdlStatements } from './ddl-spec';
+import type { AnalyzeOptions, Finding } from './types';
+
+export interface DdlGuardCheckOptions extends Pick<AnalyzeOptions, 'smallTableRows' | 'maxLockTimeoutMs'> {
+  /** Where recorded consents are looked up (the control store, in production). */
+  readonly consent: ConsentLookup;
+  /** The job's DDL statements; default: `spec.ddl.statements`. */
+  readonly statements?: (spec: JobSpec) => readonly string[] | undefined;
+  /**
+   * The runner sets a short lock timeout before each DDL statement itself, so a missing
+   * `SET lock_timeout` in the job's SQL is not a finding. Default false: fail closed.
+   */
+  readonly runnerSetsLockTimeout?: boolean;
+}
+
+export const DDL_GUARD_CHECK = 'ddl-guard';
+
+function oneLine(sql: string, max = 120): string {
+  const flat = sql.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
+}
+
+function describeFinding(f: Finding): string {
+  const lock = f.algorithm ? `${f.lock}, ALGORITHM=${f.algorithm}` : f.lock;
+  return `[${f.rule}] ${lock}: ${f.why} Instead: ${f.safeAlternative}`;
+}
+
+function resultFor(findings: readonly Finding[], consent: string | undefined): CheckResult {
+  const first = findings[0]!;
+  const name = `ddl:${first.fingerprint}`;
+  const head = `statement ${first.statementIndex + 1} "${oneLine(first.statement)}"`;
+  const body = findings.map(describeFinding).join(' ');
+  if (findings.some((f) => f.severity === 'block')) {
+    if (consent) return pass(name, `${head} ${consent}. ${body}`);
+    return refuse(
+      name,
+      `${head} is refused. ${body} To run it as written anyway, record an operator's consent (who and when) for fingerprint ${first.fingerprint}.`,
+    );
+  }
+  if (findings.some((f) => f.severity === 'warn')) return warn(name, `${head}: ${body}`);
+  return pass(name, `${head}: ${body}`);
+}
+
+/**
+ * The DDL guard as a preflight check: every statement of the job's `ddl` is analysed against the
+ * live database (table sizes, column definitions); a blocking finding refuses preflight until an
+ * operator's consent is recorded for that statement's fingerprint.
+ */
+export function ddlGuardCheck(options: DdlGuardCheckOptions): PreflightCheck {
+  const statementsOf = options.statements ?? jobDdlStatements;
+  return {
+    name: DDL_GUARD_CHECK,
+    description:
+      "Each DDL statement of the job is parsed with the engine's real parser; one that takes a lock dangerous for the table's size needs a recorded operator consent.",
+    appliesTo: (spec) => {
+      try {
+        return (statementsOf(spec)?.length ?? 0) > 0;
+      } catch {
+        // A malformed ddl field applies: run() reports it, and preflight fails closed.
+        return true;
+      }
+    },
+    async run({ spec, db }) {
+      const statements = statementsOf(spec) ?? [];
+      const analysis = await analyzeScript(statements, {
+        engine: spec.engine,
+        ...(await guardContextFromDatabase(db)),
+        assumeLockTimeout: options.runnerSetsLockTimeout ?? false,
+        smallTableRows: options.smallTableRows,
+        maxLockTimeoutMs: options.maxLockTimeoutMs,
+      });
+      if (analysis.findings.length === 0) {
+        return pass(
+          DDL_GUARD_CHECK,
+          `${analysis.statements} DDL statement(s) checked: none takes a lock dangerous for its table`,
+        );
+      }
+      const byStatement = new Map<number, Finding[]>();
+      for (const f of analysis.findings)
+        byStatement.set(f.statementIndex, [...(byStatement.get(f.statementIndex) ?? []), f]);
+      const results: CheckResult[] = [];
+      for (const findings of byStatement.values()) {
+        const blocking = findings.some((f) => f.severity === 'block');
+        const consent = blocking ? await options.consent(findings[0]!.fingerprint) : undefined;
+        results.push(resultFor(findings, consent ? describeConsent(consent) : undefined));
+      }
+      return results;
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/open-database';
+import type { Database } from '../../src/db/types';
+import { ddlGuardCheck, InMemoryConsents, statementFingerprint } from '../../src/ddl';
+import { runPreflight } from '../../src/engine';
+import { defineJob } from '../../src/job/define-job';
+import type { JobSpec } from '../../src/job/types';
+import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases';
+import { createAccounts } from '../support/fixtures';
+import { connectRaw, type RawConnection } from '../support/raw-sql';
+
+/** The job spec with the `ddl` field the lead adds to the schema. */
+function withDdl(spec: JobSpec, ddl: unknown): JobSpec {
+  return Object.assign({}, spec, { ddl });
+}
+
+const DANGEROUS = {
+  postgres: 'CREATE INDEX accounts_tier_idx ON accounts (tier)',
+  mysql: 'ALTER TABLE accounts ADD COLUMN doubled BIGINT AS (id * 2) STORED',
+};
+const SAFE = {
+  postgres: 'CREATE INDEX CONCURRENTLY accounts_tier_idx ON accounts (tier)',
+  mysql: 'ALTER TABLE accounts ADD INDEX accounts_tier_idx (tier), ALGORITHM=INPLACE, LOCK=NONE',
+};
+
+describe.each(ENGINES)('the DDL guard as a preflight check on %s', (engine) => {
+  let testDb: TestDatabase;
+  let raw: RawConnection;
+  let db: Database;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(engine);
+    raw = await connectRaw(testDb);
+    db = openDatabase(testDb.url);
+    await createAccounts(raw, engine, 20_000, 'accounts');
+    await createAccounts(raw, engine, 100, 'tiny');
+  });
+
+  afterAll(async () => {
+    await db?.close();
+    await raw?.close();
+    await testDb?.drop();
+  });
+
+  const job = defineJob({
+    id: 'tier-backfill',
+    owner: 'test',
+    engine,
+    database: 'primary',
+    table: 'accounts',
+    key: 'id',
+    kind: 'update',
+    where: 'tier IS NULL',
+    set: { tier: "'basic'" },
+  });
+
+  it('blocks an unconsented dangerous statement and passes once consent is recorded', async () => {
+    const consents = new InMemoryConsents();
+    const check = ddlGuardCheck({ consent: consents.lookup, runnerSetsLockTimeout: true });
+    const spec = withDdl(job, { statements: [SAFE[engine], DANGEROUS[engine]] });
+    const fingerprint = statementFingerprint(DANGEROUS[engine], engine);
+
+    const before = await runPreflight({ spec, db, checks: [check] });
+    expect(before.ok).toBe(false);
+    const refused = before.checks.filter((c) => !c.ok);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ name: `ddl:${fingerprint}`, severity: 'error' });
+    expect(refused[0]!.reason).toContain('statement 2');
+    expect(refused[0]!.reason).toContain(
+      engine === 'postgres' ? 'pg-create-index-without-concurrently' : 'mysql-alter-copy',
+    );
+    expect(refused[0]!.reason).toContain(
+      `record an operator's consent (who and when) for fingerprint ${fingerprint}`,
+    );
+
+    // Consent to another statement unlocks nothing.
+    consents.record(statementFingerprint(SAFE[engine], engine), 'mallory');
+    expect((await runPreflight({ spec, db, checks: [check] })).ok).toBe(false);
+
+    consents.record(fingerprint, 'alice@example.com', new Date('2026-03-01T10:00:00Z'));
+    const after = await runPreflight({ spec, db, checks: [check] });
+    expect(after.ok).toBe(true);
+    const consented = after.checks.find((c) => c.name === `ddl:${fingerprint}`);
+    expect(consented).toMatchObject({ ok: true });
+    expect(consented!.reason).toContain('consented by alice@example.com at 2026-03-01T10:00:00.000Z');
+  });
+
+  it('passes safe statements without any consent', async () => {
+    const check = ddlGuardCheck({ consent: async () => undefined, runnerSetsLockTimeout: true });
+    const report = await runPreflight({
+      spec: withDdl(job, { statements: [SAFE[engine]] }),
+      db,
+      checks: [check],
+    });
+    expect(report.ok).toBe(true);
+    expect(report.checks).toEqual([
+      expect.objectContaining({
+        name: 'ddl-guard',
+        ok: true,
+        reason: expect.stringContaining('1 DDL statement(s) checked'),
+      }),
+    ]);
+  });
+
+  it('passes the same statement on a small table as a note, reading its size from the server', async () => {
+    const check = ddlGuardCheck({ consent: async () => undefined, runnerSetsLockTimeout: true });
+    const report = await runPreflight({
+      spec: withDdl(job, { statements: [DANGEROUS[engine].replaceAll('accounts', 'tiny')] }),
+      db,
+      checks: [check],
+    });
+    expect(report.ok).toBe(true);
+    expect(report.checks[0]!.reason).toMatch(/under the small-table line of 10,000/);
+  });
+
+  it('refuses DDL with no lock timeout unless the runner sets one', async () => {
+    const statements = [
+      engine === 'postgres'
+        ? 'ALTER TABLE accounts ADD COLUMN note2 text'
+        : 'ALTER TABLE accounts ADD COLUMN note2 TEXT',
+    ];
+    const strict = ddlGuardCheck({ consent: async () => undefined });
+    const report = await runPreflight({ spec: withDdl(job, { statements }), db, checks: [strict] });
+    expect(report.ok).toBe(false);
+    expect(report.checks[0]!.reason).toMatch(
+      engine === 'postgres' ? /pg-missing-lock-timeout/ : /mysql-missing-lock-wait-timeout/,
+    );
+    const lenient = ddlGuardCheck({ consent: async () => undefined, runnerSetsLockTimeout: true });
+    expect((await runPreflight({ spec: withDdl(job, { statements }), db, checks: [lenient] })).ok).toBe(true);
+  });
+
+  it('fails closed on a malformed ddl field or a consent store that cannot answer', async () => {
+    const check = ddlGuardCheck({ consent: async () => undefined });
+    const malformed = await runPreflight({
+      spec: withDdl(job, { statements: 'DROP TABLE accounts' }),
+      db,
+      checks: [check],
+    });
+    expect(malformed.ok).toBe(false);
+    expect(malformed.checks[0]!.reason).toMatch(
+      /could not be checked: job tier-backfill: ddl\.statements .*expected \{ statements: string\[\] \}/,
+    );
+
+    const broken = ddlGuardCheck({
+      consent: async () => {
+        throw new Error('control table unreachable');
+      },
+      runnerSetsLockTimeout: true,
+    });
+    const report = await runPreflight({
+      spec: withDdl(job, { statements: [DANGEROUS[engine]] }),
+      db,
+      checks: [broken],
+    });
+    expect(report.ok).toBe(false);
+    expect(report.checks[0]!.reason).toMatch(/control table unreachable/);
+  });
+
+  it('does not apply to a job without DDL', async () => {
+    const check = ddlGuardCheck({ consent: async () => undefined });
+    expect(check.appliesTo!(job)).toBe(false);
+    const report = await runPreflight({ spec: job, db, checks: [check] });
+    expect(report.checks).toEqual([]);
+  });
+});
