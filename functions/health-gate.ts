@@ -1,0 +1,6 @@
+// Lambda entry point for HealthGate: production wiring around the handler core.
+import config from '../lowtide.config';
+import { healthGate } from '../src/runtime/handlers';
+import { lambdaHandler } from '../src/runtime/lambda';
+
+export const handler = lambdaHandler('health-gate', healthGate, config);

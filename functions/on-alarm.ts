@@ -1,0 +1,6 @@
+// Lambda entry point for on-alarm (EventBridge: CloudWatch Alarm State Change): production wiring around the handler core.
+import config from '../lowtide.config';
+import { onAlarm } from '../src/runtime/handlers';
+import { lambdaHandler } from '../src/runtime/lambda';
+
+export const handler = lambdaHandler('on-alarm', onAlarm, config);

@@ -1,0 +1,6 @@
+// Lambda entry point for RecordFailure: production wiring around the handler core.
+import config from '../lowtide.config';
+import { recordFailure } from '../src/runtime/handlers';
+import { lambdaHandler } from '../src/runtime/lambda';
+
+export const handler = lambdaHandler('record-failure', recordFailure, config);

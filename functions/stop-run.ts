@@ -1,0 +1,6 @@
+// Lambda entry point for StopRun: production wiring around the handler core.
+import config from '../lowtide.config';
+import { stopRun } from '../src/runtime/handlers';
+import { lambdaHandler } from '../src/runtime/lambda';
+
+export const handler = lambdaHandler('stop-run', stopRun, config);

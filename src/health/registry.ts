@@ -1,0 +1,20 @@
+import { cloudwatchAlarms } from './signals/cloudwatch-alarms';
+import { controlRequests } from './signals/control-requests';
+import { databaseLoad } from './signals/database-load';
+import { replicaLag } from './signals/replica-lag';
+import { runWindow } from './signals/run-window';
+import { runtimeBudget } from './signals/runtime-budget';
+import type { HealthSignal } from './types';
+
+/**
+ * Every signal the gate asks, in order. The first is read alone (abort and pause requests end the
+ * run without touching anything else). Adding a signal: one file in signals/ and one line here.
+ */
+export const HEALTH_SIGNALS: readonly HealthSignal[] = [
+  controlRequests,
+  runWindow,
+  runtimeBudget,
+  cloudwatchAlarms,
+  replicaLag,
+  databaseLoad,
+];

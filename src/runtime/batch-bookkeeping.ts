@@ -1,0 +1,74 @@
+import type { Checkpoint, JobState } from '../control/types';
+import { type BatchOutcome, nextSizer } from '../engine';
+import type { JobSpec } from '../job/types';
+import type { HandlerDeps } from './deps';
+import { batchMetrics } from './job-metrics';
+import type { BatchSummary } from './run-state';
+
+type Applied = Extract<BatchOutcome, { status: 'applied' }>;
+type Done = Extract<BatchOutcome, { status: 'done' }>;
+
+interface Context {
+  readonly deps: HandlerDeps;
+  readonly spec: JobSpec;
+  readonly job: JobState;
+  readonly token: number;
+  readonly checkpoint: Checkpoint;
+  readonly executionId: string;
+  /** ASL retries this batch needed. */
+  readonly retries: number;
+}
+
+/**
+ * After a batch committed: mirror the checkpoint to DynamoDB under our token (the ledger stays the
+ * truth), adapt the batch size to the batch's duration, and keep history, metrics and a log line.
+ */
+export async function recordAppliedBatch(ctx: Context, outcome: Applied): Promise<BatchSummary> {
+  const { deps, spec, checkpoint } = ctx;
+  const at = deps.now().toISOString();
+  const { batchNo, firstKey, lastKey, selected, affected, durationMs, rowsDone } = outcome;
+  const sizer = nextSizer(spec.batch, checkpoint.sizer, { rows: selected, durationMs });
+  const rowsScanned = checkpoint.rowsScanned + selected;
+  await deps.store.saveCheckpoint(spec.id, ctx.token, { lastKey, batchNo, rowsDone, rowsScanned, sizer, at });
+  await deps.store.appendBatch(spec.id, {
+    batchNo,
+    firstKey,
+    lastKey,
+    selected,
+    affected,
+    durationMs,
+    retries: ctx.retries,
+    batchSize: checkpoint.sizer.size,
+    executionId: ctx.executionId,
+    at,
+  });
+  const estimate = ctx.job.estimatedRows;
+  const remainingRows = estimate === undefined ? undefined : estimate - rowsDone;
+  deps.metrics.record(
+    spec.id,
+    batchMetrics({ selected, affected, durationMs, retries: ctx.retries, remainingRows }),
+  );
+  deps.logger.info('batch applied', {
+    jobId: spec.id,
+    batchNo,
+    selected,
+    affected,
+    durationMs,
+    nextSize: sizer.size,
+  });
+  return { batchNo, firstKey, lastKey, selected, affected, durationMs };
+}
+
+/** A crash between the last commit and its mirror leaves DynamoDB a batch behind: catch it up. */
+export async function catchUpCheckpoint(ctx: Context, outcome: Done): Promise<void> {
+  if (ctx.checkpoint.batchNo >= outcome.batchNo) return;
+  const { batchNo, lastKey, rowsDone } = outcome;
+  const at = ctx.deps.now().toISOString();
+  await ctx.deps.store.saveCheckpoint(ctx.spec.id, ctx.token, {
+    ...ctx.checkpoint,
+    batchNo,
+    lastKey,
+    rowsDone,
+    at,
+  });
+}

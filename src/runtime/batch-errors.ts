@@ -1,0 +1,67 @@
+import type { Checkpoint } from '../control/types';
+import { DbError } from '../db/types';
+import { nextSizer } from '../engine';
+import type { JobSpec } from '../job/types';
+import type { HandlerDeps } from './deps';
+import {
+  DatabaseConnectionLostError,
+  DeadlockError,
+  type HandlerError,
+  LockTimeoutError,
+  LockTimeoutsExhaustedError,
+  StatementTimeoutError,
+} from './errors';
+import { runtimeMetricNames } from './job-metrics';
+
+interface Context {
+  readonly deps: HandlerDeps;
+  readonly spec: JobSpec;
+  readonly token: number;
+  readonly checkpoint: Checkpoint;
+  /** Retries of this batch so far ($$.State.RetryCount). */
+  readonly retryCount: number;
+}
+
+const CONTENTION = {
+  'lock-timeout': LockTimeoutError,
+  'statement-timeout': StatementTimeoutError,
+  deadlock: DeadlockError,
+};
+
+/**
+ * Turns a failed batch into the error the state machine acts on. Contention (lock or statement
+ * timeout, deadlock) halves the persisted batch size first, so the ASL's retry runs a smaller
+ * batch; once the job's `limits.retries` are spent it becomes LockTimeoutsExhausted, which pauses
+ * the job. A lost connection is retried as long. Anything else is rethrown as is (a failure).
+ */
+export async function translateBatchError(
+  error: unknown,
+  { deps, spec, token, checkpoint, retryCount }: Context,
+): Promise<unknown> {
+  if (!(error instanceof DbError)) return error;
+  const spent = retryCount >= spec.limits.retries;
+  const attempt = `attempt ${retryCount + 1} of ${spec.limits.retries + 1}`;
+  if (error.kind === 'connection') {
+    return spent ? error : new DatabaseConnectionLostError(`${error.message} (${attempt})`, { cause: error });
+  }
+  if (!(error.kind in CONTENTION)) return error;
+  const sizer = nextSizer(spec.batch, checkpoint.sizer, { timedOut: true });
+  await deps.store.saveCheckpoint(spec.id, token, { ...checkpoint, sizer, at: deps.now().toISOString() });
+  deps.metrics.record(spec.id, [{ name: runtimeMetricNames.lockTimeouts, unit: 'Count', value: 1 }]);
+  deps.logger.warn('batch hit contention', {
+    jobId: spec.id,
+    kind: error.kind,
+    attempt,
+    nextSize: sizer.size,
+  });
+  const detail = `${error.message}; batch size cut to ${sizer.size} (${attempt})`;
+  if (spent) {
+    return new LockTimeoutsExhaustedError(
+      `${error.kind} on every attempt (limits.retries = ${spec.limits.retries}): ${detail}. ` +
+        'Find the session holding the locks, then resume the job',
+      { cause: error },
+    );
+  }
+  const Kind = CONTENTION[error.kind as keyof typeof CONTENTION];
+  return new Kind(detail, { cause: error }) satisfies HandlerError;
+}

@@ -1,0 +1,74 @@
+import type { ControlStore } from '../control/types';
+import type { Database, ReplicaTarget } from '../db/types';
+import type { AlarmReader } from '../health/types';
+import type { JobSpec } from '../job/types';
+
+/** The slice of a structured logger the handlers use (Powertools' Logger has it). */
+export interface RuntimeLogger {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export type MetricUnit = 'Count' | 'Milliseconds' | 'Seconds';
+
+export interface MetricDatum {
+  readonly name: string;
+  readonly unit: MetricUnit;
+  readonly value: number;
+}
+
+/** Where handlers put per-job metrics: EMF through Powertools on Lambda, memory locally. */
+export interface RuntimeMetrics {
+  record(jobId: string, data: readonly MetricDatum[]): void;
+}
+
+/** Resolves a job's named connection to a live Database (cached per process) and its replicas. */
+export interface Connections {
+  open(connectionName: string): Promise<Database>;
+  replicas(connectionName: string): Promise<ReplicaTarget[]>;
+  close(): Promise<void>;
+}
+
+/** Knobs of the runtime rather than of a job: the same for every job of a deployment. */
+export interface RuntimeSettings {
+  /** Lease lifetime; renewed at every health gate, so it must outlast a batch plus the longest wait. */
+  readonly leaseTtlMs: number;
+  /** Health-gate visits after which an execution hands over to a successor (history stays far below 25,000 events). */
+  readonly continueAsNewAfter: number;
+  /** First back-off while unhealthy; doubles per consecutive wait up to `maxBackoffSeconds`. */
+  readonly backoffSeconds: number;
+  readonly maxBackoffSeconds: number;
+  /** Held back by alarms, lag or load for longer than this: the run ends Paused. */
+  readonly maxUnhealthySeconds: number;
+}
+
+export const DEFAULT_SETTINGS: RuntimeSettings = {
+  leaseTtlMs: 10 * 60_000,
+  continueAsNewAfter: 400,
+  backoffSeconds: 15,
+  maxBackoffSeconds: 120,
+  maxUnhealthySeconds: 30 * 60,
+};
+
+/**
+ * Everything a handler core needs. Lambda entry points wire production implementations
+ * (DynamoDB, Secrets Manager, CloudWatch, Powertools); the local runtime wires dynalite, URLs and
+ * an injectable alarm reader. The cores never know which.
+ */
+export interface HandlerDeps {
+  readonly store: ControlStore;
+  /** The job with this id, or UnknownJobError. */
+  resolveJob(jobId: string): JobSpec;
+  /** Every job of the deployment (the alarm handler finds those an alarm concerns). */
+  jobs(): readonly JobSpec[];
+  /** CloudWatch alarms that gate a job: its own `health.alarms` plus any the deployment adds (replica lag). */
+  alarmsFor(spec: JobSpec): readonly string[];
+  readonly connections: Connections;
+  readonly alarms: AlarmReader;
+  now(): Date;
+  readonly logger: RuntimeLogger;
+  readonly metrics: RuntimeMetrics;
+  readonly settings: RuntimeSettings;
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { type BatchOutcome, runBatch } from '../../engine';
+import { catchUpCheckpoint, recordAppliedBatch } from '../batch-bookkeeping';
+import { translateBatchError } from '../batch-errors';
+import type { HandlerDeps } from '../deps';
+import { ensureLedger } from '../ledger-once';
+import { parsePayload, type RunState, runStateSchema } from '../run-state';
+import { initialCheckpoint, requireLease } from './common';
+
+const payloadSchema = z.object({ run: runStateSchema, retryCount: z.number().int().min(0).default(0) });
+
+/**
+ * Exactly one batch, in one transaction (the engine's runBatch), at the persisted adaptive size.
+ * Contention becomes the errors the state machine retries; a committed batch is mirrored to
+ * DynamoDB with its history and metrics.
+ */
+export async function applyBatch(payload: unknown, deps: HandlerDeps): Promise<RunState> {
+  const { run, retryCount } = parsePayload(payloadSchema, payload, 'ApplyBatch payload');
+  const lease = requireLease(run, 'ApplyBatch');
+  const spec = deps.resolveJob(run.jobId);
+  const db = await deps.connections.open(spec.database);
+  await ensureLedger(db, spec);
+  const job = await deps.store.ensureJob(spec.id);
+  const checkpoint = job.checkpoint ?? initialCheckpoint(spec, deps.now());
+  const ctx = {
+    deps,
+    spec,
+    job,
+    token: lease.token,
+    checkpoint,
+    executionId: run.execution.id,
+    retries: retryCount,
+  };
+
+  let outcome: BatchOutcome;
+  try {
+    outcome = await runBatch({ spec, db, leaseToken: lease.token, batchSize: checkpoint.sizer.size });
+  } catch (error) {
+    throw await translateBatchError(error, { deps, spec, token: lease.token, checkpoint, retryCount });
+  }
+  switch (outcome.status) {
+    case 'held':
+      deps.logger.warn('another session is inside a batch of this job', { jobId: spec.id });
+      return { ...run, decision: 'held', waitSeconds: deps.settings.backoffSeconds };
+    case 'done':
+      await catchUpCheckpoint(ctx, outcome);
+      return { ...run, decision: 'done', rowsDone: outcome.rowsDone };
+    case 'applied': {
+      const batch = await recordAppliedBatch(ctx, outcome);
+      return { ...run, decision: 'applied', batch, rowsDone: outcome.rowsDone };
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import type { Checkpoint, Lease } from '../../control/types';
+import { initialSizer } from '../../engine';
+import type { JobSpec } from '../../job/types';
+import { LeaseMissingError } from '../errors';
+import type { RunState } from '../run-state';
+
+export function requireLease(state: RunState, step: string): Lease {
+  if (!state.lease) throw new LeaseMissingError(`${step} needs the lease, but the payload carries none`);
+  return state.lease;
+}
+
+/** The checkpoint a job starts from before its first batch. */
+export function initialCheckpoint(spec: JobSpec, at: Date): Checkpoint {
+  return {
+    lastKey: null,
+    batchNo: 0,
+    rowsDone: 0,
+    rowsScanned: 0,
+    sizer: initialSizer(spec.batch),
+    at: at.toISOString(),
+  };
+}
+
+/**
+ * Step Functions waits whole seconds. Pacing under half a second rounds to no Wait at all: the
+ * state transitions and the next Lambda invocation already take that long.
+ */
+export function pacingSeconds(spec: JobSpec): number {
+  return Math.round(spec.health.pauseBetweenBatchesMs / 1000);
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { runPreflight } from '../../engine';
+import type { HandlerDeps } from '../deps';
+import { type PlanSummary, planSummary } from '../plan-summary';
+import { startState } from '../run-start';
+import { executionInputSchema, parsePayload, type RunState } from '../run-state';
+import { controlBlockers } from './preflight-blockers';
+
+const payloadSchema = z.object({
+  input: z.unknown(),
+  execution: z.object({ id: z.string().min(1), name: z.string().min(1), startTime: z.string() }),
+});
+
+export type PreflightResult = RunState & {
+  /** Absent for a continued execution: its run passed preflight when it started. */
+  readonly plan?: PlanSummary;
+  readonly blocked?: { readonly reasons: readonly string[] };
+};
+
+/**
+ * Preflight: approval, abort and the engine's checks, then the plan. Read-only everywhere (no
+ * ledger, no control item), so a blocked start and a dry run leave no trace but their output.
+ * A continued execution (generation > 0) skips the checks: its run passed them, it already holds
+ * the lease its parent handed over, and the health gate guards every batch from here on. Blocking
+ * it would strand that lease and leave the job marked running.
+ */
+export async function preflight(payload: unknown, deps: HandlerDeps): Promise<PreflightResult> {
+  const { input: raw, execution } = parsePayload(payloadSchema, payload, 'Preflight payload');
+  const input = parsePayload(executionInputSchema, raw, 'execution input');
+  const spec = deps.resolveJob(input.jobId);
+  const started = new Date(execution.startTime);
+  const state = startState(input, execution, Number.isNaN(started.getTime()) ? deps.now() : started);
+  if (state.generation > 0 && !state.dryRun) {
+    deps.logger.info('preflight skipped for a continuation', {
+      jobId: spec.id,
+      generation: state.generation,
+    });
+    return { ...state, decision: 'ready' };
+  }
+
+  const job = await deps.store.getJob(spec.id);
+  const db = await deps.connections.open(spec.database);
+  const report = await runPreflight({ spec, db, replicas: await deps.connections.replicas(spec.database) });
+  const plan = planSummary(spec, report);
+  const reasons = [
+    ...controlBlockers(spec, job, input),
+    ...report.checks.filter((c) => !c.ok && c.severity !== 'warning').map((c) => `${c.name}: ${c.reason}`),
+  ];
+  deps.logger.info('preflight', { jobId: spec.id, ok: reasons.length === 0, dryRun: state.dryRun, reasons });
+
+  if (state.dryRun)
+    return { ...state, decision: 'dry-run', plan, ...(reasons.length ? { blocked: { reasons } } : {}) };
+  if (reasons.length > 0) return { ...state, decision: 'blocked', plan, blocked: { reasons } };
+  return { ...state, decision: 'ready', plan };
+}

@@ -1,0 +1,80 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { LowtideConfig } from '../../config/define-config';
+import { findJob } from '../../config/define-config';
+import { replicaLagAlarmName } from '../../config/names';
+import { parseRuntimeConnections } from '../../config/runtime-connections';
+import { DynamoControlStore } from '../../control/dynamo-store';
+import { cloudWatchAlarmReader } from '../../health/cloudwatch-reader';
+import type { JobSpec } from '../../job/types';
+import { lambdaConnections } from '../connections';
+import { DEFAULT_SETTINGS, type HandlerDeps, type RuntimeLogger, type RuntimeSettings } from '../deps';
+import { awsCredentialSources } from './credentials';
+import { powertoolsMetrics } from './powertools';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function positive(env: Env, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a positive number, not '${raw}'`);
+  return value;
+}
+
+/** Runtime settings with optional overrides from the environment (LOWTIDE_LEASE_TTL_SECONDS, LOWTIDE_CONTINUE_AS_NEW_AFTER). */
+export function settingsFromEnv(env: Env): RuntimeSettings {
+  const ttl = positive(env, 'LOWTIDE_LEASE_TTL_SECONDS');
+  const after = positive(env, 'LOWTIDE_CONTINUE_AS_NEW_AFTER');
+  return {
+    ...DEFAULT_SETTINGS,
+    ...(ttl ? { leaseTtlMs: ttl * 1000 } : {}),
+    ...(after ? { continueAsNewAfter: Math.floor(after) } : {}),
+  };
+}
+
+/** A job's alarms: its own, plus the replica-lag alarm the stack creates for its connection. */
+export function deploymentAlarms(config: LowtideConfig): (spec: JobSpec) => string[] {
+  return (spec) => {
+    const lag = config.connections[spec.database]?.lagAlarm
+      ? [replicaLagAlarmName(config.name, spec.database)]
+      : [];
+    return [...spec.health.alarms, ...lag];
+  };
+}
+
+/**
+ * Production deps for a Lambda container: the control table from LOWTIDE_CONTROL_TABLE, connections
+ * from LOWTIDE_CONNECTIONS with Secrets Manager or IAM auth, jobs from the bundled lowtide.config,
+ * CloudWatch DescribeAlarms, Powertools logs and EMF metrics. Built once per container.
+ */
+export function createLambdaDeps(
+  config: LowtideConfig,
+  logger: RuntimeLogger,
+  env: Env = process.env,
+): HandlerDeps {
+  const tableName = env.LOWTIDE_CONTROL_TABLE;
+  if (!tableName)
+    throw new Error('LOWTIDE_CONTROL_TABLE is not set: the stack sets it to the control table name');
+  const region = env.AWS_REGION;
+  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region, maxAttempts: 2 }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return {
+    store: new DynamoControlStore({ client: documentClient, tableName }),
+    resolveJob: (jobId) => findJob(config, jobId).job,
+    jobs: () => config.jobs.map((e) => e.job),
+    alarmsFor: deploymentAlarms(config),
+    connections: lambdaConnections(
+      parseRuntimeConnections(env.LOWTIDE_CONNECTIONS),
+      awsCredentialSources(region),
+    ),
+    alarms: cloudWatchAlarmReader(new CloudWatchClient({ region })),
+    now: () => new Date(),
+    logger,
+    metrics: powertoolsMetrics(),
+    settings: settingsFromEnv(env),
+  };
+}

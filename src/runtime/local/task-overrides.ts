@@ -1,0 +1,125 @@
+import type { RunOptions } from 'aws-local-stepfunctions';
+import type { HandlerDeps } from '../deps';
+import {
+  acquireLease,
+  applyBatch,
+  finalize,
+  healthGate,
+  preflight,
+  recordFailure,
+  stopRun,
+  verifyBatch,
+} from '../handlers';
+import type { BatchSummary, ExecutionInput } from '../run-state';
+import type { LambdaStateName } from './definition';
+import { FUNCTION_SUBSTITUTIONS } from './definition';
+import type { RetryTracker } from './retry-tracker';
+import type { LocalExecution, RuntimeEvent } from './types';
+
+type Core = (payload: unknown, deps: HandlerDeps) => Promise<unknown>;
+
+/** Each Lambda-backed Task state and the handler core its function runs. */
+export const HANDLER_CORES: Readonly<Record<LambdaStateName, Core>> = {
+  Preflight: preflight,
+  AcquireLease: acquireLease,
+  HealthGate: healthGate,
+  ApplyBatch: applyBatch,
+  VerifyBatch: verifyBatch,
+  Finalize: finalize,
+  StopRun: stopRun,
+  RecordFailure: recordFailure,
+};
+
+/** The native StartExecution integration; locally it starts the next local execution. */
+export const CONTINUE_AS_NEW_STATE = 'ContinueAsNew';
+
+type Overrides = NonNullable<RunOptions['overrides']>;
+type StateDef = { Type: string; Seconds?: number; SecondsPath?: string };
+
+interface Context {
+  readonly states: Readonly<Record<string, StateDef>>;
+  readonly deps: HandlerDeps;
+  readonly executionName: string;
+  readonly retries: RetryTracker;
+  readonly msPerSecond: number;
+  readonly emit: (event: RuntimeEvent) => void;
+  readonly inFlight: Set<Promise<unknown>>;
+  readonly startExecution: (input: ExecutionInput, options: { name: string }) => LocalExecution;
+}
+
+function progressEvents(state: string, executionName: string, out: Record<string, unknown>): RuntimeEvent[] {
+  const jobId = String(out.jobId);
+  if (state === 'ApplyBatch' && out.decision === 'applied') {
+    return [
+      {
+        type: 'batch-applied',
+        executionName,
+        jobId,
+        batch: out.batch as BatchSummary,
+        rowsDone: Number(out.rowsDone),
+      },
+    ];
+  }
+  if (state === 'HealthGate') {
+    const reasons = ((out.health as { reasons?: string[] } | undefined)?.reasons ?? []).slice();
+    return [{ type: 'health', executionName, jobId, decision: String(out.decision), reasons }];
+  }
+  return [];
+}
+
+/**
+ * The run options that make the interpreter behave like the deployed machine: Task states call the
+ * handler cores (their output goes through JSON, as a Lambda's does), Wait states and retry
+ * back-offs last `msPerSecond` per ASL second, and ContinueAsNew starts the successor locally.
+ */
+export function taskOverrides(ctx: Context): Overrides {
+  const { states, deps, executionName, retries, msPerSecond, emit, inFlight } = ctx;
+  let lastWaitSeconds = 0;
+
+  const wrap = (state: LambdaStateName) => async (payload: unknown) => {
+    emit({ type: 'task-started', executionName, state });
+    const call = HANDLER_CORES[state](payload, deps);
+    inFlight.add(call);
+    const forget = () => inFlight.delete(call);
+    call.then(forget, forget);
+    try {
+      const out = JSON.parse(JSON.stringify((await call) ?? null)) as Record<string, unknown>;
+      retries.succeeded();
+      if (typeof out?.waitSeconds === 'number') lastWaitSeconds = out.waitSeconds;
+      emit({ type: 'task-succeeded', executionName, state, decision: out?.decision as string | undefined });
+      for (const event of progressEvents(state, executionName, out ?? {})) emit(event);
+      return out;
+    } catch (error) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      retries.failed(state, err.name);
+      emit({ type: 'task-failed', executionName, state, error: err.name, message: err.message });
+      throw err;
+    }
+  };
+
+  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const state of Object.values(FUNCTION_SUBSTITUTIONS)) handlers[state] = wrap(state);
+  handlers[CONTINUE_AS_NEW_STATE] = async (params) => {
+    const { Name, Input } = params as { Name: string; Input: ExecutionInput };
+    const child = ctx.startExecution(Input, { name: Name });
+    return { ExecutionArn: child.executionArn, StartDate: deps.now().toISOString() };
+  };
+
+  const waits: Record<string, number> = {};
+  const backoffs: Record<string, number> = {};
+  for (const [name, def] of Object.entries(states)) {
+    if (def.Type === 'Wait') {
+      Object.defineProperty(waits, name, {
+        enumerable: true,
+        get: () => Math.round((def.Seconds ?? (def.SecondsPath ? lastWaitSeconds : 0)) * msPerSecond),
+      });
+    }
+    if (def.Type === 'Task')
+      Object.defineProperty(backoffs, name, { enumerable: true, get: () => retries.delayMs });
+  }
+  return {
+    taskResourceLocalHandlers: handlers as Overrides['taskResourceLocalHandlers'],
+    waitTimeOverrides: waits,
+    retryIntervalOverrides: backoffs,
+  };
+}

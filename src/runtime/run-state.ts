@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { InvalidPayloadError } from './errors';
+
+const isoTime = z.iso.datetime({ offset: true });
+
+/**
+ * What the console, the CLI and EventBridge Scheduler pass to a new execution. Strict, so a typo
+ * such as `dryrun` is refused instead of silently running for real.
+ */
+export const executionInputSchema = z
+  .object({
+    jobId: z.string().min(1),
+    dryRun: z.boolean().optional(),
+    rollback: z.boolean().optional(),
+    window: z
+      .object({
+        /** The scheduler passes `<aws.scheduler.scheduled-time>`. */
+        scheduledAt: isoTime.optional(),
+        durationMinutes: z.number().positive().optional(),
+        endsAt: isoTime.optional(),
+      })
+      .strict()
+      .optional(),
+    generation: z.number().int().min(0).optional(),
+    runId: z
+      .string()
+      .regex(/^[a-z0-9]{1,16}$/, 'must be 1-16 lowercase letters or digits')
+      .optional(),
+    /** Set by a continuing execution for its successor: when the run (generation 0) started. */
+    runStartedAt: isoTime.optional(),
+    /** Links a successor to its parent in the Step Functions console. */
+    AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: z.string().optional(),
+  })
+  .strict();
+
+export type ExecutionInput = z.infer<typeof executionInputSchema>;
+
+export const leaseSchema = z.object({
+  owner: z.string(),
+  token: z.number().int(),
+  expiresAt: z.number(),
+});
+
+const batchSummarySchema = z.object({
+  batchNo: z.number().int(),
+  firstKey: z.string(),
+  lastKey: z.string(),
+  selected: z.number().int(),
+  affected: z.number().int(),
+  durationMs: z.number(),
+});
+
+export type BatchSummary = z.infer<typeof batchSummarySchema>;
+
+const stopSchema = z.object({
+  outcome: z.enum(['paused', 'aborted', 'window-closed', 'continued']),
+  /** For the operator: why the run stopped. */
+  reason: z.string(),
+  /** For a pause the job must remember (lock-timeouts): the pause request to record. */
+  pauseReason: z.string().optional(),
+});
+
+export type StopRequest = z.infer<typeof stopSchema>;
+
+/**
+ * The payload the state machine carries from state to state: ids, counters, the lease and the last
+ * batch's keys. Never rows. Handlers read it, return the next one, and the Choice states branch on
+ * `decision`. Unknown fields (the ASL's own `error`, `successor.started`) pass through.
+ */
+export const runStateSchema = z.looseObject({
+  jobId: z.string(),
+  runId: z.string(),
+  generation: z.number().int().min(0),
+  execution: z.object({ id: z.string(), name: z.string() }),
+  runStartedAt: isoTime,
+  dryRun: z.boolean(),
+  rollback: z.boolean(),
+  windowEndsAt: isoTime.optional(),
+  decision: z.string(),
+  /** Health-gate visits in this execution; continue-as-new counts these. */
+  iteration: z.number().int().min(0),
+  /** Seconds the next Wait state waits (WaitBetweenBatches or WaitBackoff). */
+  waitSeconds: z.number().int().min(0),
+  lease: leaseSchema.optional(),
+  /** Since when the gate has been holding the job back, for "paused too long". */
+  unhealthySince: isoTime.optional(),
+  batch: batchSummarySchema.optional(),
+  rowsDone: z.number().optional(),
+  health: z.object({ verdict: z.string(), reasons: z.array(z.string()) }).optional(),
+  stop: stopSchema.optional(),
+});
+
+export type RunState = z.infer<typeof runStateSchema>;
+
+/** Parses a handler's input or throws InvalidPayloadError naming each bad field. */
+export function parsePayload<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  throw new InvalidPayloadError(`invalid ${what}: ${issues.join('; ')}`);
+}

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES } from '../support/databases';
+import { createAccounts } from '../support/fixtures';
+import { appliedCounts, backfillJob, ledgerRows, remaining } from './support/accounts';
+import { type E2eDatabase, type E2eRuntime, openE2eDatabase, startRuntime } from './support/harness';
+
+const ROWS = 2_000;
+
+describe.each(ENGINES)('abort on %s', (engine) => {
+  let db: E2eDatabase;
+  let rt: E2eRuntime;
+  const job = backfillJob(engine, {
+    batch: { size: 50, min: 50, max: 50, targetMs: 200 },
+    health: { pauseBetweenBatchesMs: 1000 },
+  });
+
+  beforeAll(async () => {
+    db = await openE2eDatabase(engine);
+    await createAccounts(db.raw, engine, ROWS);
+    rt = await startRuntime(db, [job], { msPerSecond: 50 });
+  });
+
+  afterAll(async () => {
+    await rt?.close();
+    await db?.close();
+  });
+
+  it('stops after the current batch: status aborted, lease released, the rest untouched; a new start is refused', async () => {
+    const { runtime } = rt;
+    let requested = false;
+    runtime.onEvent((event) => {
+      if (event.type === 'batch-applied' && event.batch.batchNo === 2 && !requested) {
+        requested = true;
+        void runtime.store.requestAbort(job.id, { by: 'bob', reason: 'wrong predicate' });
+      }
+    });
+    const result = await runtime.run({ jobId: job.id });
+    expect(result).toMatchObject({ status: 'SUCCEEDED', exit: 'Aborted' });
+
+    const state = await runtime.store.getJob(job.id);
+    expect(state?.status).toBe('aborted');
+    expect(state?.lease).toBeUndefined();
+    expect((await runtime.store.listRuns(job.id))[0]).toMatchObject({ outcome: 'aborted' });
+    const ledger = await ledgerRows(db.raw, job.id);
+    const applied = Number(ledger.at(-1)!.rows_done);
+    expect(Number(ledger.at(-1)!.batch_no)).toBeLessThanOrEqual(3);
+    expect((await appliedCounts(db.raw)).byCount[1]).toBe(applied);
+    expect(await remaining(db.raw)).toBeGreaterThan(0);
+
+    const again = await runtime.run({ jobId: job.id });
+    expect(again.exit).toBe('Blocked');
+    expect(JSON.stringify(again.output)).toMatch(/aborted/);
+    expect((await appliedCounts(db.raw)).byCount[1]).toBe(applied);
+  });
+});

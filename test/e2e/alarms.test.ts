@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onAlarm } from '../../src/runtime/handlers';
+import type { RuntimeEvent } from '../../src/runtime/local';
+import { ENGINES } from '../support/databases';
+import { backfillTargets, createAccounts } from '../support/fixtures';
+import { appliedCounts, backfillJob, ledgerRows } from './support/accounts';
+import { type E2eDatabase, type E2eRuntime, openE2eDatabase, startRuntime } from './support/harness';
+
+const ROWS = 1_000;
+const ALARM = 'orders-db-cpu-high';
+
+function alarmEvent(state: 'ALARM' | 'OK') {
+  return {
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    resources: [`arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${ALARM}`],
+    detail: { alarmName: ALARM, state: { value: state, reason: 'Threshold Crossed' } },
+  };
+}
+
+/** Resolves after `count` health-gate waits that name the alarm. */
+function waitsForAlarm(events: RuntimeEvent[], count: number) {
+  return (
+    events.filter((e) => e.type === 'health' && e.decision === 'wait' && e.reasons.join(' ').includes(ALARM))
+      .length >= count
+  );
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe.each(ENGINES)('CloudWatch alarms on %s', (engine) => {
+  let db: E2eDatabase;
+  let rt: E2eRuntime;
+  const table = (n: number) => `accounts_${n}`;
+  const job = (n: number, autoResume = true) =>
+    backfillJob(engine, {
+      id: `alarm-gated-${n}`,
+      table: table(n),
+      batch: { size: 50, min: 50, max: 50, targetMs: 200 },
+      health: { alarms: [ALARM], autoResume, pauseBetweenBatchesMs: 0 },
+    });
+  const jobs = [job(1), job(2), job(3, false)];
+
+  beforeAll(async () => {
+    db = await openE2eDatabase(engine);
+    for (const n of [1, 2, 3]) await createAccounts(db.raw, engine, ROWS, table(n));
+    rt = await startRuntime(db, jobs);
+    rt.alarms.set(ALARM, 'OK');
+  });
+
+  afterAll(async () => {
+    await rt?.close();
+    await db?.close();
+  });
+
+  async function expectCompletedOnce(n: number) {
+    const targets = backfillTargets(ROWS);
+    expect((await appliedCounts(db.raw, table(n))).byCount).toEqual({ 0: ROWS - targets, 1: targets });
+  }
+
+  it('holds the job within one iteration while the alarm is in ALARM, and continues when it is OK again', async () => {
+    const spec = jobs[0]!;
+    const events: RuntimeEvent[] = [];
+    const off = rt.runtime.onEvent((e) => events.push(e));
+    let batchesAtAlarm = -1;
+    const offAlarm = rt.runtime.onEvent((e) => {
+      if (e.type === 'batch-applied' && e.jobId === spec.id && e.batch.batchNo === 3 && batchesAtAlarm < 0) {
+        batchesAtAlarm = 3;
+        rt.alarms.set(ALARM, 'ALARM', 'CPU above 90%');
+      }
+    });
+    const execution = rt.runtime.start({ jobId: spec.id });
+    await until(() => waitsForAlarm(events, 5), 'five gated waits');
+    // Within one iteration: the batch in flight when the alarm fired was the last.
+    const applied = events.filter((e) => e.type === 'batch-applied').length;
+    expect(applied).toBeLessThanOrEqual(batchesAtAlarm + 1);
+    expect((await rt.runtime.store.getJob(spec.id))?.status).toBe('paused');
+    expect((await ledgerRows(db.raw, spec.id)).length).toBe(applied);
+
+    rt.alarms.set(ALARM, 'OK');
+    const result = await execution.result;
+    off();
+    offAlarm();
+    expect(result).toMatchObject({ status: 'SUCCEEDED', exit: 'Completed' });
+    await expectCompletedOnce(1);
+    expect(rt.runtime.metrics.sum(spec.id, 'HealthGateHeld')).toBeGreaterThanOrEqual(5);
+  });
+
+  it('pauses on the alarm event (on-alarm handler) and clears the pause on its OK event', async () => {
+    const spec = jobs[1]!;
+    const events: RuntimeEvent[] = [];
+    const off = rt.runtime.onEvent((e) => {
+      events.push(e);
+      if (e.type === 'batch-applied' && e.jobId === spec.id && e.batch.batchNo === 2) {
+        rt.alarms.set(ALARM, 'ALARM');
+        void onAlarm(alarmEvent('ALARM'), rt.runtime.deps);
+      }
+    });
+    await rt.runtime.store.ensureJob(spec.id);
+    const execution = rt.runtime.start({ jobId: spec.id });
+    await until(async () => {
+      const state = await rt.runtime.store.getJob(spec.id);
+      return waitsForAlarm(events, 3) && !!state?.pauseRequests.some((r) => r.reason === `alarm:${ALARM}`);
+    }, 'the alarm pause request and gated waits');
+    expect((await rt.runtime.store.getJob(spec.id))?.status).toBe('paused');
+
+    // The OK event clears the request; the gate, which also reads the alarm itself, then lets the job go.
+    const handled = await onAlarm(alarmEvent('OK'), rt.runtime.deps);
+    expect(handled.jobs.find((j) => j.jobId === spec.id)?.action).toBe('resumed');
+    expect((await rt.runtime.store.getJob(spec.id))?.pauseRequests).toEqual([]);
+    rt.alarms.set(ALARM, 'OK');
+    expect(await execution.result).toMatchObject({ exit: 'Completed' });
+    off();
+    await expectCompletedOnce(2);
+  });
+
+  it('ends Paused with reason alarm:NAME when the job does not auto-resume', async () => {
+    const spec = jobs[2]!;
+    rt.alarms.set(ALARM, 'ALARM');
+    const result = await rt.runtime.run({ jobId: spec.id });
+    expect(result.exit).toBe('Paused');
+    expect(result.output).toMatchObject({ stop: { outcome: 'paused', pauseReason: `alarm:${ALARM}` } });
+    expect((await rt.runtime.store.getJob(spec.id))?.status).toBe('paused');
+    expect(await ledgerRows(db.raw, spec.id)).toHaveLength(0);
+    rt.alarms.set(ALARM, 'OK');
+  });
+});

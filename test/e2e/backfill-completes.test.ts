@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES } from '../support/databases';
+import { backfillTargets, createAccounts } from '../support/fixtures';
+import { appliedCounts, backfillJob, ledgerRows } from './support/accounts';
+import { type E2eDatabase, type E2eRuntime, openE2eDatabase, startRuntime } from './support/harness';
+
+const ROWS = 20_000;
+
+describe.each(ENGINES)('a backfill through the state machine on %s', (engine) => {
+  let db: E2eDatabase;
+  let rt: E2eRuntime;
+  const job = backfillJob(engine, { batch: { size: 1000, min: 100, max: 5000, targetMs: 300 } });
+
+  beforeAll(async () => {
+    db = await openE2eDatabase(engine);
+    await createAccounts(db.raw, engine, ROWS);
+    rt = await startRuntime(db, [job]);
+  });
+
+  afterAll(async () => {
+    await rt?.close();
+    await db?.close();
+  });
+
+  it('completes 20,000 rows: each target changed once, ledger and checkpoint agree, history and metrics kept', async () => {
+    const result = await rt.runtime.run({ jobId: job.id });
+    expect(result).toMatchObject({ status: 'SUCCEEDED', exit: 'Completed' });
+
+    const targets = backfillTargets(ROWS);
+    const counts = await appliedCounts(db.raw);
+    expect(counts.byCount).toEqual({ 0: ROWS - targets, 1: targets });
+    expect(counts.legacyTouched).toBe(0);
+
+    const { store, metrics } = rt.runtime;
+    const state = await store.getJob(job.id);
+    expect(state?.status).toBe('completed');
+    expect(state?.lease).toBeUndefined();
+
+    const ledger = await ledgerRows(db.raw, job.id);
+    const head = ledger.at(-1)!;
+    expect(Number(head.rows_done)).toBe(targets);
+    expect(state?.checkpoint).toMatchObject({
+      batchNo: Number(head.batch_no),
+      lastKey: String(head.last_key),
+      rowsDone: targets,
+    });
+    expect(ledger.map((r) => Number(r.batch_no))).toEqual(ledger.map((_, i) => i + 1));
+
+    const batches = await store.listBatches(job.id, 1000);
+    expect(batches).toHaveLength(ledger.length);
+    expect(batches.reduce((sum, b) => sum + b.affected, 0)).toBe(targets);
+    const runs = await store.listRuns(job.id);
+    expect(runs[0]).toMatchObject({ executionId: result.executionArn, outcome: 'completed' });
+
+    expect(metrics.sum(job.id, 'RowsApplied')).toBe(targets);
+    expect(metrics.values(job.id, 'BatchDuration')).toHaveLength(ledger.length);
+    expect(metrics.values(job.id, 'RowsScanned').reduce((a, b) => a + b, 0)).toBe(targets);
+  });
+});
