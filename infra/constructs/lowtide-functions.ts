@@ -90,7 +90,12 @@ export class LowtideFunctions extends Construct {
         role,
         logGroup,
         tracing: lambda.Tracing.ACTIVE,
-        environment: { ...props.environment },
+        environment: {
+          ...props.environment,
+          // Node.js 20+ Lambda runtimes do not trust the RDS certificate authorities unless told to;
+          // the database functions verify the server certificate (verify-full / ssl).
+          ...(spec.touchesDatabase ? { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' } : {}),
+        },
         ...(spec.touchesDatabase
           ? {
               vpc: props.network.vpc,

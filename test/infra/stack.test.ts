@@ -146,6 +146,15 @@ describe('Lambda functions', () => {
     }
   });
 
+  it('the database-touching functions trust the RDS certificate authorities (Node.js 20+ runtimes do not by default)', () => {
+    for (const name of DATABASE_FUNCTIONS) {
+      expect(lambda(name)[1].Properties.Environment.Variables.NODE_EXTRA_CA_CERTS).toBe('/var/runtime/ca-cert.pem');
+    }
+    for (const name of OTHER_FUNCTIONS) {
+      expect(lambda(name)[1].Properties.Environment.Variables.NODE_EXTRA_CA_CERTS).toBeUndefined();
+    }
+  });
+
   it('only the database-touching functions run in the VPC, in the configured subnets', () => {
     for (const name of DATABASE_FUNCTIONS) {
       expect(lambda(name)[1].Properties.VpcConfig.SubnetIds).toEqual(exampleConfig.network!.subnetIds);
