@@ -1,6 +1,11 @@
 // The public API of lowtide: what a job file and an embedding program import.
-export { defineJob, JobSpecError, parseJobSpec } from './job/define-job';
+
+export { defineConfig } from './config';
+export { SqlBuilder, sql } from './db/sql';
+export type { Database, Dialect, Key, QueryResult, Row, Tx } from './db/types';
+export { DbError } from './db/types';
 export type { SpecIssue } from './job/define-job';
+export { defineJob, JobSpecError, parseJobSpec } from './job/define-job';
 export type { TableRef } from './job/identifiers';
 export type {
   CheckResult,
@@ -10,7 +15,3 @@ export type {
   PlanEstimate,
   VerifyResult,
 } from './job/types';
-export { sql, SqlBuilder } from './db/sql';
-export type { Database, Dialect, Key, QueryResult, Row, Tx } from './db/types';
-export { DbError } from './db/types';
-export { defineConfig } from './config';

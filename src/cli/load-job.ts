@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { JobSpecError, parseJobSpec } from '../job/define-job';
+import { CONTROL_JOB_ID } from '../job/job-id';
 import type { JobSpec } from '../job/types';
 import { BadInputError, oneLine } from './errors';
 
@@ -62,8 +63,8 @@ export async function loadJobFile(path: string, cwd = process.cwd()): Promise<Lo
   }
 }
 
-/** Job ids as defineJob accepts them; anything else given where a job is expected is taken as a path. */
-const JOB_ID = /^[a-z0-9][a-z0-9-]{0,47}$/;
+/** Job ids as defineJob accepts them, and their rollbacks'; anything else where a job is expected is a path. */
+const JOB_ID = CONTROL_JOB_ID;
 
 /**
  * Commands that act on a job's control state (`status`, `pause`, ...) accept its id or its file.

@@ -125,6 +125,49 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
       ),
     );
 
+  program
+    .command('rollback')
+    .description('undo a job from its audit table, in bounded batches, under the job id <job>-rollback')
+    .argument(
+      '<job-file>',
+      'the job file of the job to undo (it must have run with rollback: { audit: true })',
+    )
+    .option('--local', 'run in this process (required)')
+    .option('--database-url <url>', 'the database (default: as for run)')
+    .option('--force', 'overwrite rows the application changed after the job instead of reporting them')
+    .option('--ms-per-second <ms>', 'local milliseconds per state-machine second (default 1000: real time)')
+    .action(
+      perform(async (ctx, file: string, options: Record<string, unknown>) =>
+        (await import('./commands/rollback')).rollbackCommand(ctx, file, options),
+      ),
+    );
+
+  const audit = program
+    .command('audit')
+    .description("a job's audit data (the before-images a rollback restores)");
+  audit
+    .command('drop')
+    .description('drop the audit table; refused while a rollback might still be wanted')
+    .argument('<job-file>', 'the job file')
+    .option('--database-url <url>', 'the database (default: as for run)')
+    .option('--force', 'drop even though rows could still be rolled back')
+    .action(
+      perform(async (ctx, file: string, flags: Record<string, unknown>) =>
+        (await import('./commands/audit')).auditDropCommand(ctx, file, flags),
+      ),
+    );
+  audit
+    .command('conflicts')
+    .description('rows a rollback left because the application changed them after the job')
+    .argument('<job-file>', 'the job file')
+    .option('--database-url <url>', 'the database (default: as for run)')
+    .option('--limit <n>', 'how many rows (default 100)')
+    .action(
+      perform(async (ctx, file: string, flags: Record<string, unknown>) =>
+        (await import('./commands/audit')).auditConflictsCommand(ctx, file, flags),
+      ),
+    );
+
   withControlOptions(program.command('status'))
     .description("a job's status, lease, checkpoint, pause and abort requests, progress and last run")
     .argument('<job>', 'the job id or its file')
@@ -154,6 +197,17 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
       ),
     );
   }
+
+  withControlOptions(program.command('consent'))
+    .description('consent to one DDL statement the guard refused (recorded with who and when)')
+    .argument('<job>', 'the job id or its file')
+    .argument('<fingerprint>', 'the statement fingerprint from the refusal (ddl1-...)')
+    .option('--note <text>', 'why it is safe to run as written')
+    .action(
+      perform(async (ctx, job: string, fingerprint: string, flags: Record<string, unknown>) =>
+        (await import('./commands/consent')).consentCommand(ctx, job, fingerprint, flags),
+      ),
+    );
 
   withControlOptions(program.command('start'))
     .description('start a run on AWS (Step Functions) and return at once')

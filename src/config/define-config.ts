@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { JobSpec } from '../job/types';
-import { type Connection, connectionName, connectionSchema, type ConnectionInput } from './connection';
-import { networkSchema, type NetworkInput } from './network';
-import { scheduleSchema, type ScheduleInput } from './schedule';
+import { type Connection, type ConnectionInput, connectionName, connectionSchema } from './connection';
+import { type NetworkInput, networkSchema } from './network';
+import { type ScheduleInput, scheduleSchema } from './schedule';
 
 export interface ConfigIssue {
   /** Dotted path of the offending field, e.g. `jobs.0.schedule.cron`. */

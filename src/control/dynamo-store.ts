@@ -14,12 +14,14 @@ import {
   type BatchRecord,
   type Checkpoint,
   type ControlStore,
+  type DdlConsent,
   IllegalTransitionError,
   type JobState,
   type JobStatus,
   type Lease,
   LeaseLostError,
   type LeaseResult,
+  MAX_DDL_CONSENTS,
   type PauseReason,
   type PauseRequest,
   type Progress,
@@ -248,6 +250,45 @@ export class DynamoControlStore implements ControlStore {
     return (await this.update('recordApproval', jobId, u)).state;
   }
 
+  async recordDdlConsent(
+    jobId: string,
+    fingerprint: string,
+    consent: Omit<DdlConsent, 'at'>,
+  ): Promise<DdlConsent> {
+    requireText('consenting operator (by)', consent.by);
+    if (!DDL_FINGERPRINT.test(fingerprint)) {
+      throw new InvalidControlInputError(
+        `'${fingerprint}' is not a DDL statement fingerprint: copy it from the guard's finding (ddl1- and 16 hex digits)`,
+      );
+    }
+    for (let attempt = 0; attempt < MAX_DECISIONS; attempt++) {
+      const raw = await this.readConsents(jobId);
+      const consents = { ...raw.consents };
+      if (!(fingerprint in consents) && Object.keys(consents).length >= MAX_DDL_CONSENTS) {
+        throw new InvalidControlInputError(
+          `job '${jobId}' already holds ${MAX_DDL_CONSENTS} DDL consents, the most one job item keeps: split the job's DDL into smaller jobs`,
+        );
+      }
+      const at = this.at(this.now());
+      const recorded = compact({ by: consent.by, at, note: clip(consent.note) });
+      consents[fingerprint] = recorded;
+      const u = initJobItem(new UpdateExpression(), jobId, at)
+        .setIfMissing(ATTR.version, 0)
+        .set(ATTR.ddlConsents, consents)
+        .set(ATTR.ddlConsentSeq, raw.seq + 1)
+        .set(ATTR.updatedAt, at);
+      // The whole map is rewritten, so it is written only over the map that was read.
+      const seq = u.name(ATTR.ddlConsentSeq);
+      u.condition(raw.seq === 0 ? `attribute_not_exists(${seq})` : `${seq} = ${u.value(raw.seq)}`);
+      if (await this.conditionalUpdate('recordDdlConsent', jobId, u)) return recorded;
+    }
+    throw new ConcurrentUpdateError(jobId, 'recordDdlConsent', MAX_DECISIONS);
+  }
+
+  async ddlConsents(jobId: string): Promise<Readonly<Record<string, DdlConsent>>> {
+    return (await this.readConsents(jobId)).consents;
+  }
+
   async setEstimate(jobId: string, estimatedRows: number): Promise<void> {
     if (!Number.isSafeInteger(estimatedRows) || estimatedRows < 0) {
       throw new InvalidControlInputError(
@@ -301,6 +342,27 @@ export class DynamoControlStore implements ControlStore {
 
   private at(nowMs: number): string {
     return new Date(nowMs).toISOString();
+  }
+
+  private async readConsents(jobId: string): Promise<{ consents: Record<string, DdlConsent>; seq: number }> {
+    const out = await withRetry(
+      'ddlConsents',
+      () =>
+        this.client.send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: { pk: jobPk(jobId), sk: JOB_ITEM_SK },
+            ConsistentRead: true,
+            ProjectionExpression: '#c, #s',
+            ExpressionAttributeNames: { '#c': ATTR.ddlConsents, '#s': ATTR.ddlConsentSeq },
+          }),
+        ),
+      this.retry,
+    );
+    return {
+      consents: (out.Item?.[ATTR.ddlConsents] as Record<string, DdlConsent> | undefined) ?? {},
+      seq: Number(out.Item?.[ATTR.ddlConsentSeq] ?? 0),
+    };
   }
 
   private async read(jobId: string): Promise<JobItem | undefined> {
@@ -413,6 +475,8 @@ export class DynamoControlStore implements ControlStore {
     throw new ConcurrentUpdateError(jobId, operation, MAX_REQUEST_DECISIONS);
   }
 }
+
+const DDL_FINGERPRINT = /^ddl[0-9]+-[0-9a-f]{16}$/;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -58,6 +58,12 @@ export class History {
     if (!Number.isInteger(n) || n < 1 || n > MAX_BATCH_NO) {
       throw new InvalidControlInputError(`batch number ${n} must be an integer from 1 to ${MAX_BATCH_NO}`);
     }
+    const lag = record.replicaLagSeconds;
+    if (lag !== undefined && !(Number.isFinite(lag) && lag >= 0)) {
+      throw new InvalidControlInputError(
+        `replica lag ${lag} of batch ${n} must be a number of seconds, 0 or more (leave it out when unknown)`,
+      );
+    }
     const pk = jobPk(jobId);
     await this.put('appendBatch', { pk, sk: batchSk(n), ...compact(record) });
     await this.trim(pk, BATCH_SK_PREFIX, batchSk, n, this.options.batchLimit);

@@ -1,3 +1,4 @@
+import { CONTROL_JOB_ID } from '../job/job-id';
 import { InvalidControlInputError } from './errors';
 
 /**
@@ -12,13 +13,11 @@ export const RUN_SK_PREFIX = 'RUN#';
 const BATCH_DIGITS = 12;
 const RUN_DIGITS = 10;
 
-/** The same rule as a job spec's id (src/job/spec.ts), so every job that can be defined can be stored. */
-const JOB_ID = /^[a-z0-9][a-z0-9-]{0,47}$/;
-
+/** A job spec's id, or its rollback's, so every job that can be defined, and its rollback, can be stored. */
 export function assertJobId(jobId: string): void {
-  if (!JOB_ID.test(jobId)) {
+  if (!CONTROL_JOB_ID.test(jobId)) {
     throw new InvalidControlInputError(
-      `job id '${jobId}' is not valid: use lowercase letters, digits and -, starting with a letter or digit, at most 48 characters`,
+      `job id '${jobId}' is not valid: use lowercase letters, digits and -, starting with a letter or digit, at most 48 characters (plus -rollback for a rollback)`,
     );
   }
 }

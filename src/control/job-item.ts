@@ -26,6 +26,9 @@ export const ATTR = {
   pauseRequests: 'pauseRequests',
   abortRequest: 'abortRequest',
   approval: 'approval',
+  ddlConsents: 'ddlConsents',
+  /** Raised by every consent write; consent writes condition on it (and nothing else does). */
+  ddlConsentSeq: 'ddlConsentSeq',
   estimatedRows: 'estimatedRows',
   runSeq: 'runSeq',
   /**
@@ -73,6 +76,7 @@ export function decodeJob(item: Record<string, unknown>): JobItem {
     pauseRequests: (item[ATTR.pauseRequests] as PauseRequest[] | undefined) ?? [],
     abortRequest: item[ATTR.abortRequest] as AbortRequest | undefined,
     approval: item[ATTR.approval] as Approval | undefined,
+    ddlConsents: item[ATTR.ddlConsents] as JobState['ddlConsents'],
     estimatedRows: item[ATTR.estimatedRows] as number | undefined,
     updatedAt: String(item[ATTR.updatedAt] ?? item[ATTR.createdAt] ?? ''),
   });

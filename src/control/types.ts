@@ -64,6 +64,16 @@ export interface Approval {
   readonly note?: string;
 }
 
+/** An operator's consent to run one dangerous DDL statement as written (see the DDL guard). */
+export interface DdlConsent {
+  readonly by: string;
+  readonly at: string;
+  readonly note?: string;
+}
+
+/** Consents per job are bounded so the job item stays small; a job needs a handful at most. */
+export const MAX_DDL_CONSENTS = 50;
+
 export interface AbortRequest {
   readonly by: string;
   readonly at: string;
@@ -82,6 +92,8 @@ export interface JobState {
   readonly pauseRequests: readonly PauseRequest[];
   readonly abortRequest?: AbortRequest;
   readonly approval?: Approval;
+  /** DDL statement fingerprint (`ddl1-...`) -> the operator's consent to run it. */
+  readonly ddlConsents?: Readonly<Record<string, DdlConsent>>;
   /** Rows the preflight expected to touch, for progress. */
   readonly estimatedRows?: number;
   readonly updatedAt: string;
@@ -99,6 +111,11 @@ export interface BatchRecord {
   readonly executionId: string;
   /** ISO time the batch committed (its end); the rate and ETA are measured between these. */
   readonly at: string;
+  /**
+   * The replica lag the health gate measured right before this batch, the largest over the
+   * replicas; absent when the job has no replicas or none could be read.
+   */
+  readonly replicaLagSeconds?: number;
 }
 
 export type RunOutcome =
@@ -219,6 +236,14 @@ export interface ControlStore {
   /** Withdraws the abort request; an aborted job goes back to idle so it may run again. */
   clearAbort(jobId: string, by: string): Promise<JobState>;
   recordApproval(jobId: string, approval: Omit<Approval, 'at'>): Promise<JobState>;
+  /**
+   * Records an operator's consent to run the DDL statement with this fingerprint as written (a
+   * repeat replaces the earlier consent). At most MAX_DDL_CONSENTS per job: beyond that,
+   * InvalidControlInputError.
+   */
+  recordDdlConsent(jobId: string, fingerprint: string, consent: Omit<DdlConsent, 'at'>): Promise<DdlConsent>;
+  /** Every consent recorded for the job, by fingerprint (empty when none). */
+  ddlConsents(jobId: string): Promise<Readonly<Record<string, DdlConsent>>>;
   setEstimate(jobId: string, estimatedRows: number): Promise<void>;
 
   /**

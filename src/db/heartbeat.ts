@@ -152,6 +152,44 @@ export async function readHeartbeatLag(
   return reading === null ? null : reading.ageSeconds;
 }
 
+/**
+ * Age in seconds of the newest beat of any source that `db` holds, on its own clock; null when it
+ * holds none (or no table). For a reader that does not know who beats: the adapters' own lag
+ * reading on a replica, which takes it over the replay timestamp when it is the fresher proof.
+ */
+export async function readNewestBeatAge(
+  db: Queryable,
+  options: HeartbeatOptions = {},
+): Promise<number | null> {
+  const table = options.table ?? HEARTBEAT_TABLE;
+  const statement =
+    db.dialect.engine === 'postgres'
+      ? sql(
+          db.dialect,
+          (
+            b,
+          ) => `SELECT extract(epoch FROM clock_timestamp() - max(${b.id('beat_at')}))::float8 AS age_seconds
+                  FROM ${b.table(table)}`,
+        )
+      : sql(
+          db.dialect,
+          (
+            b,
+          ) => `SELECT TIMESTAMPDIFF(MICROSECOND, max(${b.id('beat_at')}), UTC_TIMESTAMP(6)) / 1000000 AS age_seconds
+                  FROM ${b.table(table)}`,
+        );
+  let rows: { age_seconds: unknown }[];
+  try {
+    ({ rows } = await db.query<{ age_seconds: unknown }>(statement.text, statement.values));
+  } catch (err) {
+    if (isMissingTable(err)) return null;
+    throw err;
+  }
+  const value = rows[0]?.age_seconds;
+  const age = value === null || value === undefined ? Number.NaN : Number(value);
+  return Number.isFinite(age) ? Math.max(0, age) : null;
+}
+
 /** The heartbeat table is missing on the primary: lowtide cannot beat there. */
 export class HeartbeatNotInstalledError extends Error {
   override readonly name = 'HeartbeatNotInstalledError';
@@ -162,6 +200,12 @@ export interface HeartbeatProbeOptions extends HeartbeatOptions {
   readonly timeoutMs: number;
   /** Pause between reads of the replica. Default 25 ms. */
   readonly pollMs?: number;
+  /**
+   * While waiting, beat again this often. Default 250 ms. When the first beat does not arrive in
+   * time, the newest beat the replica does have is then at most this much younger than the lag,
+   * so the next probe's upper bound is tight instead of as old as the previous probe.
+   */
+  readonly beatEveryMs?: number;
 }
 
 /**
@@ -171,8 +215,9 @@ export interface HeartbeatProbeOptions extends HeartbeatOptions {
  * the reading for a process that cannot beat continuously (a Lambda health gate).
  *
  * When the beat has not arrived within `timeoutMs`, the lag is at least that: returns the larger of
- * `timeoutMs` and the replica's age of the newest beat it has; null when the replica has no beat of
- * `source` at all (unknown lag). Connection failures are thrown as the adapters' DbError.
+ * `timeoutMs` and the replica's age of the newest beat it has (an upper bound, as close as the
+ * beats of earlier probes were to each other); null when the replica has no beat of `source` at all
+ * (unknown lag). Connection failures are thrown as the adapters' DbError.
  */
 export async function probeHeartbeatLag(
   primary: Queryable,
@@ -183,7 +228,9 @@ export async function probeHeartbeatLag(
   checkSource(source);
   const table = options.table ?? HEARTBEAT_TABLE;
   const pollMs = options.pollMs ?? 25;
+  const beatEveryMs = options.beatEveryMs ?? 250;
   const started = performance.now();
+  let beatAt = started;
   await beat(primary, source, options).catch((err: unknown) => {
     if (isMissingTable(err)) {
       throw new HeartbeatNotInstalledError(
@@ -206,6 +253,11 @@ export async function probeHeartbeatLag(
     if (seen !== null && seen.micros >= written.micros) return elapsedMs / 1000;
     if (elapsedMs >= options.timeoutMs) {
       return seen === null ? null : Math.max(options.timeoutMs / 1000, seen.ageSeconds);
+    }
+    // Later beats carry later times, so the first one's arrival is still what ends the wait.
+    if (performance.now() - beatAt >= beatEveryMs) {
+      beatAt = performance.now();
+      await beat(primary, source, options);
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, options.timeoutMs - elapsedMs)));
   }

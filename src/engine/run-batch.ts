@@ -2,8 +2,8 @@ import type { Database, Key } from '../db/types';
 import type { JobSpec, VerifyResult } from '../job/types';
 import { BatchVerificationError, StaleLeaseError } from './errors';
 import { compileJob } from './kinds/compile';
-import { jobLockName } from './lock-name';
 import { readLedger, readLedgerHead, readLedgerRow, writeLedgerRow } from './ledger';
+import { jobLockName } from './lock-name';
 
 export interface BatchRequest {
   readonly spec: JobSpec;

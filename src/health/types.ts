@@ -64,6 +64,11 @@ export interface HealthContext {
   readonly windowEndsAt?: Date;
   /** How long the next batch is expected to take, so it is not started right before a deadline. */
   readonly nextBatchMs: number;
+  /**
+   * Signals that held the job back at this run's previous gate, so a signal can hold on until
+   * health is clearly back (replica lag resumes only well below its limit).
+   */
+  readonly heldBy?: readonly string[];
 }
 
 /** One health signal: one file, one concern. Throwing counts as `wait` (unknown health is not healthy). */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { ddlSpecSchema } from '../ddl/ddl-spec';
 import { identifierProblem, parseTableRef, type TableRef, tableRefProblem } from './identifiers';
+import { JOB_ID } from './job-id';
 import { sqlFragmentProblem } from './sql-fragment';
 
 const identifier = z.string().superRefine((value, ctx) => {
@@ -24,7 +26,7 @@ const sqlExpression = z.string().superRefine((value, ctx) => {
 const jobId = z
   .string()
   .regex(
-    /^[a-z0-9][a-z0-9-]{0,47}$/,
+    JOB_ID,
     'must be lowercase letters, digits and -, starting with a letter or digit, at most 48 characters',
   );
 
@@ -156,6 +158,8 @@ const common = {
   requiresApproval: z.boolean().default(false),
   /** Name of the ledger table lowtide keeps in the target database. */
   ledgerTable: identifier.default('lowtide_ledger'),
+  /** SQL run outside the batch template; the DDL guard checks each statement at preflight. */
+  ddl: ddlSpecSchema.optional(),
 };
 
 const fn = <T>(what: string) =>

@@ -17,6 +17,8 @@ interface Context {
   readonly executionId: string;
   /** ASL retries this batch needed. */
   readonly retries: number;
+  /** The replica lag the health gate measured before this batch, when there are replicas. */
+  readonly replicaLagSeconds?: number;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function recordAppliedBatch(ctx: Context, outcome: Applied): Promis
     batchSize: checkpoint.sizer.size,
     executionId: ctx.executionId,
     at,
+    ...(ctx.replicaLagSeconds === undefined ? {} : { replicaLagSeconds: ctx.replicaLagSeconds }),
   });
   const estimate = ctx.job.estimatedRows;
   const remainingRows = estimate === undefined ? undefined : estimate - rowsDone;

@@ -25,25 +25,26 @@ export async function readHealth(
     runStartedAt: new Date(state.runStartedAt),
     windowEndsAt: state.windowEndsAt ? new Date(state.windowEndsAt) : undefined,
     nextBatchMs: Math.max(state.batch?.durationMs ?? 0, spec.batch.targetMs),
+    heldBy: state.health?.heldBy ?? [],
   });
   // Alarm pauses whose alarm is back to OK: cleared here too, in case the OK event never arrived.
   for (const reason of new Set(decision.readings.flatMap((r) => r.resolved ?? []))) {
     await deps.store.clearPause(spec.id, reason);
   }
-  const lag = decision.readings.find((r) => r.measurements?.replicaLagSeconds !== undefined);
+  const lag = measuredReplicaLag(decision);
   deps.metrics.record(spec.id, [
     { name: runtimeMetricNames.healthGateHeld, unit: 'Count', value: decision.verdict === 'ok' ? 0 : 1 },
-    ...(lag
-      ? [
-          {
-            name: runtimeMetricNames.replicaLag,
-            unit: 'Seconds' as const,
-            value: lag.measurements!.replicaLagSeconds!,
-          },
-        ]
-      : []),
+    ...(lag === undefined
+      ? []
+      : [{ name: runtimeMetricNames.replicaLag, unit: 'Seconds' as const, value: lag }]),
   ]);
   return decision;
+}
+
+/** The replica lag this decision measured, if any replica was readable. */
+function measuredReplicaLag(decision: HealthDecision): number | undefined {
+  return decision.readings.find((r) => r.measurements?.replicaLagSeconds !== undefined)?.measurements
+    ?.replicaLagSeconds;
 }
 
 /**
@@ -59,8 +60,15 @@ export async function applyVerdict(
   decision: HealthDecision,
   now: Date,
 ): Promise<RunState> {
-  const reasons = decision.readings.filter((r) => r.verdict !== 'ok').map((r) => `${r.signal}: ${r.reason}`);
-  const next = { ...state, health: { verdict: decision.verdict, reasons }, stop: undefined };
+  const holding = decision.readings.filter((r) => r.verdict !== 'ok');
+  const reasons = holding.map((r) => `${r.signal}: ${r.reason}`);
+  const heldBy = holding.map((r) => r.signal);
+  const next = {
+    ...state,
+    health: { verdict: decision.verdict, reasons, heldBy },
+    replicaLagSeconds: measuredReplicaLag(decision),
+    stop: undefined,
+  };
   const reason = decision.decisive?.reason ?? '';
   switch (decision.verdict) {
     case 'ok':

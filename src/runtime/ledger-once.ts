@@ -15,7 +15,10 @@ export async function ensureLedger(db: Database, spec: JobSpec): Promise<void> {
     tables = new Set();
     installed.set(db, tables);
   }
-  if (tables.has(spec.ledgerTable)) return;
+  // An audited job also has its own audit table, so the ledger alone does not say it is installed.
+  const audited = spec.kind !== 'custom' && spec.kind !== 'rollback' && spec.rollback.audit;
+  const key = audited ? `${spec.ledgerTable} audit:${spec.id}` : spec.ledgerTable;
+  if (tables.has(key)) return;
   await installLedger(db, spec);
-  tables.add(spec.ledgerTable);
+  tables.add(key);
 }

@@ -1,3 +1,4 @@
+import { runJobId } from './run-job';
 import { newRunId } from './run-naming';
 import type { ExecutionInput, RunState } from './run-state';
 import { windowEndsAt } from './run-window';
@@ -13,13 +14,14 @@ export function startState(
 ): RunState {
   const endsAt = windowEndsAt(input.window, started);
   return {
-    jobId: input.jobId,
+    jobId: runJobId(input),
     runId: input.runId ?? newRunId(started),
     generation: input.generation ?? 0,
     execution: { id: execution.id, name: execution.name },
     runStartedAt: input.runStartedAt ?? started.toISOString(),
     dryRun: input.dryRun ?? false,
     rollback: input.rollback ?? false,
+    ...(input.rollback && input.force ? { force: true } : {}),
     windowEndsAt: endsAt?.toISOString(),
     decision: 'ready',
     iteration: 0,

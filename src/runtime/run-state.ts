@@ -11,7 +11,10 @@ export const executionInputSchema = z
   .object({
     jobId: z.string().min(1),
     dryRun: z.boolean().optional(),
+    /** Runs the rollback of `jobId` (under the control-state id `<jobId>-rollback`) instead of the job. */
     rollback: z.boolean().optional(),
+    /** With rollback: overwrite rows the application changed after the job instead of reporting them. */
+    force: z.boolean().optional(),
     window: z
       .object({
         /** The scheduler passes `<aws.scheduler.scheduled-time>`. */
@@ -75,6 +78,8 @@ export const runStateSchema = z.looseObject({
   runStartedAt: isoTime,
   dryRun: z.boolean(),
   rollback: z.boolean(),
+  /** A forced rollback (only with `rollback`). */
+  force: z.boolean().optional(),
   windowEndsAt: isoTime.optional(),
   decision: z.string(),
   /** Health-gate visits in this execution; continue-as-new counts these. */
@@ -86,7 +91,16 @@ export const runStateSchema = z.looseObject({
   unhealthySince: isoTime.optional(),
   batch: batchSummarySchema.optional(),
   rowsDone: z.number().optional(),
-  health: z.object({ verdict: z.string(), reasons: z.array(z.string()) }).optional(),
+  health: z
+    .object({
+      verdict: z.string(),
+      reasons: z.array(z.string()),
+      /** The signals that held the job back at this gate; the next gate tells them so (hysteresis). */
+      heldBy: z.array(z.string()).optional(),
+    })
+    .optional(),
+  /** The replica lag the last gate measured (the largest over the replicas), for the batch's history. */
+  replicaLagSeconds: z.number().min(0).optional(),
   stop: stopSchema.optional(),
 });
 

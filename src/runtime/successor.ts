@@ -1,3 +1,4 @@
+import { inputJobId } from './run-job';
 import { generationName } from './run-naming';
 import type { ExecutionInput, RunState } from './run-state';
 
@@ -12,11 +13,12 @@ export function successorOf(run: RunState): Successor {
   return {
     name: generationName(run.jobId, run.runId, generation),
     input: {
-      jobId: run.jobId,
+      jobId: inputJobId(run),
       runId: run.runId,
       generation,
       runStartedAt: run.runStartedAt,
       ...(run.rollback ? { rollback: true } : {}),
+      ...(run.rollback && run.force ? { force: true } : {}),
       ...(run.windowEndsAt ? { window: { endsAt: run.windowEndsAt } } : {}),
       AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: run.execution.id,
     },

@@ -104,11 +104,15 @@ describe.each(ENGINES)('CloudWatch alarms on %s', (engine) => {
     });
     await rt.runtime.store.ensureJob(spec.id);
     const execution = rt.runtime.start({ jobId: spec.id });
+    // The request lands while the job runs (pausing); the next gate that sees it makes it paused.
     await until(async () => {
       const state = await rt.runtime.store.getJob(spec.id);
-      return waitsForAlarm(events, 3) && !!state?.pauseRequests.some((r) => r.reason === `alarm:${ALARM}`);
-    }, 'the alarm pause request and gated waits');
-    expect((await rt.runtime.store.getJob(spec.id))?.status).toBe('paused');
+      return (
+        waitsForAlarm(events, 3) &&
+        !!state?.pauseRequests.some((r) => r.reason === `alarm:${ALARM}`) &&
+        state.status === 'paused'
+      );
+    }, 'the alarm pause request, gated waits and status paused');
 
     // The OK event clears the request; the gate, which also reads the alarm itself, then lets the job go.
     const handled = await onAlarm(alarmEvent('OK'), rt.runtime.deps);

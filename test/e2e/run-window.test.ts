@@ -11,21 +11,22 @@ describe.each(ENGINES)('the end of the run window on %s', (engine) => {
   let rt: E2eRuntime;
   const pacing = {
     batch: { size: 40, min: 40, max: 40, targetMs: 100 },
-    health: { pauseBetweenBatchesMs: 1000 },
+    health: { pauseBetweenBatchesMs: 3000 },
   };
   const windowed = backfillJob(engine, { id: 'windowed', table: 'accounts_w', ...pacing });
   const budgeted = backfillJob(engine, {
     id: 'budgeted',
     table: 'accounts_b',
     ...pacing,
-    limits: { maxRuntimeSeconds: 1 },
+    limits: { maxRuntimeSeconds: 3 },
   });
 
   beforeAll(async () => {
     db = await openE2eDatabase(engine);
     await createAccounts(db.raw, engine, ROWS, 'accounts_w');
     await createAccounts(db.raw, engine, ROWS, 'accounts_b');
-    // A second of pacing lasts 100 ms here: a run of 20 batches takes about two seconds.
+    // A second of pacing lasts 100 ms here: a run of 20 batches takes six seconds or more, while the
+    // window and the budget end after three, late enough for a loaded machine to have applied batches.
     rt = await startRuntime(db, [windowed, budgeted], { msPerSecond: 100 });
   });
 
@@ -58,7 +59,7 @@ describe.each(ENGINES)('the end of the run window on %s', (engine) => {
   }
 
   it('stops cleanly and checkpointed when the window ends mid-run; the next run resumes', async () => {
-    const endsAt = new Date(Date.now() + 700).toISOString();
+    const endsAt = new Date(Date.now() + 3000).toISOString();
     const result = await rt.runtime.run({ jobId: windowed.id, window: { endsAt } });
     expect(result).toMatchObject({ status: 'SUCCEEDED', exit: 'WindowClosed' });
     expect(result.output).toMatchObject({ windowEndsAt: endsAt, stop: { outcome: 'window-closed' } });
@@ -70,7 +71,7 @@ describe.each(ENGINES)('the end of the run window on %s', (engine) => {
   it('stops the same way when the runtime budget (limits.maxRuntimeSeconds) is used up', async () => {
     const result = await rt.runtime.run({ jobId: budgeted.id });
     expect(result).toMatchObject({ status: 'SUCCEEDED', exit: 'WindowClosed' });
-    expect(JSON.stringify(result.output?.health)).toMatch(/runtime budget of 1s used/);
+    expect(JSON.stringify(result.output?.health)).toMatch(/runtime budget of 3s used/);
     await expectCheckpointedStop(budgeted.id, 'accounts_b');
   });
 

@@ -17,10 +17,10 @@ import {
   allStatements,
   asList,
   type CfnResource,
-  type Synthesized,
   readAsset,
   resourceById,
   resourcesOfType,
+  type Synthesized,
   synthesize,
 } from './support/synth';
 
@@ -148,7 +148,9 @@ describe('Lambda functions', () => {
 
   it('the database-touching functions trust the RDS certificate authorities (Node.js 20+ runtimes do not by default)', () => {
     for (const name of DATABASE_FUNCTIONS) {
-      expect(lambda(name)[1].Properties.Environment.Variables.NODE_EXTRA_CA_CERTS).toBe('/var/runtime/ca-cert.pem');
+      expect(lambda(name)[1].Properties.Environment.Variables.NODE_EXTRA_CA_CERTS).toBe(
+        '/var/runtime/ca-cert.pem',
+      );
     }
     for (const name of OTHER_FUNCTIONS) {
       expect(lambda(name)[1].Properties.Environment.Variables.NODE_EXTRA_CA_CERTS).toBeUndefined();

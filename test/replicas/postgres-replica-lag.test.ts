@@ -50,6 +50,49 @@ describeReplicaLag({
       expect(mine!.lagSeconds!).toBeLessThan(1);
     });
 
+    it("reports a standby that dropped out of the primary's view by its idle replication slot", async () => {
+      const { pair, primary } = ctx();
+      const slots = await primary.query<{ slot_name: string }>(
+        "SELECT slot_name FROM pg_replication_slots WHERE slot_type = 'physical'",
+      );
+      expect(slots.rows).toHaveLength(1);
+      const slot = slots.rows[0]!.slot_name;
+      await pair.control.killReplica();
+      try {
+        const gone = await waitUntil('the killed standby to leave pg_stat_replication', async () => {
+          const readings = await primary.replicaLag([]);
+          return readings.some((r) => r.replica === pair.replicaName) ? undefined : readings;
+        });
+        expect(gone).toEqual([expect.objectContaining({ replica: slot, healthy: false, lagSeconds: null })]);
+        expect(gone[0]!.detail).toMatch(new RegExp(`replication slot '${slot}' is not connected`));
+        expect(gone[0]!.detail).toContain('pg_drop_replication_slot');
+      } finally {
+        await pair.control.restartReplica();
+      }
+      const back = await waitUntil('the standby to stream again', async () => {
+        const readings = await primary.replicaLag([]);
+        return readings.length === 1 && readings[0]!.healthy ? readings : undefined;
+      });
+      expect(back[0]!.replica).toBe(pair.replicaName);
+    });
+
+    it("reads a delayed replica's lag from lowtide's heartbeat rather than the replay timestamp", async () => {
+      const { pair, readLag } = ctx();
+      await pair.control.setApplyDelay(2);
+      try {
+        const reading = await waitUntil('the delay to show in the reading', async () => {
+          const r = await readLag();
+          return r.healthy && r.lagSeconds !== null && r.lagSeconds >= 1.5 ? r : undefined;
+        });
+        expect(reading.detail).toMatch(/heartbeat/);
+        // The suite beats every 100 ms: the reading is the delay, not the time since an old write.
+        expect(reading.lagSeconds!).toBeLessThan(3.5);
+      } finally {
+        await pair.control.setApplyDelay(0);
+      }
+      await pair.syncReplica();
+    });
+
     it("shows the primary's view of lag growing while replay is paused", async () => {
       const { pair, primary } = ctx();
       await pair.control.pauseReplay();

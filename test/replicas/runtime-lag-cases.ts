@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HEARTBEAT_TABLE } from '../../src/db/heartbeat';
 import { createAlarmBoard } from '../../src/health';
+import { RESUME_LAG_RATIO } from '../../src/health/signals/replica-lag';
 import type { JobSpec } from '../../src/job/types';
 import { createLocalRuntime, type LocalRuntime, type RuntimeEvent } from '../../src/runtime/local';
 import { appliedCounts, backfillJob, ledgerRows } from '../e2e/support/accounts';
@@ -10,8 +12,16 @@ import { type ReplicaControl, type ReplicaPair, waitUntil } from '../support/rep
 
 /** Lag above this pauses the e2e jobs; the rig's replicas are sub-second behind when healthy. */
 const MAX_LAG_SECONDS = 1;
-/** A delayed replica's lag, well above the limit even in MariaDB's whole seconds. */
-const APPLY_DELAY_SECONDS = 3;
+/**
+ * The delayed job's limit: once held, it resumes only below half of it (2 s). Its gate waits at
+ * most 2 s for a heartbeat, so a replica 3 s behind reads as "at least 2 s": inside the band where
+ * a gate without hysteresis would let the job go.
+ */
+const DELAYED_LIMIT_SECONDS = 4;
+const RESUME_BELOW_SECONDS = DELAYED_LIMIT_SECONDS * RESUME_LAG_RATIO;
+/** Apply delays (whole seconds, as the rig takes them): over the limit, then inside the band. */
+const OVER_LIMIT_DELAY_SECONDS = 6;
+const IN_BAND_DELAY_SECONDS = 3;
 
 export interface RuntimeLagSuite<C extends ReplicaControl> {
   readonly title: string;
@@ -32,22 +42,29 @@ const healthWaits = (events: readonly RuntimeEvent[], jobId: string) =>
     (e): e is Extract<RuntimeEvent, { type: 'health' }> =>
       e.type === 'health' && e.jobId === jobId && e.decision === 'wait',
   );
-/** Batches that followed a health-gate wait: the job resumed after being held back. */
-function batchesAfterWaits(events: readonly RuntimeEvent[]): number {
-  let held = false;
-  let resumed = 0;
-  for (const e of events) {
-    if (e.type === 'health') held = held || e.decision === 'wait';
-    if (e.type === 'batch-applied' && held) {
-      resumed++;
-      held = false;
-    }
-  }
-  return resumed;
-}
-
 const batchesApplied = (events: readonly RuntimeEvent[], jobId: string) =>
   events.filter((e) => e.type === 'batch-applied' && e.jobId === jobId).length;
+
+/** The lag a held gate's reason states, e.g. `replica x is 3.1s behind (limit 4s; ...)`. */
+function statedLag(event: Extract<RuntimeEvent, { type: 'health' }>): number | undefined {
+  const match = /is ([0-9.]+)s behind/.exec(event.reasons.join(' '));
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Whether lowtide's heartbeat table exists on the primary (only a real run's gate creates it). */
+async function heartbeatInstalled(raw: RawConnection, engine: 'postgres' | 'mysql'): Promise<boolean> {
+  const rows =
+    engine === 'postgres'
+      ? await raw.query<{ n: string }>(
+          'SELECT count(*)::text AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1',
+          [HEARTBEAT_TABLE.name],
+        )
+      : await raw.query<{ n: string }>(
+          'SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?',
+          [HEARTBEAT_TABLE.name],
+        );
+  return Number(rows[0]?.n) > 0;
+}
 
 /**
  * End to end through the local runtime (the deployed state machine, in process) against a real
@@ -69,7 +86,7 @@ export function describeRuntimeReplicaLag<C extends ReplicaControl>(suite: Runti
           batch: { size: 50, min: 50, max: 50, targetMs: 200 },
           // The delayed job paces its batches (1 s of ASL wait, 50 ms here) so it writes for a while.
           health: {
-            maxReplicaLagSeconds: MAX_LAG_SECONDS,
+            maxReplicaLagSeconds: job === 'delayed' ? DELAYED_LIMIT_SECONDS : MAX_LAG_SECONDS,
             pauseBetweenBatchesMs: job === 'delayed' ? 1000 : 0,
           },
         }),
@@ -117,6 +134,10 @@ export function describeRuntimeReplicaLag<C extends ReplicaControl>(suite: Runti
       const rows = 1_000;
       const spec = jobs.normal;
       await prepare('normal', rows);
+      // A dry run reads the replica but writes nothing: not even lowtide's heartbeat table.
+      const dry = await runtime.run({ jobId: spec.id, dryRun: true });
+      expect(dry).toMatchObject({ status: 'SUCCEEDED', exit: 'DryRunDone' });
+      expect(await heartbeatInstalled(raw, suite.engine)).toBe(false);
       const events: RuntimeEvent[] = [];
       const off = runtime.onEvent((e) => events.push(e));
       const result = await runtime.run({ jobId: spec.id });
@@ -131,7 +152,15 @@ export function describeRuntimeReplicaLag<C extends ReplicaControl>(suite: Runti
       expect(lags.length).toBeGreaterThanOrEqual(batches);
       expect(Math.min(...lags)).toBeGreaterThanOrEqual(0);
       expect(Math.max(...lags)).toBeLessThan(MAX_LAG_SECONDS);
-      expect(await runtime.store.listBatches(spec.id, 100)).toHaveLength(batches);
+      // ...and in the job's history, batch by batch: the lag the gate measured right before it.
+      const history = await runtime.store.listBatches(spec.id, 100);
+      expect(history).toHaveLength(batches);
+      for (const record of history) {
+        expect(record.replicaLagSeconds, `batch ${record.batchNo}`).toBeGreaterThanOrEqual(0);
+        expect(record.replicaLagSeconds!).toBeLessThan(MAX_LAG_SECONDS);
+      }
+      // The gate measured it with lowtide's heartbeat, which the real run installed.
+      expect(await heartbeatInstalled(raw, suite.engine)).toBe(true);
     });
 
     const disruptions: ReadonlyArray<{
@@ -213,12 +242,12 @@ export function describeRuntimeReplicaLag<C extends ReplicaControl>(suite: Runti
       });
     }
 
-    it('holds the job while a delayed replica is behind the limit, and lets it go once it has caught up', async () => {
-      // Enough paced batches that the job is still writing when the replica falls a second behind.
-      const rows = 6_000;
+    it('holds a job while a delayed replica is behind, and lets it go only well below the limit (hysteresis)', async () => {
+      // Enough paced batches that the job is still writing when the replica falls behind.
+      const rows = 3_000;
       const spec = jobs.delayed;
       await prepare('delayed', rows);
-      await pair.control.setApplyDelay(APPLY_DELAY_SECONDS);
+      await pair.control.setApplyDelay(OVER_LIMIT_DELAY_SECONDS);
       const events: RuntimeEvent[] = [];
       const off = runtime.onEvent((e) => {
         if ('jobId' in e && e.jobId === spec.id) events.push(e);
@@ -226,27 +255,53 @@ export function describeRuntimeReplicaLag<C extends ReplicaControl>(suite: Runti
       let delayed = true;
       try {
         const execution = runtime.start({ jobId: spec.id });
-        // Held back by lag, then a batch again once the replica has applied everything it had.
         await waitUntil(
-          `${spec.id}: a batch applied after lag waits`,
-          async () => (batchesAfterWaits(events) >= 1 ? true : undefined),
-          { timeoutMs: 40_000, intervalMs: 20 },
+          `${spec.id}: held back by lag over ${DELAYED_LIMIT_SECONDS}s`,
+          async () => (healthWaits(events, spec.id).length >= 1 ? true : undefined),
+          { timeoutMs: 30_000, intervalMs: 20 },
         );
-        const waits = healthWaits(events, spec.id);
-        for (const w of waits) {
-          // Lag over the limit, with the replica named and replicating: not a broken replica.
-          expect(w.reasons.join(' ')).toMatch(
-            new RegExp(
-              `^replica-lag: replica ${pair.replicaName} is [0-9.]+s behind \\(limit ${MAX_LAG_SECONDS}s\\)`,
-            ),
-          );
-        }
-        expect(Math.max(...runtime.metrics.values(spec.id, 'ReplicaLag'))).toBeGreaterThan(MAX_LAG_SECONDS);
+        const first = healthWaits(events, spec.id)[0]!;
+        expect(first.reasons.join(' ')).toMatch(
+          new RegExp(
+            `^replica-lag: replica ${pair.replicaName} is [0-9.]+s behind \\(limit ${DELAYED_LIMIT_SECONDS}s\\)`,
+          ),
+        );
+        expect(statedLag(first)!).toBeGreaterThan(DELAYED_LIMIT_SECONDS);
+        const appliedWhenHeld = batchesApplied(events, spec.id);
+
+        // The replica catches up to a few seconds behind: under the limit, over the resume level.
+        await pair.control.setApplyDelay(IN_BAND_DELAY_SECONDS);
+        const inBand = await waitUntil(
+          `${spec.id}: a gate holding the job with lag inside the hysteresis band`,
+          async () =>
+            healthWaits(events, spec.id).find((w) => {
+              const lag = statedLag(w);
+              return lag !== undefined && lag >= RESUME_BELOW_SECONDS && lag <= DELAYED_LIMIT_SECONDS;
+            }),
+          { timeoutMs: 30_000, intervalMs: 20 },
+        );
+        // A gate without hysteresis would have let this lag through; this one says what it waits for.
+        expect(inBand.reasons.join(' ')).toMatch(
+          new RegExp(
+            `^replica-lag: replica ${pair.replicaName} is [0-9.]+s behind \\(limit ${DELAYED_LIMIT_SECONDS}s; held until below ${RESUME_BELOW_SECONDS}s\\)`,
+          ),
+        );
+        expect(batchesApplied(events, spec.id)).toBe(appliedWhenHeld);
+        expect((await runtime.store.getJob(spec.id))?.status).toBe('paused');
 
         await pair.control.setApplyDelay(0);
         delayed = false;
         expect(await execution.result).toMatchObject({ status: 'SUCCEEDED', exit: 'Completed' });
         await expectEachRowOnce('delayed', rows);
+        // The first batch after the hold went only once the gate measured lag below the resume level.
+        const resumed = (await runtime.store.listBatches(spec.id, 200)).find(
+          (b) => b.batchNo === appliedWhenHeld + 1,
+        );
+        expect(resumed?.replicaLagSeconds).toBeDefined();
+        expect(resumed!.replicaLagSeconds!).toBeLessThan(RESUME_BELOW_SECONDS);
+        expect(Math.max(...runtime.metrics.values(spec.id, 'ReplicaLag'))).toBeGreaterThan(
+          DELAYED_LIMIT_SECONDS,
+        );
       } finally {
         off();
         if (delayed) await pair.control.setApplyDelay(0);

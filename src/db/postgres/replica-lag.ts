@@ -1,7 +1,9 @@
 import pg from 'pg';
-import type { ReplicaLag, ReplicaTarget } from '../types';
+import { readNewestBeatAge } from '../heartbeat';
+import type { Queryable, ReplicaLag, ReplicaTarget } from '../types';
+import { postgresDialect } from './dialect';
 import { toDbError } from './errors';
-import { type PgQueryable, runQuery } from './run-query';
+import { type PgQueryable, publicResult, runQuery } from './run-query';
 
 /** A replica that does not answer within this long counts as unhealthy rather than stalling the gate. */
 export const REPLICA_TIMEOUT_MS = 3_000;
@@ -18,14 +20,18 @@ interface SenderRow {
 }
 
 /**
- * Lag of every standby attached to this server, read from pg_stat_replication. A standby whose
- * replay position equals our current WAL position is caught up (lag 0) even though `replay_lag`
- * is NULL or shows an old sample on an idle primary. Without pg_monitor the positions are hidden;
- * the lag is then unknown and reported as such, never as 0.
+ * Lag of every standby attached to this server, read from pg_stat_replication, plus every physical
+ * replication slot no standby is using: a standby that crashed or lost its connection drops out of
+ * pg_stat_replication, and only its idle slot (WAL piling up for it) still says it exists. A
+ * standby whose replay position equals our current WAL position is caught up (lag 0) even though
+ * `replay_lag` is NULL or shows an old sample on an idle primary. Without pg_monitor the positions
+ * are hidden; the lag is then unknown and reported as such, never as 0.
  *
- * Limitation: `replay_lag` is the last lag the walsender measured, so a standby whose replay
- * stalled (paused, or stuck on a conflict) keeps showing its last small value. The detail names
- * the WAL bytes not yet replayed; give replica URLs for a gate that reads each standby's own clock.
+ * Limitation: `replay_lag` is the walsender's estimate, refreshed only when the standby reports
+ * (every wal_receiver_status_interval, 10 s by default). A stalled replay (paused, or stuck on a
+ * conflict) makes it grow, but in steps of that interval, so it understates a fresh stall by up to
+ * one interval. The detail names the WAL bytes not yet replayed; give replica URLs for a gate that
+ * reads each standby's own view and lowtide's heartbeat.
  */
 export async function readAttachedStandbys(db: PgQueryable): Promise<ReplicaLag[]> {
   const { rows } = await runQuery<SenderRow>(
@@ -44,7 +50,37 @@ export async function readAttachedStandbys(db: PgQueryable): Promise<ReplicaLag[
        LEFT JOIN pg_replication_slots s ON s.active_pid = r.pid
       ORDER BY r.application_name, r.pid`,
   );
-  return rows.map(senderLag);
+  return [...rows.map(senderLag), ...(await readIdleSlots(db)).map(idleSlotLag)];
+}
+
+interface IdleSlotRow {
+  readonly slot_name: string;
+  readonly retained_bytes: string | null;
+}
+
+/** Physical slots that no walsender serves: each one is a standby that is not connected. */
+async function readIdleSlots(db: PgQueryable): Promise<IdleSlotRow[]> {
+  const { rows } = await runQuery<IdleSlotRow>(
+    db,
+    `SELECT slot_name,
+            pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
+                                 ELSE pg_current_wal_lsn() END, restart_lsn)::int8::text AS retained_bytes
+       FROM pg_replication_slots
+      WHERE slot_type = 'physical' AND NOT active AND NOT temporary
+      ORDER BY slot_name`,
+  );
+  return rows;
+}
+
+function idleSlotLag(row: IdleSlotRow): ReplicaLag {
+  const slot = row.slot_name;
+  const retained = row.retained_bytes === null ? '' : ` (${row.retained_bytes} bytes of WAL kept for it)`;
+  return {
+    replica: slot,
+    lagSeconds: null,
+    healthy: false,
+    detail: `the standby of replication slot '${slot}' is not connected${retained}: start it again, or drop the slot with pg_drop_replication_slot('${slot}') if that standby is gone for good`,
+  };
 }
 
 function senderName(row: SenderRow): string {
@@ -134,7 +170,12 @@ async function readReplica(target: ReplicaTarget, applicationName: string): Prom
       return unreadable(target, `cannot connect: ${toDbError(err).message}`);
     }
     const { rows } = await runQuery<ReplicaRow>(client, REPLICA_STATUS);
-    return replicaLag(target, rows[0]!);
+    const row = rows[0]!;
+    // The heartbeat only sharpens the reading: one that cannot be read (no grant) leaves the replay timestamp.
+    const heartbeatAge = row.in_recovery
+      ? await readNewestBeatAge(asQueryable(client)).catch(() => null)
+      : null;
+    return replicaLag(target, row, heartbeatAge);
   } catch (err) {
     return unreadable(target, `cannot read its replication status: ${toDbError(err).message}`);
   } finally {
@@ -142,11 +183,37 @@ async function readReplica(target: ReplicaTarget, applicationName: string): Prom
   }
 }
 
+function asQueryable(client: pg.Client): Queryable {
+  return {
+    dialect: postgresDialect,
+    query: async (text, values) => publicResult(await runQuery(client, text, values)),
+  };
+}
+
 function unreadable(target: ReplicaTarget, why: string): ReplicaLag {
   return { replica: target.name, lagSeconds: null, healthy: false, detail: `replica ${target.name}: ${why}` };
 }
 
-function replicaLag(target: ReplicaTarget, row: ReplicaRow): ReplicaLag {
+/**
+ * The replica's lag when it is not provably caught up. Both the age of the last replayed
+ * transaction and the age of lowtide's newest replayed heartbeat overstate it (the replica holds
+ * at least what the primary had then), so the smaller is the better reading. The replay timestamp
+ * alone goes stale whenever the primary idles; a beating heartbeat keeps the reading fresh.
+ */
+const SAME_WRITE_SECONDS = 0.05;
+
+function replayedAge(
+  replayAge: number | null,
+  heartbeatAge: number | null,
+): { seconds: number; by: 'heartbeat' | 'transaction' } | null {
+  const replay = replayAge === null ? null : Math.max(0, replayAge);
+  // A beat's time precedes its own commit by a few milliseconds: within that, it is the same proof.
+  if (heartbeatAge !== null && (replay === null || heartbeatAge <= replay + SAME_WRITE_SECONDS))
+    return { seconds: heartbeatAge, by: 'heartbeat' };
+  return replay === null ? null : { seconds: replay, by: 'transaction' };
+}
+
+function replicaLag(target: ReplicaTarget, row: ReplicaRow, heartbeatAge: number | null): ReplicaLag {
   const replica = target.name;
   if (!row.in_recovery) {
     return {
@@ -156,11 +223,12 @@ function replicaLag(target: ReplicaTarget, row: ReplicaRow): ReplicaLag {
       detail: `replica ${replica} is not a replica (pg_is_in_recovery() is false): check the replica's URL, or it was promoted`,
     };
   }
-  const age = row.replay_age_seconds === null ? null : Math.max(0, row.replay_age_seconds);
+  const age = replayedAge(row.replay_age_seconds, heartbeatAge);
   // Replayed everything received proves nothing when nothing is being received: a standby cut off
   // from its primary would read as caught up forever. Only a confirmed streaming receiver earns lag 0.
   const streaming = row.receiver_status === 'streaming';
-  const lagSeconds = streaming && row.caught_up === true ? 0 : age;
+  const caughtUp = streaming && row.caught_up === true;
+  const lagSeconds = caughtUp ? 0 : (age?.seconds ?? null);
   if (row.replay_paused) {
     return {
       replica,
@@ -193,7 +261,13 @@ function replicaLag(target: ReplicaTarget, row: ReplicaRow): ReplicaLag {
       detail: `replica ${replica} has replayed no transaction yet, so its lag cannot be read; unknown lag counts as unhealthy`,
     };
   }
-  const how = streaming ? '' : ' (since its last replayed transaction; grant pg_monitor to read it exactly)';
+  const how = caughtUp
+    ? ''
+    : age?.by === 'heartbeat'
+      ? " (by lowtide's newest replayed heartbeat)"
+      : streaming
+        ? ' (since its last replayed transaction)'
+        : ' (since its last replayed transaction; grant pg_monitor to read it exactly)';
   return {
     replica,
     lagSeconds,

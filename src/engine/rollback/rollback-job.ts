@@ -2,9 +2,9 @@ import { sql } from '../../db/sql';
 import type { Database } from '../../db/types';
 import type { JobSpec, RollbackJobSpec } from '../../job/types';
 import { AUDIT_COLUMNS as A, auditTableRef } from '../audit/audit-table';
+import { keyCodecOf } from '../keys';
 import type { CompiledJob } from '../kinds/types';
 import { OK } from '../kinds/types';
-import { keyCodecOf } from '../keys';
 import { RestoreSql } from './restore-sql';
 
 export const ROLLBACK_SUFFIX = '-rollback';

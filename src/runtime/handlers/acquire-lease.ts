@@ -1,4 +1,5 @@
 import type { HandlerDeps } from '../deps';
+import { resolveRunJob } from '../run-job';
 import { parsePayload, type RunState, runStateSchema } from '../run-state';
 import { initialCheckpoint } from './common';
 
@@ -11,7 +12,7 @@ export type AcquireLeaseResult = RunState & { readonly heldBy?: string; readonly
  */
 export async function acquireLease(payload: unknown, deps: HandlerDeps): Promise<AcquireLeaseResult> {
   const { plan, blocked: _blocked, ...state } = parsePayload(runStateSchema, payload, 'AcquireLease payload');
-  const spec = deps.resolveJob(state.jobId);
+  const spec = resolveRunJob(deps, state);
   const { store } = deps;
   await store.ensureJob(spec.id);
   const result = await store.acquireLease(spec.id, state.execution.id, deps.settings.leaseTtlMs);

@@ -4,6 +4,7 @@ import { catchUpCheckpoint, recordAppliedBatch } from '../batch-bookkeeping';
 import { translateBatchError } from '../batch-errors';
 import type { HandlerDeps } from '../deps';
 import { ensureLedger } from '../ledger-once';
+import { resolveRunJob } from '../run-job';
 import { parsePayload, type RunState, runStateSchema } from '../run-state';
 import { initialCheckpoint, requireLease } from './common';
 
@@ -17,7 +18,7 @@ const payloadSchema = z.object({ run: runStateSchema, retryCount: z.number().int
 export async function applyBatch(payload: unknown, deps: HandlerDeps): Promise<RunState> {
   const { run, retryCount } = parsePayload(payloadSchema, payload, 'ApplyBatch payload');
   const lease = requireLease(run, 'ApplyBatch');
-  const spec = deps.resolveJob(run.jobId);
+  const spec = resolveRunJob(deps, run);
   const db = await deps.connections.open(spec.database);
   await ensureLedger(db, spec);
   const job = await deps.store.ensureJob(spec.id);
@@ -30,6 +31,7 @@ export async function applyBatch(payload: unknown, deps: HandlerDeps): Promise<R
     checkpoint,
     executionId: run.execution.id,
     retries: retryCount,
+    replicaLagSeconds: run.replicaLagSeconds,
   };
 
   let outcome: BatchOutcome;

@@ -2,6 +2,7 @@ import { readLedger, validateJob } from '../../engine';
 import type { HandlerDeps } from '../deps';
 import { VerificationFailedError } from '../errors';
 import { runtimeMetricNames } from '../job-metrics';
+import { resolveRunJob } from '../run-job';
 import { parsePayload, type RunState, runStateSchema } from '../run-state';
 import { requireLease } from './common';
 
@@ -13,7 +14,7 @@ import { requireLease } from './common';
 export async function finalize(payload: unknown, deps: HandlerDeps): Promise<RunState> {
   const run = parsePayload(runStateSchema, payload, 'Finalize payload');
   const lease = requireLease(run, 'Finalize');
-  const spec = deps.resolveJob(run.jobId);
+  const spec = resolveRunJob(deps, run);
   const db = await deps.connections.open(spec.database);
   const verdict = await validateJob({ spec, db });
   if (!verdict.ok) throw new VerificationFailedError(`postflight validation failed: ${verdict.reason}`);

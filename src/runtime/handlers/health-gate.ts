@@ -1,5 +1,6 @@
 import type { HandlerDeps } from '../deps';
 import { applyVerdict, readHealth } from '../health-step';
+import { resolveRunJob } from '../run-job';
 import { parsePayload, type RunState, runStateSchema } from '../run-state';
 import { requireLease } from './common';
 
@@ -10,7 +11,7 @@ import { requireLease } from './common';
  */
 export async function healthGate(payload: unknown, deps: HandlerDeps): Promise<RunState> {
   const state = parsePayload(runStateSchema, payload, 'HealthGate payload');
-  const spec = deps.resolveJob(state.jobId);
+  const spec = resolveRunJob(deps, state);
   const renewed = await deps.store.renewLease(
     spec.id,
     requireLease(state, 'HealthGate'),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { canTransition } from '../../control/status';
 import type { JobStatus, RunOutcome } from '../../control/types';
 import type { HandlerDeps } from '../deps';
+import { runJobId } from '../run-job';
 import { parsePayload } from '../run-state';
 
 /** The EventBridge event "Step Functions Execution Status Change" (only the fields used). */
@@ -59,10 +60,12 @@ export async function onExecutionEnd(event: unknown, deps: HandlerDeps): Promise
   return { executionArn: detail.executionArn, jobId, released };
 }
 
+/** The control-state id the execution ran under (a rollback's own, for `rollback: true`). */
 function jobIdOf(input: string | null | undefined): string | undefined {
   try {
-    const parsed = JSON.parse(input ?? '') as { jobId?: unknown };
-    return typeof parsed.jobId === 'string' ? parsed.jobId : undefined;
+    const parsed = JSON.parse(input ?? '') as { jobId?: unknown; rollback?: unknown };
+    if (typeof parsed.jobId !== 'string') return undefined;
+    return runJobId({ jobId: parsed.jobId, rollback: parsed.rollback === true });
   } catch {
     return undefined;
   }

@@ -4,9 +4,17 @@ import type { ExecutionInput } from '../run-state';
 
 /**
  * Reasons in the control state (not the database) that a run must not start, each saying what the
- * operator should do. Read-only, like the rest of preflight.
+ * operator should do. Read-only, like the rest of preflight. A job and its rollback take different
+ * advisory locks, so a live lease on the other one is what keeps them from running together.
  */
-export function controlBlockers(spec: JobSpec, job: JobState | undefined, input: ExecutionInput): string[] {
+export function controlBlockers(
+  spec: JobSpec,
+  job: JobState | undefined,
+  input: ExecutionInput,
+  /** The job that must not run alongside this one: a rollback's original, or an audited job's rollback. */
+  counterpart?: JobState,
+  now: Date = new Date(),
+): string[] {
   const reasons: string[] = [];
   if (spec.requiresApproval && !job?.approval) {
     reasons.push(
@@ -19,10 +27,26 @@ export function controlBlockers(spec: JobSpec, job: JobState | undefined, input:
       `aborted: job '${spec.id}' was aborted${by}; a start never revives an aborted job: clear the abort request first if it should run again`,
     );
   }
-  if (input.rollback) {
+  if (input.force && !input.rollback) {
     reasons.push(
-      'rollback: this state machine does not run rollbacks yet; restore from the audit table with the CLI',
+      `force: only a rollback can be forced; to roll job '${spec.id}' back pass { "jobId": "${spec.id}", "rollback": true, "force": true }`,
+    );
+  }
+  const busy = liveLeaseOwner(counterpart, now);
+  if (busy && spec.kind === 'rollback') {
+    reasons.push(
+      `running: job '${spec.of.id}' is running (${busy}); a rollback never races the job it undoes: pause or abort it (lowtide pause ${spec.of.id}) and start the rollback once it has stopped`,
+    );
+  } else if (busy) {
+    reasons.push(
+      `rolling back: the rollback of job '${spec.id}' is running (${busy}); let it finish, or pause it (lowtide pause ${spec.id}-rollback), before starting the job again`,
     );
   }
   return reasons;
+}
+
+function liveLeaseOwner(job: JobState | undefined, now: Date): string | undefined {
+  const lease = job?.lease;
+  if (!lease || lease.expiresAt <= now.getTime()) return undefined;
+  return `execution ${lease.owner} holds its lease until ${new Date(lease.expiresAt).toISOString()}`;
 }

@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import { runPreflight } from '../../engine';
+import { ddlGuardCheck } from '../../ddl/preflight-check';
+import { PREFLIGHT_CHECKS, runPreflight } from '../../engine';
+import type { JobSpec } from '../../job/types';
 import type { HandlerDeps } from '../deps';
 import { type PlanSummary, planSummary } from '../plan-summary';
+import { counterpartJobId, RollbackUnavailableError, resolveRunJob } from '../run-job';
 import { startState } from '../run-start';
 import { executionInputSchema, parsePayload, type RunState } from '../run-state';
 import { controlBlockers } from './preflight-blockers';
@@ -27,9 +30,16 @@ export type PreflightResult = RunState & {
 export async function preflight(payload: unknown, deps: HandlerDeps): Promise<PreflightResult> {
   const { input: raw, execution } = parsePayload(payloadSchema, payload, 'Preflight payload');
   const input = parsePayload(executionInputSchema, raw, 'execution input');
-  const spec = deps.resolveJob(input.jobId);
   const started = new Date(execution.startTime);
   const state = startState(input, execution, Number.isNaN(started.getTime()) ? deps.now() : started);
+  let spec: JobSpec;
+  try {
+    spec = resolveRunJob(deps, state);
+  } catch (error) {
+    if (!(error instanceof RollbackUnavailableError)) throw error;
+    const blocked = { reasons: [`rollback: ${error.message}`] };
+    return { ...state, decision: state.dryRun ? 'dry-run' : 'blocked', blocked };
+  }
   if (state.generation > 0 && !state.dryRun) {
     deps.logger.info('preflight skipped for a continuation', {
       jobId: spec.id,
@@ -39,11 +49,21 @@ export async function preflight(payload: unknown, deps: HandlerDeps): Promise<Pr
   }
 
   const job = await deps.store.getJob(spec.id);
+  const counterpartId = counterpartJobId(spec);
+  const counterpart = counterpartId ? await deps.store.getJob(counterpartId) : undefined;
   const db = await deps.connections.open(spec.database);
-  const report = await runPreflight({ spec, db, replicas: await deps.connections.replicas(spec.database) });
+  const consents = job?.ddlConsents ?? {};
+  // Consents come from the control item read above; the engine itself never sees the store.
+  const ddlGuard = ddlGuardCheck({ consent: async (fingerprint) => consents[fingerprint] });
+  const report = await runPreflight({
+    spec,
+    db,
+    replicas: await deps.connections.replicas(spec.database),
+    checks: [...PREFLIGHT_CHECKS, ddlGuard],
+  });
   const plan = planSummary(spec, report);
   const reasons = [
-    ...controlBlockers(spec, job, input),
+    ...controlBlockers(spec, job, input, counterpart, deps.now()),
     ...report.checks.filter((c) => !c.ok && c.severity !== 'warning').map((c) => `${c.name}: ${c.reason}`),
   ];
   deps.logger.info('preflight', { jobId: spec.id, ok: reasons.length === 0, dryRun: state.dryRun, reasons });

@@ -3,6 +3,7 @@ import type { JobStatus } from '../../control/types';
 import type { HandlerDeps } from '../deps';
 import { causeText } from '../error-cause';
 import { InvalidPayloadError } from '../errors';
+import { resolveRunJob } from '../run-job';
 import { siblingExecutionArn } from '../run-naming';
 import { parsePayload, type RunState, runStateSchema } from '../run-state';
 import { type Successor, successorOf } from '../successor';
@@ -26,7 +27,7 @@ export async function stopRun(
   const run = parsePayload(runStateSchema, payload, 'StopRun payload');
   const lease = requireLease(run, 'StopRun');
   if (!run.stop) throw new InvalidPayloadError('StopRun needs a stop: { outcome, reason } in its payload');
-  const spec = deps.resolveJob(run.jobId);
+  const spec = resolveRunJob(deps, run);
   const { store } = deps;
   const { outcome, pauseReason } = run.stop;
   const cause = (run.error as { Cause?: unknown } | undefined)?.Cause;

@@ -1,6 +1,7 @@
 import { verifyCommittedBatch } from '../../engine';
 import type { HandlerDeps } from '../deps';
 import { VerificationFailedError } from '../errors';
+import { resolveRunJob } from '../run-job';
 import { parsePayload, type RunState, runStateSchema } from '../run-state';
 import { pacingSeconds, requireLease } from './common';
 
@@ -14,7 +15,7 @@ export async function verifyBatch(payload: unknown, deps: HandlerDeps): Promise<
   const lease = requireLease(run, 'VerifyBatch');
   if (!run.batch) throw new VerificationFailedError('VerifyBatch ran without a batch in its payload');
   const { batchNo, firstKey, lastKey } = run.batch;
-  const spec = deps.resolveJob(run.jobId);
+  const spec = resolveRunJob(deps, run);
   const db = await deps.connections.open(spec.database);
   const verdict = await verifyCommittedBatch({ spec, db, batchNo, leaseToken: lease.token });
   if (!verdict.ok) {

@@ -8,6 +8,7 @@ import { createAlarmBoard } from '../../health/alarm-board';
 import { urlConnections } from '../connections';
 import { DEFAULT_SETTINGS, type HandlerDeps, type RuntimeLogger } from '../deps';
 import { onExecutionEnd } from '../handlers';
+import { runJobId } from '../run-job';
 import { newRunId } from '../run-naming';
 import type { ExecutionInput } from '../run-state';
 import { loadDefinition, statesOf } from './definition';
@@ -134,7 +135,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
 
   function start(input: ExecutionInput, startOptions: { name?: string } = {}): LocalExecution {
     if (closed) throw new Error('the local runtime is closed');
-    const executionName = startOptions.name ?? defaultExecutionName(input.jobId, now());
+    const executionName = startOptions.name ?? defaultExecutionName(runJobId(input), now());
     const existing = executions.get(executionName);
     if (existing) return { executionName, executionArn: existing.arn, result: existing.result };
     const executionArn = `${LOCAL_ACCOUNT}:execution:${smName}:${executionName}`;

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { App } from 'aws-cdk-lib';
-import { buildApp, type BuildAppOptions } from '../../../infra/build-app';
+import { type BuildAppOptions, buildApp } from '../../../infra/build-app';
 import type { LowtideStack } from '../../../infra/lowtide-stack';
 import type { LowtideConfig } from '../../../src/config';
 

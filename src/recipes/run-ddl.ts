@@ -1,0 +1,82 @@
+import { type Database, DbError } from '../db/types';
+import type { DdlPhase } from './types';
+
+export interface DdlRunSettings {
+  readonly lockName: string;
+  readonly lockTimeoutMs: number;
+  readonly retries: number;
+  readonly backoffMs: number;
+  readonly openSession: () => Database;
+}
+
+const DEFAULT_STATEMENT_TIMEOUT_MS = 30 * 60_000;
+const MAX_BACKOFF_MS = 30_000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A DDL attempt could not start because another run of the same recipe holds its lock. */
+export class RecipeBusyError extends Error {
+  override readonly name = 'RecipeBusyError';
+}
+
+/**
+ * One attempt: the statements under a short lock timeout, either in one transaction holding the
+ * recipe's advisory lock, or one by one on a fresh session outside any transaction.
+ */
+async function attempt(db: Database, phase: DdlPhase, settings: DdlRunSettings): Promise<void> {
+  const statementTimeoutMs = phase.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  if (phase.mode === 'transaction') {
+    const result = await db.withBatchTransaction(
+      { lockName: settings.lockName, lockTimeoutMs: settings.lockTimeoutMs, statementTimeoutMs },
+      async (tx) => {
+        for (const statement of phase.statements) await tx.query(statement);
+      },
+    );
+    if (result.held) throw new RecipeBusyError(`${phase.name}: another run of this recipe holds its lock`);
+    return;
+  }
+  const session = settings.openSession();
+  try {
+    await setSessionTimeouts(session, settings.lockTimeoutMs, statementTimeoutMs);
+    for (const statement of phase.statements) await session.query(statement);
+  } finally {
+    await session.close();
+  }
+}
+
+async function setSessionTimeouts(session: Database, lockMs: number, statementMs: number): Promise<void> {
+  if (session.engine === 'postgres') {
+    await session.query(
+      "SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)",
+      [`${lockMs}ms`, `${statementMs}ms`],
+    );
+    return;
+  }
+  await session.query('SET SESSION lock_wait_timeout = ?', [Math.max(1, Math.ceil(lockMs / 1000))]);
+}
+
+async function runCleanup(db: Database, phase: DdlPhase, settings: DdlRunSettings): Promise<void> {
+  if (!phase.cleanup?.length) return;
+  await attempt(db, { ...phase, statements: phase.cleanup, mode: 'none' }, settings);
+}
+
+/**
+ * Runs a DDL phase, retrying with back-off while it times out waiting for a lock: a busy table
+ * makes the statement give up quickly rather than queue every other query behind it. Returns the
+ * retries it took. A failed attempt is cleaned up before the next one and before giving up.
+ */
+export async function runDdlPhase(db: Database, phase: DdlPhase, settings: DdlRunSettings): Promise<number> {
+  for (let retry = 0; ; retry++) {
+    try {
+      await attempt(db, phase, settings);
+      return retry;
+    } catch (error) {
+      await runCleanup(db, phase, settings).catch(() => {
+        // the next run's catalog check finds what is left and cleans it up then
+      });
+      const lockTimeout = error instanceof DbError && error.kind === 'lock-timeout';
+      if (!lockTimeout || retry >= settings.retries) throw error;
+      await sleep(Math.min(settings.backoffMs * 2 ** retry, MAX_BACKOFF_MS));
+    }
+  }
+}

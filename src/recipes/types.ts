@@ -1,0 +1,96 @@
+import type { Database, Engine } from '../db/types';
+import type { ConsentLookup } from '../ddl/consent';
+import type { JobSpec } from '../job/types';
+
+/**
+ * How a DDL phase's statements run. `transaction`: all of them in one short transaction under the
+ * lock timeout (one statement per phase, except a swap that must be atomic). `none`: each on its
+ * own session outside any transaction, as CONCURRENTLY requires.
+ */
+export type DdlMode = 'transaction' | 'none';
+
+export interface DdlPhase {
+  readonly kind: 'ddl';
+  readonly name: string;
+  readonly statements: readonly string[];
+  readonly mode: DdlMode;
+  /**
+   * The recipe vouches for these statements (they are the safe form, or an operator already gave
+   * consent for the step that makes them safe). Otherwise a blocking finding waits for an
+   * operator's consent, which makes the phase a gate.
+   */
+  readonly selfConsented: boolean;
+  /** Why the phase exists, shown when it blocks. */
+  readonly purpose: string;
+  /** Reads the catalog: true when the phase's effect is already there (a rerun skips it). */
+  done(db: Database): Promise<boolean>;
+  /** Run after a failed attempt so that attempt leaves nothing half-built (e.g. an INVALID index). */
+  readonly cleanup?: readonly string[];
+  /** Upper bound on one statement; a VALIDATE or an index build scans the whole table. */
+  readonly statementTimeoutMs?: number;
+}
+
+export interface BackfillPhase {
+  readonly kind: 'backfill';
+  readonly name: string;
+  /** An ordinary update job: it runs through the same preflight, batches and checkpoints as any other. */
+  readonly job: JobSpec;
+  /**
+   * Run before the job, e.g. ANALYZE of a column just added: without statistics the planner
+   * guesses the backfill's predicate selective and prefers a full scan, which preflight refuses.
+   */
+  readonly prepare?: readonly string[];
+  done(db: Database): Promise<boolean>;
+}
+
+export type Phase = DdlPhase | BackfillPhase;
+
+/** A schema change made of phases; each phase is idempotent, so a rerun resumes where it stopped. */
+export interface Recipe {
+  readonly id: string;
+  readonly engine: Engine;
+  readonly phases: readonly Phase[];
+}
+
+/** What a backfill phase's job run ended with (the local runtime or a Step Functions execution). */
+export interface JobRunResult {
+  /** The state machine's terminal state: Completed, Blocked, Paused, ... */
+  readonly exit: string;
+  readonly reasons?: readonly string[];
+}
+
+export interface RecipeRunOptions {
+  readonly db: Database;
+  /** A new single-connection Database, for statements that must run outside a transaction. */
+  readonly openSession: () => Database;
+  /** Runs a backfill phase's job to its end (e.g. `runtime.run({ jobId })`). */
+  readonly runJob: (spec: JobSpec) => Promise<JobRunResult>;
+  /** Operators' consents (the control store's, for the recipe's id). */
+  readonly consents: ConsentLookup;
+  /** Lock timeout of each DDL attempt. Default 2000 ms. */
+  readonly lockTimeoutMs?: number;
+  /** Attempts after a lock timeout. Default 10. */
+  readonly retries?: number;
+  /** First back-off after a lock timeout, doubled per attempt up to 30 s. Default 500 ms. */
+  readonly backoffMs?: number;
+  readonly onPhase?: (event: PhaseReport) => void;
+}
+
+export type PhaseOutcome = 'skipped' | 'applied' | 'blocked' | 'failed';
+
+export interface PhaseReport {
+  readonly phase: string;
+  readonly outcome: PhaseOutcome;
+  /** Lock-timeout retries it took (DDL phases). */
+  readonly retries?: number;
+  readonly detail?: string;
+}
+
+export interface RecipeResult {
+  readonly recipeId: string;
+  /** completed: every phase is done; blocked: waiting for consent or a job; failed: a phase failed. */
+  readonly status: 'completed' | 'blocked' | 'failed';
+  readonly phases: readonly PhaseReport[];
+  /** For blocked and failed: what the operator should do. */
+  readonly reasons: readonly string[];
+}

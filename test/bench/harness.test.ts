@@ -1,0 +1,147 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runBench } from '../../bench/harness';
+import { renderMarkdown } from '../../bench/report/markdown';
+import type { BenchResults } from '../../bench/report/results';
+import { DOCS_END, DOCS_START, updateDocsTable, writeResults } from '../../bench/report/write-results';
+import { benchSettings } from '../../bench/settings';
+
+const ROWS = 1500;
+
+/**
+ * A small run of the whole bench on both local servers: every contender does its work on a fresh
+ * table while the foreground load runs, and the harness counts each outcome before keeping numbers.
+ * The full-size bench (`npm run bench`) stays out of `npm test`.
+ */
+describe('the bench harness, run small', () => {
+  let dir: string;
+  let results: BenchResults;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(os.tmpdir(), 'lowtide-bench-test-'));
+    const { postgres, mysql } = inject('databases');
+    const env = {
+      LOWTIDE_BENCH_ROWS: String(ROWS),
+      LOWTIDE_BENCH_PG_URL: postgres,
+      LOWTIDE_BENCH_MYSQL_URL: mysql,
+      LOWTIDE_BENCH_BASELINE_SECONDS: '1',
+      LOWTIDE_BENCH_WARMUP_MS: '200',
+      LOWTIDE_BENCH_FG_RATE: '200',
+      LOWTIDE_BENCH_FG_CONNECTIONS: '2',
+      LOWTIDE_BENCH_TIMEOUT_SECONDS: '120',
+    };
+    const resultsDir = join(dir, 'results');
+    // Two small runs instead of the full cross product: each engine once, each work kind once,
+    // and the MySQL purge is where pt-archiver takes part.
+    const runs: BenchResults[] = [];
+    for (const [engine, work] of [
+      ['postgres', 'backfill'],
+      ['mysql', 'purge'],
+    ]) {
+      const settings = benchSettings(
+        { ...env, LOWTIDE_BENCH_ENGINES: engine, LOWTIDE_BENCH_WORK: work },
+        { resultsDir },
+      );
+      expect(settings.updateDocs).toBe(false);
+      runs.push(await runBench(settings, { log: (line) => lines.push(line) }));
+    }
+    results = { ...runs[0]!, results: runs.flatMap((r) => r.results) };
+  }, 300_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs both work items on both engines, each contender leaving the table as the work requires', () => {
+    expect(results.results.map((r) => `${r.engine} ${r.work}`)).toEqual(['postgres backfill', 'mysql purge']);
+    for (const work of results.results) {
+      const names = work.contenders.map((c) => c.name);
+      const expected = ['monolithic', 'hand-loop', 'lowtide'];
+      if (work.engine === 'mysql' && work.work === 'purge') expected.splice(2, 0, 'pt-archiver');
+      expect(names).toEqual(expected);
+      for (const c of work.contenders) {
+        if (c.status === 'unavailable') {
+          // Only pt-archiver may be missing, and then the reason says what to install.
+          expect(c.name).toBe('pt-archiver');
+          expect(c.reason).toMatch(/percona-toolkit/);
+          continue;
+        }
+        expect(c.status, `${work.engine} ${work.work} ${c.name}: ${c.reason}`).toBe('measured');
+        expect(c.rows).toBe(ROWS);
+        expect(c.outcome?.ok).toBe(true);
+        expect(c.rowsPerSecond).toBeGreaterThan(0);
+        expect(c.transactions).toBeGreaterThanOrEqual(1);
+        expect(c.longestTxMs).toBeGreaterThan(0);
+        expect(c.longestTxMs).toBeLessThanOrEqual(c.wallMs!);
+        expect(c.foreground?.driver).toBe(work.foregroundDriver);
+      }
+    }
+  });
+
+  it('measures the foreground load: a baseline with operations, reads and writes apart', () => {
+    for (const work of results.results) {
+      expect(work.baseline.operations).toBeGreaterThan(50);
+      expect(work.baseline.errors).toBe(0);
+      expect(work.baseline.readLatencyMs.count).toBeGreaterThan(0);
+      expect(work.baseline.writeLatencyMs.count).toBeGreaterThan(0);
+      expect(work.baseline.latencyMs.p99).toBeGreaterThan(0);
+      expect(work.baseline.latencyMs.max).toBeGreaterThanOrEqual(work.baseline.latencyMs.p99);
+    }
+  });
+
+  it("takes lowtide's longest transaction from its batch history, and its cost from the definition", () => {
+    for (const work of results.results) {
+      const lt = work.contenders.find((c) => c.name === 'lowtide')!;
+      const d = lt.lowtide!;
+      expect(d.exit).toBe('Completed');
+      expect(d.batches).toBe(lt.transactions);
+      expect(d.batchRows.count * d.batchRows.mean).toBeCloseTo(ROWS, 5);
+      expect(lt.longestTxMs).toBe(d.batchMs.max);
+      expect(d.batchRange).toEqual({ min: 100, max: 20_000, first: 1000 });
+      expect(d.states.ApplyBatch!.invocations).toBe(d.batches + 1 + d.retries);
+      expect(d.cost.transitionsPerBatchPath[0]).toBe('HealthGate');
+      expect(d.cost.transitionsPerBatchPath).toContain('ApplyBatch');
+      expect(d.cost.transitionsPerBatchPath).toContain('VerifyBatch');
+      expect(d.cost.transitionsPerBatch).toBe(d.cost.transitionsPerBatchPath.length);
+      expect(d.cost.lambdaGbSecondsPerMillionRows).toBeGreaterThan(0);
+      expect(d.dynamoRequests.UpdateItem).toBeGreaterThan(0);
+      expect(d.cost.usdPerMillionRows.total).toBeGreaterThan(0);
+      expect(work.targets.map((t) => t.id)).toEqual([
+        'throughput-vs-hand-loop',
+        'throughput-vs-monolithic',
+        'longest-transaction',
+        'foreground-p99',
+      ]);
+      for (const t of work.targets) {
+        expect(t.value).not.toBeNull();
+        expect(t.met || Boolean(t.reason)).toBe(true);
+      }
+    }
+  });
+
+  it('says in the log what it could not run, and writes the results and the docs table', () => {
+    const ptArchiver = results.results.flatMap((w) => w.contenders).find((c) => c.name === 'pt-archiver');
+    if (ptArchiver?.status === 'unavailable') {
+      expect(lines.join('\n')).toMatch(/pt-archiver is not available and will not run/);
+    }
+    const file = writeResults(join(dir, 'results'), results);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(JSON.parse(JSON.stringify(results)));
+    expect(readFileSync(join(dir, 'results', 'latest.json'), 'utf8')).toBe(readFileSync(file, 'utf8'));
+
+    const markdown = renderMarkdown(results);
+    for (const name of ['baseline (no job)', 'monolithic', 'hand-loop', 'lowtide', 'pt-archiver']) {
+      expect(markdown).toContain(`| ${name} |`);
+    }
+    const docs = join(dir, 'benchmarks.md');
+    writeFileSync(docs, `# page\n\nbefore\n${DOCS_START}\nold table\n${DOCS_END}\nafter\n`);
+    expect(updateDocsTable(docs, markdown)).toBeUndefined();
+    const page = readFileSync(docs, 'utf8');
+    expect(page).not.toContain('old table');
+    expect(page.startsWith('# page\n\nbefore\n')).toBe(true);
+    expect(page.endsWith(`${DOCS_END}\nafter\n`)).toBe(true);
+    expect(page).toContain('| lowtide |');
+  });
+});
