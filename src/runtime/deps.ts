@@ -2,6 +2,7 @@ import type { ControlStore } from '../control/types';
 import type { Database, ReplicaTarget } from '../db/types';
 import type { AlarmReader } from '../health/types';
 import type { JobSpec } from '../job/types';
+import type { RecipeRegistration } from './recipe-run';
 
 /** The slice of a structured logger the handlers use (Powertools' Logger has it). */
 export interface RuntimeLogger {
@@ -61,6 +62,8 @@ export interface HandlerDeps {
   readonly store: ControlStore;
   /** The job with this id, or UnknownJobError. */
   resolveJob(jobId: string): JobSpec;
+  /** The recipe with this id, for executions started with `recipe: true`; undefined when unknown. */
+  resolveRecipe?(recipeId: string): RecipeRegistration | undefined;
   /** Every job of the deployment (the alarm handler finds those an alarm concerns). */
   jobs(): readonly JobSpec[];
   /** CloudWatch alarms that gate a job: its own `health.alarms` plus any the deployment adds (replica lag). */

@@ -2,6 +2,7 @@ import { ROLLBACK_SUFFIX, rollbackJob, rollbackJobId } from '../engine';
 import type { JobSpec } from '../job/types';
 import type { HandlerDeps } from './deps';
 import { HandlerError } from './errors';
+import { type RecipeRegistration, RecipeUnavailableError, recipeControlSpec } from './recipe-run';
 
 /** The job named in a rollback input cannot be rolled back (custom kind, or it ran without rollback.audit). */
 export class RollbackUnavailableError extends HandlerError {
@@ -13,6 +14,7 @@ export interface RunJobRef {
   readonly jobId: string;
   readonly rollback?: boolean;
   readonly force?: boolean;
+  readonly recipe?: boolean;
 }
 
 /**
@@ -38,7 +40,11 @@ export function inputJobId(run: RunJobRef): string {
  * The job a run executes. Every handler resolves it here, from the run state (whose jobId is the
  * control-state id), so a rollback runs through the same handlers as the job it undoes.
  */
-export function resolveRunJob(deps: Pick<HandlerDeps, 'resolveJob'>, run: RunJobRef): JobSpec {
+export function resolveRunJob(
+  deps: Pick<HandlerDeps, 'resolveJob' | 'resolveRecipe'>,
+  run: RunJobRef,
+): JobSpec {
+  if (run.recipe) return recipeControlSpec(requireRecipe(deps, run.jobId));
   if (!run.rollback) return deps.resolveJob(run.jobId);
   const original = deps.resolveJob(inputJobId(run));
   try {
@@ -59,4 +65,18 @@ export function counterpartJobId(spec: JobSpec): string | undefined {
   if (spec.kind === 'rollback') return spec.of.id;
   if (spec.kind === 'custom' || !spec.rollback.audit) return undefined;
   return rollbackJobId(spec.id);
+}
+
+/** The recipe a recipe run names, or RecipeUnavailableError saying how to register it. */
+export function requireRecipe(
+  deps: Pick<HandlerDeps, 'resolveRecipe'>,
+  recipeId: string,
+): RecipeRegistration {
+  const found = deps.resolveRecipe?.(recipeId);
+  if (!found) {
+    throw new RecipeUnavailableError(
+      `no recipe '${recipeId}' is registered with this runtime: pass it in the runtime's recipes, or start { jobId: '${recipeId}' } without recipe: true if it is a job`,
+    );
+  }
+  return found;
 }

@@ -22,6 +22,7 @@ export function startState(
     dryRun: input.dryRun ?? false,
     rollback: input.rollback ?? false,
     ...(input.rollback && input.force ? { force: true } : {}),
+    ...(input.recipe ? { recipe: true } : {}),
     windowEndsAt: endsAt?.toISOString(),
     decision: 'ready',
     iteration: 0,

@@ -15,6 +15,8 @@ export const executionInputSchema = z
     rollback: z.boolean().optional(),
     /** With rollback: overwrite rows the application changed after the job instead of reporting them. */
     force: z.boolean().optional(),
+    /** `jobId` names a recipe: the run steps through its phases (src/runtime/recipe-steps.ts). */
+    recipe: z.boolean().optional(),
     window: z
       .object({
         /** The scheduler passes `<aws.scheduler.scheduled-time>`. */
@@ -80,6 +82,12 @@ export const runStateSchema = z.looseObject({
   rollback: z.boolean(),
   /** A forced rollback (only with `rollback`). */
   force: z.boolean().optional(),
+  /** A recipe's run: each ApplyBatch is one step of its current phase. */
+  recipe: z.boolean().optional(),
+  /** The backfill phase whose batches this execution is running (its end is the ledger's, not a catalog scan). */
+  recipePhase: z.string().optional(),
+  /** The phase the last ApplyBatch finished, for VerifyBatch to read back from the catalog. */
+  recipeStep: z.string().optional(),
   windowEndsAt: isoTime.optional(),
   decision: z.string(),
   /** Health-gate visits in this execution; continue-as-new counts these. */

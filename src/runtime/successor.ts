@@ -19,6 +19,7 @@ export function successorOf(run: RunState): Successor {
       runStartedAt: run.runStartedAt,
       ...(run.rollback ? { rollback: true } : {}),
       ...(run.rollback && run.force ? { force: true } : {}),
+      ...(run.recipe ? { recipe: true } : {}),
       ...(run.windowEndsAt ? { window: { endsAt: run.windowEndsAt } } : {}),
       AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: run.execution.id,
     },

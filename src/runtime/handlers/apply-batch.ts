@@ -4,6 +4,7 @@ import { catchUpCheckpoint, recordAppliedBatch } from '../batch-bookkeeping';
 import { translateBatchError } from '../batch-errors';
 import type { HandlerDeps } from '../deps';
 import { ensureLedger } from '../ledger-once';
+import { backfillEnded, recipeStep } from '../recipe-steps';
 import { resolveRunJob } from '../run-job';
 import { parsePayload, type RunState, runStateSchema } from '../run-state';
 import { initialCheckpoint, requireLease } from './common';
@@ -16,11 +17,18 @@ const payloadSchema = z.object({ run: runStateSchema, retryCount: z.number().int
  * DynamoDB with its history and metrics.
  */
 export async function applyBatch(payload: unknown, deps: HandlerDeps): Promise<RunState> {
-  const { run, retryCount } = parsePayload(payloadSchema, payload, 'ApplyBatch payload');
+  const parsed = parsePayload(payloadSchema, payload, 'ApplyBatch payload');
+  const { retryCount } = parsed;
+  let run = parsed.run;
   const lease = requireLease(run, 'ApplyBatch');
   const spec = resolveRunJob(deps, run);
   const db = await deps.connections.open(spec.database);
   await ensureLedger(db, spec);
+  if (run.recipe) {
+    const step = await recipeStep({ run, spec, db, lease, retryCount }, deps);
+    if ('next' in step) return step.next;
+    run = step.batch;
+  }
   const job = await deps.store.ensureJob(spec.id);
   const checkpoint = job.checkpoint ?? initialCheckpoint(spec, deps.now());
   const ctx = {
@@ -46,6 +54,7 @@ export async function applyBatch(payload: unknown, deps: HandlerDeps): Promise<R
       return { ...run, decision: 'held', waitSeconds: deps.settings.backoffSeconds };
     case 'done':
       await catchUpCheckpoint(ctx, outcome);
+      if (run.recipe) return backfillEnded(run, outcome.rowsDone);
       return { ...run, decision: 'done', rowsDone: outcome.rowsDone };
     case 'applied': {
       const batch = await recordAppliedBatch(ctx, outcome);

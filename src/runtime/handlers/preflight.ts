@@ -4,6 +4,7 @@ import { PREFLIGHT_CHECKS, runPreflight } from '../../engine';
 import type { JobSpec } from '../../job/types';
 import type { HandlerDeps } from '../deps';
 import { type PlanSummary, planSummary } from '../plan-summary';
+import { recipePreflight } from '../recipe-steps';
 import { counterpartJobId, RollbackUnavailableError, resolveRunJob } from '../run-job';
 import { startState } from '../run-start';
 import { executionInputSchema, parsePayload, type RunState } from '../run-state';
@@ -47,6 +48,7 @@ export async function preflight(payload: unknown, deps: HandlerDeps): Promise<Pr
     });
     return { ...state, decision: 'ready' };
   }
+  if (state.recipe) return recipeOutcome(state, spec, input, deps);
 
   const job = await deps.store.getJob(spec.id);
   const counterpartId = counterpartJobId(spec);
@@ -72,4 +74,22 @@ export async function preflight(payload: unknown, deps: HandlerDeps): Promise<Pr
     return { ...state, decision: 'dry-run', plan, ...(reasons.length ? { blocked: { reasons } } : {}) };
   if (reasons.length > 0) return { ...state, decision: 'blocked', plan, blocked: { reasons } };
   return { ...state, decision: 'ready', plan };
+}
+
+/** A recipe's preflight: the control state's blockers, then its current phase's own guard. */
+async function recipeOutcome(
+  state: RunState,
+  spec: JobSpec,
+  input: z.infer<typeof executionInputSchema>,
+  deps: HandlerDeps,
+): Promise<PreflightResult> {
+  const job = await deps.store.getJob(spec.id);
+  const checked = await recipePreflight(state, spec, deps);
+  const reasons = [...controlBlockers(spec, job, input, undefined, deps.now()), ...checked.reasons];
+  deps.logger.info('recipe preflight', { jobId: spec.id, phase: checked.phase, reasons });
+  const plan = checked.plan ? { plan: checked.plan } : {};
+  if (state.dryRun)
+    return { ...state, decision: 'dry-run', ...plan, ...(reasons.length ? { blocked: { reasons } } : {}) };
+  if (reasons.length > 0) return { ...state, decision: 'blocked', ...plan, blocked: { reasons } };
+  return { ...state, decision: 'ready', ...plan };
 }

@@ -1,6 +1,7 @@
 import { verifyCommittedBatch } from '../../engine';
 import type { HandlerDeps } from '../deps';
 import { VerificationFailedError } from '../errors';
+import { verifyRecipeStep } from '../recipe-steps';
 import { resolveRunJob } from '../run-job';
 import { parsePayload, type RunState, runStateSchema } from '../run-state';
 import { pacingSeconds, requireLease } from './common';
@@ -13,6 +14,7 @@ import { pacingSeconds, requireLease } from './common';
 export async function verifyBatch(payload: unknown, deps: HandlerDeps): Promise<RunState> {
   const run = parsePayload(runStateSchema, payload, 'VerifyBatch payload');
   const lease = requireLease(run, 'VerifyBatch');
+  if (run.recipeStep !== undefined) return verifyRecipeStep(run, resolveRunJob(deps, run), deps);
   if (!run.batch) throw new VerificationFailedError('VerifyBatch ran without a batch in its payload');
   const { batchNo, firstKey, lastKey } = run.batch;
   const spec = resolveRunJob(deps, run);

@@ -97,6 +97,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
   const alarms = options.alarms ?? createAlarmBoard();
   const metrics = memoryMetrics();
   const jobsById = new Map(options.jobs.map((j) => [j.id, j]));
+  const recipesById = new Map((options.recipes ?? []).map((r) => [r.recipe.id, r]));
   const deps: HandlerDeps = {
     store,
     resolveJob: (id) => {
@@ -104,6 +105,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
       if (!spec) throw new UnknownJobError(id, [...jobsById.keys()]);
       return spec;
     },
+    resolveRecipe: (id) => recipesById.get(id),
     jobs: () => options.jobs,
     alarmsFor: options.alarmsFor ?? ((spec) => spec.health.alarms),
     connections,

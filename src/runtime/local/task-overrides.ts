@@ -49,7 +49,8 @@ interface Context {
 
 function progressEvents(state: string, executionName: string, out: Record<string, unknown>): RuntimeEvent[] {
   const jobId = String(out.jobId);
-  if (state === 'ApplyBatch' && out.decision === 'applied') {
+  // A recipe's DDL step or finished backfill applies no batch of its own.
+  if (state === 'ApplyBatch' && out.decision === 'applied' && out.recipeStep === undefined) {
     return [
       {
         type: 'batch-applied',

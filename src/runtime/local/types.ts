@@ -3,12 +3,15 @@ import type { AlarmReader } from '../../health/types';
 import type { JobSpec } from '../../job/types';
 import type { LocalDatabase } from '../connections';
 import type { HandlerDeps, RuntimeLogger, RuntimeSettings } from '../deps';
+import type { RecipeRegistration } from '../recipe-run';
 import type { BatchSummary, ExecutionInput } from '../run-state';
 import type { MemoryMetrics } from './memory-metrics';
 
 export interface LocalRuntimeOptions {
   /** The jobs this runtime may run, by id. */
   readonly jobs: readonly JobSpec[];
+  /** Recipes this runtime may run, by id, as executions started with `{ jobId: <recipe id>, recipe: true }`. */
+  readonly recipes?: readonly RecipeRegistration[];
   /** Connection name -> database URL (or URL and replica URLs). */
   readonly databases: Readonly<Record<string, LocalDatabase>>;
   /** DynamoDB: started in this process (default), or another process's local endpoint. */
