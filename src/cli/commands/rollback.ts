@@ -1,15 +1,12 @@
 import { listRollbackConflicts, type RollbackConflict, rollbackJob } from '../../engine';
 import type { JobSpec, RollbackJobSpec } from '../../job/types';
 import { connectJobDatabase } from '../connect-database';
-import { type CliContext, stateDirOf } from '../context';
-import { openLocalControl } from '../control/local-control';
+import type { CliContext } from '../context';
 import { BadInputError } from '../errors';
 import { count } from '../format/units';
 import { loadJobFile } from '../load-job';
-import { operatorName } from '../operator';
 import { type CommandResult, result } from '../output';
-import { createProgressRenderer } from '../progress/renderer';
-import { runJobLocally } from '../run/local-run';
+import { parseMsPerSecond, runInteractively } from '../run/interactive-run';
 import { formatSummary } from '../summary/format-summary';
 
 export interface RollbackCommandOptions {
@@ -21,15 +18,6 @@ export interface RollbackCommandOptions {
 
 /** Conflicts printed and returned at most; the audit table keeps them all (lowtide audit conflicts). */
 export const CONFLICTS_SHOWN = 100;
-
-function parseMsPerSecond(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1000) {
-    throw new BadInputError(`--ms-per-second must be a number from 0 to 1000; got '${value}'`);
-  }
-  return n;
-}
 
 /** The rollback of a job file's job, or bad input saying why that job cannot be rolled back. */
 export function rollbackOf(spec: JobSpec, force: boolean): RollbackJobSpec {
@@ -88,37 +76,13 @@ export async function rollbackCommand(
   const undo = rollbackOf(spec, Boolean(options.force));
   const checked = await connectJobDatabase(spec, { flag: options.databaseUrl, env: ctx.env, cwd: ctx.cwd });
 
-  const control = await openLocalControl(stateDirOf(ctx), { longLived: true });
-  const renderer = createProgressRenderer(ctx.stderr, { jobId: undo.id });
-  let interrupts = 0;
-  let stopNow: (() => Promise<void>) | undefined;
-  const onSignal = () => {
-    interrupts++;
-    renderer.close();
-    if (interrupts === 1) {
-      ctx.stderr.write('pausing the rollback after the current batch (Ctrl-C again to stop at once)\n');
-      control.store
-        .requestPause(undo.id, { reason: 'operator', by: operatorName(ctx.env), message: 'Ctrl-C' })
-        .catch(() => {});
-    } else {
-      ctx.stderr.write('stopping now; the batch in flight commits or rolls back on its own\n');
-      void stopNow?.();
-    }
-  };
-  process.on('SIGINT', onSignal);
   try {
-    const showProgress = !ctx.json || Boolean(ctx.stderr.isTTY);
-    const report = await runJobLocally({
+    const report = await runInteractively(ctx, {
       spec: undo,
       databaseUrl: checked.url,
-      control,
       msPerSecond,
-      onProgress: showProgress ? (event) => renderer.handle(event) : undefined,
-      onStarted: (runtime) => {
-        stopNow = () => runtime.close();
-      },
+      noun: 'the rollback',
     });
-    renderer.close();
     // Read after the run, so they include what this run and every earlier one left behind.
     const found = await listRollbackConflicts(checked.db, spec, CONFLICTS_SHOWN + 1);
     const conflicts = found.slice(0, CONFLICTS_SHOWN);
@@ -151,13 +115,6 @@ export async function rollbackCommand(
     };
     return result(json, text, outcome.code);
   } finally {
-    process.off('SIGINT', onSignal);
-    renderer.close();
     await checked.db.close();
-    await control.close((clients) =>
-      ctx.stderr.write(
-        `waiting for ${clients} other lowtide process(es) using the local control state to finish\n`,
-      ),
-    );
   }
 }

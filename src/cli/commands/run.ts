@@ -1,28 +1,16 @@
 import { connectJobDatabase } from '../connect-database';
-import { type CliContext, stateDirOf } from '../context';
-import { openLocalControl } from '../control/local-control';
+import type { CliContext } from '../context';
 import { BadInputError } from '../errors';
 import { count } from '../format/units';
 import { loadJobFile } from '../load-job';
-import { operatorName } from '../operator';
 import { type CommandResult, result } from '../output';
-import { createProgressRenderer } from '../progress/renderer';
-import { runJobLocally } from '../run/local-run';
+import { parseMsPerSecond, runInteractively } from '../run/interactive-run';
 import { formatSummary } from '../summary/format-summary';
 
 export interface RunCommandOptions {
   readonly local?: boolean;
   readonly databaseUrl?: string;
   readonly msPerSecond?: string;
-}
-
-function parseMsPerSecond(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1000) {
-    throw new BadInputError(`--ms-per-second must be a number from 0 to 1000; got '${value}'`);
-  }
-  return n;
 }
 
 const NEXT_STEP: Readonly<Record<string, (jobId: string) => string>> = {
@@ -57,64 +45,25 @@ export async function runCommand(
   await checked.db.close();
   const { url } = checked;
 
-  const control = await openLocalControl(stateDirOf(ctx), { longLived: true });
-  const showProgress = !ctx.json || Boolean(ctx.stderr.isTTY);
-  const renderer = createProgressRenderer(ctx.stderr, { jobId: spec.id });
-  let interrupts = 0;
-  let stopNow: (() => Promise<void>) | undefined;
-  const onSignal = () => {
-    interrupts++;
-    renderer.close();
-    if (interrupts === 1) {
-      ctx.stderr.write('pausing after the current batch (Ctrl-C again to stop at once)\n');
-      control.store
-        .requestPause(spec.id, { reason: 'operator', by: operatorName(ctx.env), message: 'Ctrl-C' })
-        .catch(() => {});
-    } else {
-      ctx.stderr.write('stopping now; the batch in flight commits or rolls back on its own\n');
-      void stopNow?.();
-    }
+  const report = await runInteractively(ctx, { spec, databaseUrl: url, msPerSecond });
+  const { outcome, summary } = report;
+  const next = NEXT_STEP[outcome.outcome]?.(spec.id);
+  const text = [
+    `job ${spec.id}: ${outcome.outcome}${outcome.reason ? ` — ${outcome.reason}` : ''}`,
+    formatSummary(summary, 'this run'),
+    ...(report.rowsDone === undefined ? [] : [`rows done by all runs: ${count(report.rowsDone)}`]),
+    ...(next ? [next] : []),
+  ].join('\n');
+  const json = {
+    ok: outcome.code === 0,
+    jobId: spec.id,
+    outcome: outcome.outcome,
+    reason: outcome.reason,
+    exitCode: outcome.code,
+    rowsDone: report.rowsDone,
+    estimatedRows: report.estimatedRows,
+    executions: report.executions,
+    summary,
   };
-  process.on('SIGINT', onSignal);
-  try {
-    const report = await runJobLocally({
-      spec,
-      databaseUrl: url,
-      control,
-      msPerSecond,
-      onProgress: showProgress ? (event) => renderer.handle(event) : undefined,
-      onStarted: (runtime) => {
-        stopNow = () => runtime.close();
-      },
-    });
-    renderer.close();
-    const { outcome, summary } = report;
-    const next = NEXT_STEP[outcome.outcome]?.(spec.id);
-    const text = [
-      `job ${spec.id}: ${outcome.outcome}${outcome.reason ? ` — ${outcome.reason}` : ''}`,
-      formatSummary(summary, 'this run'),
-      ...(report.rowsDone === undefined ? [] : [`rows done by all runs: ${count(report.rowsDone)}`]),
-      ...(next ? [next] : []),
-    ].join('\n');
-    const json = {
-      ok: outcome.code === 0,
-      jobId: spec.id,
-      outcome: outcome.outcome,
-      reason: outcome.reason,
-      exitCode: outcome.code,
-      rowsDone: report.rowsDone,
-      estimatedRows: report.estimatedRows,
-      executions: report.executions,
-      summary,
-    };
-    return result(json, text, outcome.code);
-  } finally {
-    process.off('SIGINT', onSignal);
-    renderer.close();
-    await control.close((clients) =>
-      ctx.stderr.write(
-        `waiting for ${clients} other lowtide process(es) using the local control state to finish\n`,
-      ),
-    );
-  }
+  return result(json, text, outcome.code);
 }
