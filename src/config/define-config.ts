@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { JobSpec } from '../job/types';
+import { type RecipeRegistration, recipeControlSpec } from '../runtime/recipe-run';
 import { type Connection, type ConnectionInput, connectionName, connectionSchema } from './connection';
 import { type NetworkInput, networkSchema } from './network';
 import { type ScheduleInput, scheduleSchema } from './schedule';
@@ -25,6 +26,20 @@ function looksLikeJobSpec(value: unknown): value is JobSpec {
   const v = value as Record<string, unknown>;
   return typeof v.id === 'string' && typeof v.kind === 'string' && typeof v.database === 'string';
 }
+
+function looksLikeRecipeRegistration(value: unknown): value is RecipeRegistration {
+  if (typeof value !== 'object' || value === null) return false;
+  const recipe = (value as { recipe?: unknown }).recipe;
+  if (typeof recipe !== 'object' || recipe === null) return false;
+  const r = recipe as Record<string, unknown>;
+  return typeof r.id === 'string' && typeof r.engine === 'string' && Array.isArray(r.phases);
+}
+
+/** A recipe the deployed state machine may run (`{ jobId: <recipe id>, recipe: true }`). */
+const recipeEntrySchema = z.custom<RecipeRegistration>(looksLikeRecipeRegistration, {
+  message:
+    'must be { recipe, control? } with a recipe from addNotNullColumn(...), createIndexConcurrently(...) or another recipe function',
+});
 
 const jobEntrySchema = z
   .object({
@@ -57,6 +72,8 @@ export const configSchema = z
       message: 'must name at least one connection',
     }),
     jobs: z.array(jobEntrySchema).min(1, 'must list at least one job'),
+    /** Schema-change recipes the deployed state machine may run, besides the jobs. */
+    recipes: z.array(recipeEntrySchema).default([]),
     /** Who hears about paused, failed, aborted and completed runs. */
     notifications: z
       .object({
@@ -96,6 +113,38 @@ export const configSchema = z
         });
       }
     });
+    config.recipes.forEach((entry, i) => {
+      const path = ['recipes', i, 'recipe', 'id'];
+      const clash = seen.get(entry.recipe.id);
+      if (clash !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `'${entry.recipe.id}' is also jobs.${clash}: a recipe runs under its own id, so ids must be unique`,
+        });
+      }
+      let spec: JobSpec;
+      try {
+        spec = recipeControlSpec(entry);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['recipes', i], message: (error as Error).message });
+        return;
+      }
+      const connection = config.connections[spec.database];
+      if (!connection) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['recipes', i],
+          message: `runs on connection '${spec.database}', which is not in connections`,
+        });
+      } else if (connection.engine !== entry.recipe.engine) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['recipes', i],
+          message: `is a ${entry.recipe.engine} recipe but connection '${spec.database}' is '${connection.engine}'`,
+        });
+      }
+    });
     if (!config.network) {
       for (const [name, connection] of Object.entries(config.connections)) {
         if (connection.securityGroupId) {
@@ -110,7 +159,11 @@ export const configSchema = z
     }
   });
 
-export type ConfigInput = Omit<z.input<typeof configSchema>, 'connections' | 'jobs' | 'network'> & {
+export type ConfigInput = Omit<
+  z.input<typeof configSchema>,
+  'connections' | 'jobs' | 'network' | 'recipes'
+> & {
+  readonly recipes?: readonly RecipeRegistration[];
   readonly network?: NetworkInput;
   readonly connections: Readonly<Record<string, ConnectionInput>>;
   readonly jobs: ReadonlyArray<{ readonly job: JobSpec; readonly schedule?: ScheduleInput }>;

@@ -49,6 +49,20 @@ export interface BatchTxOptions {
   readonly statementTimeoutMs: number;
 }
 
+/** Session timeouts for statements that must run outside any transaction (e.g. CREATE INDEX CONCURRENTLY). */
+export interface SessionOptions {
+  /** Longest wait for a row or metadata lock. MySQL/MariaDB take whole seconds: rounded up, at least 1 s. */
+  readonly lockTimeoutMs: number;
+  /** Longest run of one statement (MariaDB max_statement_time; MySQL has no general DDL bound). */
+  readonly statementTimeoutMs: number;
+}
+
+/** One dedicated connection in autocommit mode. Never kept beyond the callback. */
+export interface Session extends Queryable {
+  /** Server-side connection id (PostgreSQL backend pid, MySQL connection id). */
+  readonly connectionId: number;
+}
+
 export type BatchTxResult<T> = { readonly held: true } | { readonly held: false; readonly value: T };
 
 export interface ColumnInfo {
@@ -117,6 +131,13 @@ export interface Database extends Queryable {
    * another session holds the lock. Commits when `fn` resolves, rolls back when it throws.
    */
   withBatchTransaction<T>(options: BatchTxOptions, fn: (tx: Tx) => Promise<T>): Promise<BatchTxResult<T>>;
+
+  /**
+   * Runs `fn` on one dedicated connection outside any transaction, with the session's lock and
+   * statement timeouts set for the call and reset afterwards; a connection that broke is closed
+   * instead of reused. For statements a transaction forbids (CREATE INDEX CONCURRENTLY).
+   */
+  withSession<T>(options: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T>;
 
   // --- introspection for preflight checks ---
   serverRole(): Promise<ServerRole>;

@@ -1,4 +1,5 @@
 import { mysqlDialect } from '../db/mysql/dialect';
+import { formatTableRef } from '../job/identifiers';
 import { RecipeInputError } from './errors';
 import { mysqlColumnExists, mysqlIndexExists } from './mysql-catalog';
 import { quoted, requireColumnType, requireIdentifier, requireTable } from './recipe-input';
@@ -22,6 +23,7 @@ export function mysqlAddColumn(input: MysqlAddColumnInput): Recipe {
   return {
     id: input.id,
     engine: 'mysql',
+    table: formatTableRef(ref),
     phases: [
       {
         kind: 'ddl',
@@ -55,6 +57,7 @@ export function mysqlAddIndex(input: MysqlAddIndexInput): Recipe {
   return {
     id: input.id,
     engine: 'mysql',
+    table: formatTableRef(ref),
     phases: [
       {
         kind: 'ddl',
@@ -92,6 +95,7 @@ export function mysqlChangeColumnType(input: MysqlChangeColumnTypeInput): Recipe
   return {
     id: input.id,
     engine: 'mysql',
+    table: formatTableRef(ref),
     phases: [
       {
         kind: 'ddl',

@@ -40,6 +40,7 @@ export function addNotNullColumn(input: AddNotNullColumnInput): Recipe {
   return {
     id: input.id,
     engine: 'postgres',
+    table: formatTableRef(ref),
     phases: [
       {
         kind: 'ddl',
@@ -133,6 +134,7 @@ export function createIndexConcurrently(input: CreateIndexConcurrentlyInput): Re
   return {
     id: input.id,
     engine: 'postgres',
+    table: formatTableRef(ref),
     phases: [
       {
         kind: 'ddl',
@@ -192,6 +194,7 @@ export function changeColumnType(input: ChangeColumnTypeInput): Recipe {
   return {
     id: input.id,
     engine: 'postgres',
+    table: formatTableRef(ref),
     phases: [
       {
         kind: 'ddl',

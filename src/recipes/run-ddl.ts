@@ -6,7 +6,6 @@ export interface DdlRunSettings {
   readonly lockTimeoutMs: number;
   readonly retries: number;
   readonly backoffMs: number;
-  readonly openSession: () => Database;
 }
 
 const DEFAULT_STATEMENT_TIMEOUT_MS = 30 * 60_000;
@@ -21,7 +20,7 @@ export class RecipeBusyError extends Error {
 
 /**
  * One attempt: the statements under a short lock timeout, either in one transaction holding the
- * recipe's advisory lock, or one by one on a fresh session outside any transaction.
+ * recipe's advisory lock, or one by one on a dedicated session outside any transaction.
  */
 async function attempt(db: Database, phase: DdlPhase, settings: DdlRunSettings): Promise<void> {
   const statementTimeoutMs = phase.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
@@ -35,24 +34,9 @@ async function attempt(db: Database, phase: DdlPhase, settings: DdlRunSettings):
     if (result.held) throw new RecipeBusyError(`${phase.name}: another run of this recipe holds its lock`);
     return;
   }
-  const session = settings.openSession();
-  try {
-    await setSessionTimeouts(session, settings.lockTimeoutMs, statementTimeoutMs);
+  await db.withSession({ lockTimeoutMs: settings.lockTimeoutMs, statementTimeoutMs }, async (session) => {
     for (const statement of phase.statements) await session.query(statement);
-  } finally {
-    await session.close();
-  }
-}
-
-async function setSessionTimeouts(session: Database, lockMs: number, statementMs: number): Promise<void> {
-  if (session.engine === 'postgres') {
-    await session.query(
-      "SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)",
-      [`${lockMs}ms`, `${statementMs}ms`],
-    );
-    return;
-  }
-  await session.query('SET SESSION lock_wait_timeout = ?', [Math.max(1, Math.ceil(lockMs / 1000))]);
+  });
 }
 
 async function runCleanup(db: Database, phase: DdlPhase, settings: DdlRunSettings): Promise<void> {

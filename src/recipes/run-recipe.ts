@@ -64,7 +64,6 @@ export async function runRecipe(recipe: Recipe, options: RecipeRunOptions): Prom
         lockTimeoutMs: options.lockTimeoutMs ?? 2000,
         retries: options.retries ?? 10,
         backoffMs: options.backoffMs ?? 500,
-        openSession: options.openSession,
       });
       report({ phase: phase.name, outcome: 'applied', retries });
     } catch (error) {

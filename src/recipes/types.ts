@@ -49,6 +49,8 @@ export type Phase = DdlPhase | BackfillPhase;
 export interface Recipe {
   readonly id: string;
   readonly engine: Engine;
+  /** The table it changes (`schema.table` or `table`), which the job a recipe runs under names. */
+  readonly table: string;
   readonly phases: readonly Phase[];
 }
 
@@ -61,8 +63,6 @@ export interface JobRunResult {
 
 export interface RecipeRunOptions {
   readonly db: Database;
-  /** A new single-connection Database, for statements that must run outside a transaction. */
-  readonly openSession: () => Database;
   /** Runs a backfill phase's job to its end (e.g. `runtime.run({ jobId })`). */
   readonly runJob: (spec: JobSpec) => Promise<JobRunResult>;
   /** Operators' consents (the control store's, for the recipe's id). */

@@ -10,7 +10,7 @@ import type { HandlerDeps } from './deps';
 import { VerificationFailedError } from './errors';
 import { initialCheckpoint, pacingSeconds } from './handlers/common';
 import { type PlanSummary, planSummary } from './plan-summary';
-import { currentPhase, phaseNamed, RecipeUnavailableError } from './recipe-run';
+import { currentPhase, phaseNamed } from './recipe-run';
 import { requireRecipe } from './run-job';
 import type { RunState } from './run-state';
 
@@ -124,11 +124,6 @@ async function ddlStep(ctx: StepContext, phase: DdlPhase, deps: HandlerDeps): Pr
       // One attempt per ApplyBatch: the state machine's Retry is the back-off between attempts.
       retries: 0,
       backoffMs: 0,
-      openSession: () => {
-        throw new RecipeUnavailableError(
-          `${phase.name} must run outside a transaction on its own session, which the state machine's handlers do not open: run recipe ${run.jobId} with runRecipe (lowtide recipe)`,
-        );
-      },
     });
   } catch (error) {
     if (error instanceof RecipeBusyError) {

@@ -583,3 +583,68 @@ describe('toDbError', () => {
     expect((err.cause as Error).message).toBe(raw.message);
   });
 });
+
+describe('withSession', () => {
+  const read = async (q: { query: Database['query'] }) =>
+    (
+      await q.query<{ lockWait: unknown; innodbWait: unknown; id: unknown; autocommit: unknown }>(
+        'SELECT @@SESSION.lock_wait_timeout AS lockWait, @@SESSION.innodb_lock_wait_timeout AS innodbWait, CONNECTION_ID() AS id, @@autocommit AS autocommit',
+      )
+    ).rows[0];
+
+  it('sets the session lock timeouts inside, in autocommit, and resets them afterwards on the same connection', async () => {
+    const single = createMysqlDatabase({ url: testDb.url, poolSize: 1 });
+    try {
+      const before = await read(single);
+      const inside = await single.withSession(
+        { lockTimeoutMs: 2500, statementTimeoutMs: 60_000 },
+        async (s) => {
+          const r = await read(s);
+          expect(Number(r?.id)).toBe(s.connectionId);
+          await s.query('ALTER TABLE items ADD INDEX items_v_idx (v), ALGORITHM=INPLACE, LOCK=NONE');
+          return r;
+        },
+      );
+      expect(Number(inside?.lockWait)).toBe(3);
+      expect(Number(inside?.innodbWait)).toBe(3);
+      expect(Number(inside?.autocommit)).toBe(1);
+      const after = await read(single);
+      expect(Number(after?.id)).toBe(Number(inside?.id));
+      expect(Number(after?.lockWait)).toBe(Number(before?.lockWait));
+      expect(Number(after?.innodbWait)).toBe(Number(before?.innodbWait));
+      expect((await single.indexes({ name: 'items' })).map((i) => i.name)).toContain('items_v_idx');
+    } finally {
+      await single.close();
+    }
+  });
+
+  it('gives up on a held metadata lock within its lock timeout, and a killed session is not reused', async () => {
+    const single = createMysqlDatabase({ url: testDb.url, poolSize: 1 });
+    const holder = await connect();
+    try {
+      await holder.query('START TRANSACTION');
+      await holder.query('SELECT * FROM items');
+      const err = await rejection(
+        single.withSession({ lockTimeoutMs: 1000, statementTimeoutMs: 10_000 }, (s) =>
+          s.query('ALTER TABLE items ADD COLUMN extra INT NULL, ALGORITHM=INSTANT'),
+        ),
+      );
+      expect(err).toBeInstanceOf(DbError);
+      expect((err as DbError).kind).toBe('lock-timeout');
+      await holder.query('ROLLBACK');
+
+      let killed = 0;
+      await rejection(
+        single.withSession({ lockTimeoutMs: 1000, statementTimeoutMs: 10_000 }, async (s) => {
+          killed = s.connectionId;
+          await observer.query(`KILL ${Number(killed)}`);
+          await s.query('SELECT 1');
+        }),
+      );
+      expect(Number((await read(single))?.id)).not.toBe(killed);
+    } finally {
+      await holder.end();
+      await single.close();
+    }
+  });
+});

@@ -620,3 +620,66 @@ describe('estimates and health readings', () => {
     ]);
   });
 });
+
+describe('withSession', () => {
+  const settings = async (q: { query: Database['query'] }) =>
+    (
+      await q.query<{ lock: string; statement: string; tx: string }>(
+        "SELECT current_setting('lock_timeout') AS lock, current_setting('statement_timeout') AS statement, pg_current_xact_id_if_assigned()::text AS tx",
+      )
+    ).rows[0];
+
+  it('sets the session timeouts inside, outside any transaction, and resets them afterwards on the same connection', async () => {
+    const single = adapter({ poolSize: 1 });
+    const before = await settings(single);
+    let pid = 0;
+    const inside = await single.withSession(
+      { lockTimeoutMs: 1234, statementTimeoutMs: 56_000 },
+      async (s) => {
+        pid = s.connectionId;
+        const read = await settings(s);
+        // A statement a transaction forbids runs, so the session is in autocommit.
+        await s.query('CREATE INDEX CONCURRENTLY items_val_idx ON items (val)');
+        return read;
+      },
+    );
+    expect(inside).toMatchObject({ lock: '1234ms', statement: '56s' });
+    const after = (
+      await single.query<{ pid: number; lock: string; statement: string }>(
+        "SELECT pg_backend_pid() AS pid, current_setting('lock_timeout') AS lock, current_setting('statement_timeout') AS statement",
+      )
+    ).rows[0];
+    expect(after).toEqual({ pid, lock: before?.lock, statement: before?.statement });
+    const { rows } = await db.query<{ valid: boolean }>(
+      "SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'items_val_idx'",
+    );
+    expect(rows).toEqual([{ valid: true }]);
+  });
+
+  it('gives up on a held lock within its lock timeout, and a terminated session is not reused', async () => {
+    const single = adapter({ poolSize: 1 });
+    const holder = await sideClient();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE items IN ACCESS EXCLUSIVE MODE');
+    try {
+      const err = await dbErrorOf(
+        single.withSession({ lockTimeoutMs: 100, statementTimeoutMs: 10_000 }, (s) =>
+          s.query('CREATE INDEX CONCURRENTLY items_val_idx2 ON items (val)'),
+        ),
+      );
+      expect(err.kind).toBe('lock-timeout');
+    } finally {
+      await holder.query('ROLLBACK');
+    }
+    let killed = 0;
+    await dbErrorOf(
+      single.withSession({ lockTimeoutMs: 100, statementTimeoutMs: 10_000 }, async (s) => {
+        killed = s.connectionId;
+        await holder.query('SELECT pg_terminate_backend($1)', [killed]);
+        await s.query('SELECT 1');
+      }),
+    );
+    const { rows } = await single.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    expect(rows[0]?.pid).not.toBe(killed);
+  });
+});

@@ -39,7 +39,6 @@ export async function recipeHarness(testDb: TestDatabase, jobs: readonly JobSpec
     runtime,
     options: (recipeId, extra = {}) => ({
       db,
-      openSession: () => openDatabase(testDb.url, { poolSize: 1 }),
       runJob,
       consents: async (fingerprint) => (await runtime.store.ddlConsents(recipeId))[fingerprint],
       lockTimeoutMs: 200,

@@ -13,14 +13,17 @@ import { mysqlLockName } from './lock-name';
 import { runQuery } from './run-query';
 import type { MysqlFlavour, MysqlServerInfo } from './server-info';
 
-interface SessionLimits {
+export interface SessionLimits {
   readonly set: string;
   readonly values: readonly unknown[];
   /** Puts the variables back to the server's global values before the connection returns to the pool. */
   readonly reset: string;
 }
 
-function sessionLimits(flavour: MysqlFlavour, options: BatchTxOptions): SessionLimits {
+export function sessionLimits(
+  flavour: MysqlFlavour,
+  options: Pick<BatchTxOptions, 'lockTimeoutMs' | 'statementTimeoutMs'>,
+): SessionLimits {
   // Both lock timeouts take whole seconds; rounding up never makes a wait shorter than asked.
   const lockSeconds = Math.max(1, Math.ceil(options.lockTimeoutMs / 1000));
   if (flavour === 'mariadb') {

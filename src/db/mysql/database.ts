@@ -10,6 +10,7 @@ import { mysqlColumns, mysqlEstimateTableRows, mysqlIndexes } from './introspect
 import { mysqlReplicaLag } from './replica-lag';
 import { runQuery } from './run-query';
 import { type MysqlServerInfo, readServerInfo } from './server-info';
+import { runSession } from './session';
 import { mysqlServerRole } from './server-role';
 
 export interface MysqlDatabaseOptions {
@@ -86,6 +87,10 @@ export function createMysqlDatabase(options: MysqlDatabaseOptions): Database {
 
     async withBatchTransaction(batchOptions, fn) {
       return runBatchTransaction(pool, await serverInfo(), batchOptions, fn);
+    },
+
+    async withSession(sessionOptions, fn) {
+      return runSession(pool, await serverInfo(), sessionOptions, fn);
     },
 
     async serverRole() {

@@ -1,6 +1,16 @@
 import pg from 'pg';
 import type { TableRef } from '../../job/identifiers';
-import type { BatchTxOptions, BatchTxResult, Database, QueryResult, ReplicaTarget, Row, Tx } from '../types';
+import type {
+  BatchTxOptions,
+  BatchTxResult,
+  Database,
+  QueryResult,
+  ReplicaTarget,
+  Row,
+  Session,
+  SessionOptions,
+  Tx,
+} from '../types';
 import { runBatchTransaction } from './batch-transaction';
 import { readColumns, readIndexes } from './catalog';
 import { postgresDialect } from './dialect';
@@ -8,6 +18,7 @@ import { toDbError } from './errors';
 import { explainSelection } from './explain';
 import { readAttachedStandbys, readReplicas } from './replica-lag';
 import { publicResult, runQuery } from './run-query';
+import { runSession } from './session';
 import { countActiveSessions, readServerRole, readServerVersion } from './server-info';
 import { estimateRows } from './table-estimate';
 
@@ -66,6 +77,10 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
       fn: (tx: Tx) => Promise<T>,
     ): Promise<BatchTxResult<T>> {
       return runBatchTransaction(pool, txOptions, fn);
+    },
+
+    withSession<T>(sessionOptions: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T> {
+      return runSession(pool, sessionOptions, fn);
     },
 
     serverRole: () => guarded(() => readServerRole(pool)),

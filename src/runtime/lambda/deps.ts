@@ -47,7 +47,7 @@ export function deploymentAlarms(config: LowtideConfig): (spec: JobSpec) => stri
 
 /**
  * Production deps for a Lambda container: the control table from LOWTIDE_CONTROL_TABLE, connections
- * from LOWTIDE_CONNECTIONS with Secrets Manager or IAM auth, jobs from the bundled lowtide.config,
+ * from LOWTIDE_CONNECTIONS with Secrets Manager or IAM auth, jobs and recipes from the bundled lowtide.config,
  * CloudWatch DescribeAlarms, Powertools logs and EMF metrics. Built once per container.
  */
 export function createLambdaDeps(
@@ -66,6 +66,7 @@ export function createLambdaDeps(
     store: new DynamoControlStore({ client: documentClient, tableName }),
     resolveJob: (jobId) => findJob(config, jobId).job,
     jobs: () => config.jobs.map((e) => e.job),
+    resolveRecipe: (recipeId) => config.recipes.find((r) => r.recipe.id === recipeId),
     alarmsFor: deploymentAlarms(config),
     connections: lambdaConnections(
       parseRuntimeConnections(env.LOWTIDE_CONNECTIONS),

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, defineConfig, parseConfig, toRuntimeConnections } from '../../src/config';
+import { defineJob } from '../../src/job/define-job';
+import { addNotNullColumn, createIndexConcurrently, mysqlAddColumn } from '../../src/recipes';
+import { recipeControlSpec } from '../../src/runtime/recipe-run';
+import { createLambdaDeps } from '../../src/runtime/lambda/deps';
+
+const job = defineJob({
+  id: 'backfill-tier',
+  owner: 'data',
+  engine: 'postgres',
+  database: 'primary',
+  table: 'accounts',
+  key: 'id',
+  kind: 'update',
+  where: 'tier IS NULL',
+  set: { tier: "'standard'" },
+});
+const connections = {
+  primary: {
+    engine: 'postgres' as const,
+    host: 'db.internal',
+    database: 'app',
+    auth: { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db/primary-Ab12Cd' },
+  },
+};
+const rank = addNotNullColumn({
+  id: 'accounts-rank',
+  table: 'accounts',
+  column: 'rank',
+  type: 'integer',
+  backfill: '0',
+  job: { database: 'primary', owner: 'data', key: 'id' },
+});
+const noteIndex = createIndexConcurrently({
+  id: 'idx-note',
+  table: 'accounts',
+  name: 'accounts_note_idx',
+  columns: ['note'],
+});
+
+function issuesOf(input: unknown): Record<string, string> {
+  try {
+    parseConfig(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return Object.fromEntries((error as ConfigError).issues.map((i) => [i.path, i.message]));
+  }
+  throw new Error('expected the config to be refused');
+}
+
+describe('recipes in the deployment config', () => {
+  it('defaults to none, and the Lambda deps resolve the recipes it lists', () => {
+    expect(defineConfig({ connections, jobs: [{ job }] }).recipes).toEqual([]);
+    const config = defineConfig({
+      connections,
+      jobs: [{ job }],
+      recipes: [{ recipe: rank }, { recipe: noteIndex, control: { database: 'primary', owner: 'data' } }],
+    });
+    const deps = createLambdaDeps(config, console, {
+      LOWTIDE_CONTROL_TABLE: 'control',
+      AWS_REGION: 'eu-west-1',
+      LOWTIDE_CONNECTIONS: JSON.stringify(toRuntimeConnections(config)),
+    });
+    const found = deps.resolveRecipe?.('idx-note');
+    expect(found?.recipe).toBe(noteIndex);
+    expect(recipeControlSpec(found!)).toMatchObject({
+      id: 'idx-note',
+      database: 'primary',
+      table: { name: 'accounts' },
+    });
+    expect(deps.resolveRecipe?.('accounts-rank')?.recipe).toBe(rank);
+    expect(deps.resolveRecipe?.('backfill-tier')).toBeUndefined();
+  });
+
+  it('refuses recipes it could not run: no database to run on, an unknown connection, a wrong engine, a clashing id', () => {
+    const issues = issuesOf({
+      connections,
+      jobs: [{ job }],
+      recipes: [
+        { recipe: noteIndex },
+        { recipe: noteIndex, control: { database: 'elsewhere', owner: 'data' } },
+        {
+          recipe: mysqlAddColumn({ id: 'add-score', table: 'accounts', column: 'score', type: 'int' }),
+          control: { database: 'primary', owner: 'data' },
+        },
+        { recipe: { ...rank, id: 'backfill-tier' } },
+      ],
+    });
+    expect(issues['recipes.0']).toMatch(/no backfill phase .* control: \{ database, owner, limits \}/);
+    expect(issues['recipes.1']).toMatch(/connection 'elsewhere', which is not in connections/);
+    expect(issues['recipes.2']).toMatch(/mysql recipe but connection 'primary' is 'postgres'/);
+    expect(issues['recipes.3.recipe.id']).toMatch(/'backfill-tier' is also jobs.0/);
+    expect(issuesOf({ connections, jobs: [{ job }], recipes: [{ nope: true }] })['recipes.0']).toMatch(
+      /must be \{ recipe, control\? \}/,
+    );
+  });
+});
