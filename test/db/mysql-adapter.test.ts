@@ -346,6 +346,7 @@ describe('withBatchTransaction', () => {
       await gate.promise;
       await tx.query('INSERT INTO items (id, v) VALUES (?, ?)', [601, 1]);
     });
+    const failed = rejection(batch);
     const victim = await entered.promise;
     await observer.query(`KILL ${Number(victim)}`);
     await eventually(
@@ -354,7 +355,7 @@ describe('withBatchTransaction', () => {
       'the killed session to end',
     );
     gate.resolve();
-    const err = await rejection(batch);
+    const err = await failed;
     expect(err).toBeInstanceOf(DbError);
     expect(err).toMatchObject({ kind: 'connection', retryable: true });
 
@@ -375,6 +376,8 @@ describe('withBatchTransaction', () => {
       running.resolve(tx.connectionId);
       await tx.query('SELECT SLEEP(5)');
     });
+    // Observed at once: the batch may reject before the KILL statement itself returns.
+    const failed = rejection(batch);
     const victim = await running.promise;
     await eventually(
       () =>
@@ -385,7 +388,7 @@ describe('withBatchTransaction', () => {
       'the SLEEP to start',
     );
     await observer.query(`KILL ${Number(victim)}`);
-    expect(await rejection(batch)).toMatchObject({ kind: 'connection' });
+    expect(await failed).toMatchObject({ kind: 'connection' });
     const after = await db.withBatchTransaction(
       { lockName: 'killed-running', ...TIMEOUTS },
       async () => 'ok',
@@ -402,6 +405,8 @@ describe('server role', () => {
   });
 
   it('reports read_only', async () => {
+    // Other files toggle global settings too: take turns through the suite's named lock.
+    await observer.query("SELECT GET_LOCK('lowtide_test_global_settings', 60)");
     const [before] = await look<{ ro: unknown }>('SELECT @@global.read_only AS ro');
     await observer.query('SET GLOBAL read_only = 1');
     let role: Awaited<ReturnType<Database['serverRole']>>;
@@ -410,6 +415,7 @@ describe('server role', () => {
     } finally {
       // The suite connects as root, which read_only does not stop, so other files never notice.
       await observer.query('SET GLOBAL read_only = ?', [Number(before!.ro) ? 1 : 0]);
+      await observer.query("SELECT RELEASE_LOCK('lowtide_test_global_settings')");
     }
     expect(role).toMatchObject({ readOnly: true, replica: false });
     expect(role.detail).toMatch(/read_only is ON/);
