@@ -4,20 +4,10 @@ import { advisoryLockKey } from './advisory-lock-key';
 import { postgresDialect } from './dialect';
 import { toDbError } from './errors';
 import { publicResult, type RawResult, runQuery } from './run-query';
+import { requirePositiveMs } from './timeouts';
 
 /** The server ends a session idle inside a transaction after this long at least. */
 const MIN_IDLE_IN_TRANSACTION_MS = 10_000;
-
-function requirePositiveMs(name: string, value: number): void {
-  // 0 means "no timeout" to PostgreSQL: a batch that may wait forever on a lock is what lowtide exists to prevent.
-  if (!Number.isInteger(value) || value < 1) {
-    throw new DbError(
-      'other',
-      `${name} must be a whole number of milliseconds of at least 1 (0 would disable the timeout); got ${value}`,
-      undefined,
-    );
-  }
-}
 
 /**
  * Timeouts and the advisory lock in one round trip after BEGIN. `set_config(..., true)` is the

@@ -18,8 +18,8 @@ import { toDbError } from './errors';
 import { explainSelection } from './explain';
 import { readAttachedStandbys, readReplicas } from './replica-lag';
 import { publicResult, runQuery } from './run-query';
-import { runSession } from './session';
 import { countActiveSessions, readServerRole, readServerVersion } from './server-info';
+import { runSession } from './session';
 import { estimateRows } from './table-estimate';
 
 export interface PostgresDatabaseOptions {

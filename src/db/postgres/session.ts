@@ -3,17 +3,7 @@ import { DbError, type Row, type Session, type SessionOptions } from '../types';
 import { postgresDialect } from './dialect';
 import { toDbError } from './errors';
 import { publicResult, runQuery } from './run-query';
-
-function requirePositiveMs(name: string, value: number): void {
-  // 0 disables the timeout in PostgreSQL: a DDL statement queued forever behind a lock blocks every query after it.
-  if (!Number.isInteger(value) || value < 1) {
-    throw new DbError(
-      'other',
-      `${name} must be a whole number of milliseconds of at least 1 (0 would disable the timeout); got ${value}`,
-      undefined,
-    );
-  }
-}
+import { requirePositiveMs } from './timeouts';
 
 /** `set_config(..., false)` is the session-wide SET that accepts bind values. */
 const SET_TIMEOUTS = `SELECT set_config('lock_timeout', $1, false),
