@@ -1,0 +1,162 @@
+import type { BenchResults, ContenderSummary, TargetCheck, WorkResult } from './results';
+import { median, representativeRound } from './summarize';
+
+const ENGINE_TITLE = { postgres: 'PostgreSQL', mysql: 'MySQL/MariaDB' } as const;
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (n: number | undefined) =>
+  n === undefined ? '–' : n < 10 ? `${n.toFixed(2)} ms` : `${int(n)} ms`;
+const ratio = (n: number | null | undefined) =>
+  n === null || n === undefined || !Number.isFinite(n) ? '–' : `${n.toFixed(2)}x`;
+const seconds = (n: number) => (n < 10_000 ? `${(n / 1000).toFixed(2)} s` : `${(n / 1000).toFixed(1)} s`);
+const usd = (n: number) => `$${n.toFixed(n < 1 ? 3 : 2)}`;
+
+/** `PostgreSQL 15.20 (Debian ...) on x86_64 ...` -> `PostgreSQL 15.20`; `10.11.19-MariaDB-0+deb12u1` -> `MariaDB 10.11.19`. */
+function shortVersion(version: string): string {
+  const pg = /PostgreSQL [\d.]+/.exec(version);
+  if (pg) return pg[0];
+  const my = /^([\d.]+)-(MariaDB)/.exec(version);
+  return my ? `${my[2]} ${my[1]}` : `MySQL ${version.split('-')[0]}`;
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function table(head: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  return [row(head), row(head.map(() => '---')), ...rows.map(row)];
+}
+
+function jobRow(c: ContenderSummary, work: WorkResult): string[] {
+  if (c.status !== 'measured') {
+    const what = c.status === 'unavailable' ? 'not run' : 'FAILED';
+    return [c.name, `${what}: ${c.reason ?? ''}`, '', '', '', '', '', ''];
+  }
+  // Each round's ratio against the same round's run of the other contender, then the median.
+  const vs = (name: ContenderSummary['name']) => {
+    const other = work.contenders.find((o) => o.name === name && o.status === 'measured');
+    if (!other) return null;
+    return median(
+      c.rounds.map((r, i) => (r.rowsPerSecond ?? 0) / (other.rounds[i]?.rowsPerSecond ?? Number.NaN)),
+    );
+  };
+  return [
+    c.name,
+    seconds(c.wallMs ?? 0),
+    int(c.rowsPerSecond ?? 0),
+    ratio(vs('hand-loop')),
+    ratio(vs('monolithic')),
+    ms(c.longestTxMs),
+    int(c.transactions ?? 0),
+    c.clientCpuMs === undefined ? '–' : seconds(c.clientCpuMs),
+  ];
+}
+
+function fgRow(c: ContenderSummary): string[] {
+  const f = c.foreground;
+  if (!f) return [c.name, '–', '–', '–', '–', '–', '–', '–', '–', '–'];
+  return [
+    c.name,
+    ms(f.baselineP99),
+    ms(f.p50),
+    ms(f.p99),
+    ms(f.max),
+    String(f.errors),
+    ratio(f.p99VsBaseline),
+    `${ms(f.readServiceP99)} (${ratio(f.readServiceP99VsBaseline)})`,
+    `${ms(f.writeP99)} (${ratio(f.writeP99VsBaseline)})`,
+    Number.isFinite(f.machineBusy) ? `${(f.machineBusy * 100).toFixed(0)}%` : '–',
+  ];
+}
+
+function targetRows(targets: readonly TargetCheck[]): string[][] {
+  return targets.map((t) => [
+    t.description,
+    ratio(t.value),
+    `${t.direction === 'min' ? '≥' : t.id === 'foreground-p99' ? '≤' : '<'} ${t.threshold}x`,
+    t.met ? 'met' : `**not met**${t.reason ? `: ${t.reason}` : ''}`,
+  ]);
+}
+
+function lowtideSection(work: WorkResult): string[] {
+  const summary = work.contenders.find((c) => c.name === 'lowtide' && c.status === 'measured');
+  const lt = summary && representativeRound(summary)?.lowtide;
+  if (!lt) return [];
+  const states = Object.entries(lt.states)
+    .map(([name, s]) => `${name} ${s.meanMs.toFixed(1)} ms × ${s.invocations}`)
+    .join(', ');
+  const c = lt.cost;
+  return [
+    '',
+    `lowtide${work.rounds > 1 ? ' (its median round)' : ''}: ${lt.batches} batches in ${lt.executions} execution(s), ` +
+      `${int(lt.batchRows.mean)} rows per batch on average (max ${int(lt.batchRows.max)}; range ${int(lt.batchRange.min)}..${int(lt.batchRange.max)}), ` +
+      `batch time p50 ${ms(lt.batchMs.p50)}, p90 ${ms(lt.batchMs.p90)}, max ${ms(lt.batchMs.max)} (target ${lt.targetBatchMs} ms); ` +
+      `pause between batches ${lt.pauseBetweenBatchesMs} ms, which the state machine waits as ${lt.waitBetweenBatchesSeconds} s; ` +
+      `${lt.healthWaits} health back-offs, ${lt.retries} retries.`,
+    `Overhead outside the batch transactions: ${ms(lt.overheadPerBatchMs)} per batch (${(lt.overheadShare * 100).toFixed(0)}% of wall time). ` +
+      `Handler time per call: ${states}.`,
+    `Cost on paper per million rows (${c.prices.region}, prices of ${c.prices.asOf}): ` +
+      `${int(c.transitionsPerMillionRows)} state transitions (${c.transitionsPerBatch} per batch) ${usd(c.usdPerMillionRows.stepFunctions)}, ` +
+      `${int(c.lambdaInvocationsPerMillionRows)} Lambda invocations and ${c.lambdaGbSecondsPerMillionRows.toFixed(1)} GB-s ${usd(c.usdPerMillionRows.lambda)}, ` +
+      `${int(c.dynamoWritesPerMillionRows)} DynamoDB writes and ${int(c.dynamoReadsPerMillionRows)} reads ${usd(c.usdPerMillionRows.dynamo)}; ` +
+      `total **${usd(c.usdPerMillionRows.total)}**.`,
+  ];
+}
+
+function workSection(work: WorkResult): string[] {
+  return [
+    `### ${ENGINE_TITLE[work.engine]}: ${work.work} of ${int(work.targetRows)} rows (${shortVersion(work.serverVersion)})`,
+    '',
+    `Foreground: ${work.foregroundDriver} (${work.foregroundNote}).`,
+    '',
+    ...table(
+      [
+        'contender',
+        'wall',
+        'rows/s',
+        'vs hand loop',
+        'vs monolithic',
+        'longest tx',
+        'transactions',
+        'client CPU',
+      ],
+      work.contenders.map((c) => jobRow(c, work)),
+    ),
+    '',
+    ...table(
+      [
+        'foreground during',
+        'p99 just before (no job)',
+        'p50',
+        'p99',
+        'max',
+        'errors',
+        'p99 vs just before',
+        'reads p99 in server',
+        'writes p99',
+        'CPU busy',
+      ],
+      work.contenders.map(fgRow),
+    ),
+    '',
+    ...table(['target', 'this run', 'required', 'verdict'], targetRows(work.targets)),
+    ...lowtideSection(work),
+    '',
+  ];
+}
+
+/** The results as Markdown: one section per engine and work item. Printed by the bench and put in the docs. */
+export function renderMarkdown(results: BenchResults): string {
+  const h = results.host;
+  const s = results.settings;
+  return [
+    `Run of ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${h.cpus} CPUs (${h.cpuModel}), ${h.memoryGb} GB, Node ${h.node}; ` +
+      `${int(s.rows)} rows per work item; foreground ${s.foregroundRate} ops/s over ${s.foregroundConnections} connections; ` +
+      `baseline ${s.baselineSeconds} s just before each contender; lowtide waits at ${s.msPerSecond} ms per state-machine second; ` +
+      (s.rounds > 1
+        ? `${s.rounds} rounds: medians over rounds, the longest transaction of all rounds.`
+        : 'one round.'),
+    '',
+    ...results.results.flatMap(workSection),
+  ].join('\n');
+}

@@ -1,0 +1,195 @@
+import type { ContenderResult, ContenderSummary, TargetCheck } from './results';
+
+/** The issue's targets, as ratios within one run. */
+export const TARGETS = {
+  throughputVsHandLoop: 0.8,
+  throughputVsMonolithic: 0.5,
+  longestTxVsTarget: 2,
+  foregroundP99VsBaseline: 2,
+} as const;
+
+const fmt = (n: number, digits = 0) => n.toFixed(digits);
+
+function notJudged(
+  id: TargetCheck['id'],
+  description: string,
+  threshold: number,
+  direction: TargetCheck['direction'],
+  why: string,
+): TargetCheck {
+  return { id, description, value: null, threshold, direction, met: false, reason: why };
+}
+
+function overheadNote(lt: ContenderResult): string {
+  const d = lt.lowtide;
+  if (!d || !lt.rows) return '';
+  const inside = d.inTransactionMs > 0 ? lt.rows / (d.inTransactionMs / 1000) : 0;
+  return (
+    `inside its batch transactions lowtide changed ${fmt(inside)} rows/s (each batch selects its keys FOR UPDATE, ` +
+    `then changes exactly those keys by an IN list and writes its ledger row; batches averaged ${fmt(d.batchRows.mean)} rows in ${fmt(d.batchMs.mean)} ms). ` +
+    `Outside them it spent ${fmt(d.overheadShare * 100)}% of its wall time, ${fmt(d.overheadPerBatchMs)} ms per batch over ${d.batches} batches ` +
+    '(health gate, verification, DynamoDB checkpoint and history, the state machine and its waits)'
+  );
+}
+
+function throughputTarget(
+  lt: ContenderResult | undefined,
+  other: ContenderResult | undefined,
+  id: 'throughput-vs-hand-loop' | 'throughput-vs-monolithic',
+  threshold: number,
+): TargetCheck {
+  const otherName = id === 'throughput-vs-hand-loop' ? 'the hand-written loop' : 'the monolithic statement';
+  const description = `lowtide's rows/s at least ${threshold}x ${otherName}'s`;
+  if (!lt?.rowsPerSecond || !other?.rowsPerSecond) {
+    return notJudged(
+      id,
+      description,
+      threshold,
+      'min',
+      `not judged: lowtide or ${otherName} has no measurement in this run`,
+    );
+  }
+  const value = lt.rowsPerSecond / other.rowsPerSecond;
+  const met = value >= threshold;
+  return {
+    id,
+    description,
+    value,
+    threshold,
+    direction: 'min',
+    met,
+    ...(met
+      ? {}
+      : {
+          reason: `${fmt(lt.rowsPerSecond)} vs ${fmt(other.rowsPerSecond)} rows/s; ${overheadNote(lt)}`,
+        }),
+  };
+}
+
+function longestTxTarget(lt: ContenderResult | undefined): TargetCheck {
+  const threshold = TARGETS.longestTxVsTarget;
+  const description = `lowtide's longest transaction under ${threshold}x its target batch time`;
+  const d = lt?.lowtide;
+  if (!lt || !d || lt.longestTxMs === undefined) {
+    return notJudged(
+      'longest-transaction',
+      description,
+      threshold,
+      'max',
+      'not judged: lowtide has no measurement in this run',
+    );
+  }
+  const value = lt.longestTxMs / d.targetBatchMs;
+  const met = value < threshold;
+  return {
+    id: 'longest-transaction',
+    description,
+    value,
+    threshold,
+    direction: 'max',
+    met,
+    ...(met
+      ? {}
+      : {
+          reason:
+            `longest batch ${fmt(lt.longestTxMs)} ms against a ${d.targetBatchMs} ms target ` +
+            `(batch p50 ${fmt(d.batchMs.p50)} ms, p90 ${fmt(d.batchMs.p90)} ms): the sizer steers the p90 of recent ` +
+            'batches and only reacts after a slow batch, so one batch that stalls (a lock wait behind the foreground, ' +
+            'an I/O or checkpoint stall) is not prevented, only followed by a smaller one',
+        }),
+  };
+}
+
+function foregroundTarget(lt: ContenderResult | undefined): TargetCheck {
+  const threshold = TARGETS.foregroundP99VsBaseline;
+  const description = `foreground p99 during lowtide within ${threshold}x the baseline's`;
+  const fg = lt?.foreground;
+  const baseline = lt?.baseline;
+  if (!fg || !baseline || baseline.latencyMs.count === 0 || fg.latencyMs.count === 0) {
+    return notJudged(
+      'foreground-p99',
+      description,
+      threshold,
+      'max',
+      'not judged: no foreground samples for lowtide or the baseline',
+    );
+  }
+  const value = fg.latencyMs.p99 / baseline.latencyMs.p99;
+  const met = value <= threshold;
+  const batchMs = lt?.lowtide?.batchMs;
+  return {
+    id: 'foreground-p99',
+    description,
+    value,
+    threshold,
+    direction: 'max',
+    met,
+    ...(met
+      ? {}
+      : {
+          reason:
+            `p99 ${fmt(fg.latencyMs.p99, 1)} ms vs ${fmt(baseline.latencyMs.p99, 1)} ms just before, without a job. ` +
+            `Reads never wait for a row lock: their time in the server went from p99 ${fmt(baseline.readServiceMs.p99, 1)} to ${fmt(fg.readServiceMs.p99, 1)} ms, ` +
+            'which is the machine shared between the job, the servers and the load' +
+            (lt?.clientCpuMs !== undefined && lt.wallMs
+              ? ` (lowtide's own process used ${fmt((lt.clientCpuMs / lt.wallMs) * 100)}% of a CPU for its state machine, handlers and DynamoDB, which on AWS run off the database host)`
+              : '') +
+            `; their latency, p99 ${fmt(baseline.readLatencyMs.p99, 1)} to ${fmt(fg.readLatencyMs.p99, 1)} ms, also counts waiting for their connection while it was busy with a write` +
+            `. Writes went from p99 ${fmt(baseline.writeLatencyMs.p99, 1)} to ${fmt(fg.writeLatencyMs.p99, 1)} ms: ` +
+            'a write to a row inside the batch in flight waits for that batch to commit' +
+            (batchMs ? ` (batches took ${fmt(batchMs.p50)} ms at p50, ${fmt(batchMs.max)} ms at most)` : ''),
+        }),
+  };
+}
+
+/** Judges one round: lowtide's run against the others' runs of the same round. */
+function judgeRound(
+  lt: ContenderResult | undefined,
+  handLoop: ContenderResult | undefined,
+  monolithic: ContenderResult | undefined,
+): TargetCheck[] {
+  return [
+    throughputTarget(lt, handLoop, 'throughput-vs-hand-loop', TARGETS.throughputVsHandLoop),
+    throughputTarget(lt, monolithic, 'throughput-vs-monolithic', TARGETS.throughputVsMonolithic),
+    longestTxTarget(lt),
+    foregroundTarget(lt),
+  ];
+}
+
+/** The median round's check (the worst round's for the longest transaction), judged on that value. */
+function combine(checks: readonly TargetCheck[], rounds: number): TargetCheck {
+  const judged = checks.filter((c) => c.value !== null);
+  if (judged.length === 0) return checks[0]!;
+  const sorted = [...judged].sort((a, b) => a.value! - b.value!);
+  // With an even number of rounds, the middle round on the unfavourable side.
+  const middle =
+    judged[0]!.direction === 'min' ? Math.floor((sorted.length - 1) / 2) : Math.ceil((sorted.length - 1) / 2);
+  const pick = judged[0]!.id === 'longest-transaction' ? sorted.at(-1)! : sorted[middle]!;
+  if (rounds <= 1) return pick;
+  const values = judged.map((c) => c.value!.toFixed(2)).join(', ');
+  const which = pick.id === 'longest-transaction' ? 'the worst' : 'the median';
+  return {
+    ...pick,
+    ...(pick.reason ? { reason: `${which} of ${rounds} rounds (${values}): ${pick.reason}` } : {}),
+  };
+}
+
+/**
+ * Judges a work item against the issue's targets. Each round compares lowtide with the runs of the
+ * same round; the verdict takes the median round (for the longest transaction, the worst round).
+ */
+export function judgeTargets(contenders: readonly ContenderSummary[]): TargetCheck[] {
+  const rounds = (name: ContenderSummary['name']) =>
+    contenders.find((c) => c.name === name && c.status === 'measured')?.rounds ?? [];
+  const lt = rounds('lowtide');
+  const handLoop = rounds('hand-loop');
+  const monolithic = rounds('monolithic');
+  const count = Math.max(1, lt.length);
+  const perRound = Array.from({ length: count }, (_, i) => judgeRound(lt[i], handLoop[i], monolithic[i]));
+  return perRound[0]!.map((_, t) =>
+    combine(
+      perRound.map((r) => r[t]!),
+      lt.length,
+    ),
+  );
+}
