@@ -29,8 +29,10 @@ interface Parsed {
 }
 
 /**
- * pgbench's per-transaction log: `client tx time script epoch_s epoch_us [schedule_lag]`, time and
- * lag in microseconds, the epoch pair when the transaction ended. A failed one logs `failed`.
+ * pgbench's per-transaction log: `client tx time script epoch_s epoch_us [schedule_lag]`, in
+ * microseconds, the epoch pair when the transaction ended. Under `-R`, `time` runs from the
+ * transaction's scheduled start, so it already contains `schedule_lag` (the wait before it could
+ * start); the time in the server is the difference. A failed transaction logs `failed`.
  */
 function parseLogs(dir: string, prefix: string): Parsed {
   const samples: ForegroundSample[] = [];
@@ -45,8 +47,8 @@ function parseLogs(dir: string, prefix: string): Parsed {
       const client = Number(f[0]);
       const endedAt = Number(f[4]) * 1000 + Number(f[5]) / 1000;
       const ok = /^\d+$/.test(f[2]!);
-      const serviceMs = ok ? Number(f[2]) / 1000 : 0;
-      const latencyMs = ok ? serviceMs + Number(f[6] ?? 0) / 1000 : 0;
+      const latencyMs = ok ? Number(f[2]) / 1000 : 0;
+      const serviceMs = ok ? latencyMs - Number(f[6] ?? 0) / 1000 : 0;
       const dueAt = endedAt - latencyMs;
       samples.push({ dueAt, latencyMs, serviceMs, ok, write: Number(f[3]) === WRITE_SCRIPT });
       latestDue.set(client, Math.max(latestDue.get(client) ?? 0, dueAt));
