@@ -57,22 +57,13 @@ export async function runBatch({ spec, db, leaseToken, batchSize }: BatchRequest
       const lastKey = head?.lastKey ?? null;
       const batchNo = (head?.batchNo ?? 0) + 1;
       const rowsBefore = head?.rowsDone ?? 0;
-      const keys = await job.selectBatch(tx, lastKey, batchSize);
-      if (keys.length === 0) {
+      const batch = await job.changeBatch(tx, lastKey, batchSize, { batchNo });
+      if (!batch) {
         return { status: 'done' as const, batchNo: batchNo - 1, lastKey, rowsDone: rowsBefore };
       }
-      const affected = await job.applyBatch(tx, keys, { batchNo });
-      const verdict = await job.verifyBatch(tx, keys, affected);
-      if (!verdict.ok) throw new BatchVerificationError(spec.id, batchNo, verdict.reason);
-      const row = {
-        batchNo,
-        leaseToken,
-        firstKey: keys[0]!,
-        lastKey: keys[keys.length - 1]!,
-        selected: keys.length,
-        affected,
-        rowsDone: rowsBefore + affected,
-      };
+      if (!batch.verdict.ok) throw new BatchVerificationError(spec.id, batchNo, batch.verdict.reason);
+      const { verdict: _verdict, ...span } = batch;
+      const row = { batchNo, leaseToken, ...span, rowsDone: rowsBefore + span.affected };
       await writeLedgerRow(tx, spec, row);
       return { status: 'applied' as const, ...row };
     },

@@ -104,9 +104,10 @@ async function attemptOnce(
         statementTimeoutMs: spec.limits.statementTimeoutMs,
       },
       async (tx) => {
-        const keys = await job.selectBatch(tx, head?.lastKey ?? null, batchSize);
-        if (keys.length === 0) throw new RollBackSample({ status: 'empty' });
+        const afterKey = head?.lastKey ?? null;
         if (selectOnly) {
+          const keys = await job.selectBatch(tx, afterKey, batchSize);
+          if (keys.length === 0) throw new RollBackSample({ status: 'empty' });
           const durationMs = performance.now() - started;
           throw new RollBackSample({
             status: 'measured',
@@ -116,15 +117,15 @@ async function attemptOnce(
             note: selectOnly,
           });
         }
-        const affected = await job.applyBatch(tx, keys, { batchNo: (head?.batchNo ?? 0) + 1 });
-        const verdict = await job.verifyBatch(tx, keys, affected);
+        const batch = await job.changeBatch(tx, afterKey, batchSize, { batchNo: (head?.batchNo ?? 0) + 1 });
+        if (!batch) throw new RollBackSample({ status: 'empty' });
         const durationMs = performance.now() - started;
         throw new RollBackSample({
           status: 'measured',
           mode: 'applied',
-          rows: keys.length,
+          rows: batch.selected,
           durationMs,
-          verified: verdict.ok ? { ok: true } : { ok: false, reason: verdict.reason },
+          verified: batch.verdict.ok ? { ok: true } : { ok: false, reason: batch.verdict.reason },
         });
       },
     );

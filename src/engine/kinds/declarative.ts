@@ -1,11 +1,12 @@
 import { type SqlBuilder, sql } from '../../db/sql';
 import type { Database, Key, Queryable, Tx } from '../../db/types';
-import type { ArchiveJobSpec, DeleteJobSpec, UpdateJobSpec } from '../../job/types';
+import type { ArchiveJobSpec, DeleteJobSpec, UpdateJobSpec, VerifyResult } from '../../job/types';
 import { captureBeforeImages, recordAfterFingerprints } from '../audit/capture';
 import { BatchVerificationError } from '../errors';
 import type { KeyCodec } from '../keys';
 import type { LedgerRow } from '../ledger';
-import { type CompiledJob, fail, OK } from './types';
+import { changeByRange, type RangeDml, type RangeSpan } from './range-batch';
+import { byKeyList, type CompiledJob, fail, OK } from './types';
 
 type DeclarativeSpec = UpdateJobSpec | DeleteJobSpec | ArchiveJobSpec;
 
@@ -61,14 +62,16 @@ export class DeclarativeSql {
     return `${k} >= ${b.val(this.codec.toParam(row.firstKey))} AND ${k} <= ${b.val(this.codec.toParam(row.lastKey))}`;
   }
 
-  /** Keyset pagination: the next keys after the last one, in key order, locked. Never OFFSET. */
+  /** Keyset pagination: the next matching keys after the last one, in key order, as `k`. Never OFFSET. */
+  nextKeys(b: SqlBuilder, afterKey: Key | null, limit: number): string {
+    const k = b.id(this.spec.key);
+    const after = afterKey === null ? '' : `${k} > ${b.val(this.codec.toParam(afterKey))} AND `;
+    return `SELECT ${k} AS k FROM ${b.table(this.spec.table)} WHERE ${after}${this.where()} ORDER BY ${k} LIMIT ${b.val(limit)}`;
+  }
+
+  /** The next keys, locked. */
   async select(tx: Tx, afterKey: Key | null, limit: number): Promise<Key[]> {
-    const { spec } = this;
-    const stmt = sql(tx.dialect, (b) => {
-      const k = b.id(spec.key);
-      const after = afterKey === null ? '' : `${k} > ${b.val(this.codec.toParam(afterKey))} AND `;
-      return `SELECT ${k} AS k FROM ${b.table(spec.table)} WHERE ${after}${this.where()} ORDER BY ${k} LIMIT ${b.val(limit)} FOR UPDATE`;
-    });
+    const stmt = sql(tx.dialect, (b) => `${this.nextKeys(b, afterKey, limit)} FOR UPDATE`);
     const { rows } = await tx.query<{ k: unknown }>(stmt.text, stmt.values);
     return rows.map((r) => this.codec.fromDb(r.k));
   }
@@ -97,29 +100,38 @@ export function countMismatch(what: string, selected: number, affected: number) 
   return affected === selected ? OK : fail(`${what} ${affected} rows but selected ${selected}`);
 }
 
-/** `update`: backfill or repair; SET expressions applied to exactly the selected keys. */
+/** `update`: backfill or repair; SET expressions applied to the batch's rows. */
 export function compileUpdate(spec: UpdateJobSpec, codec: KeyCodec, columns: readonly string[]): CompiledJob {
   const s = new DeclarativeSql(spec, codec, columns);
   const invariant = spec.verify.invariant;
   const failsInvariant = `(${invariant}) IS NOT TRUE`;
+  const update = (b: SqlBuilder, condition: string) => {
+    const assignments = Object.entries(spec.set).map(([col, expr]) => `${b.id(col)} = (${expr})`);
+    return `UPDATE ${b.table(spec.table)} SET ${assignments.join(', ')} WHERE ${condition}`;
+  };
+  const invariantHolds = async (tx: Tx, where: (b: SqlBuilder) => string) => {
+    if (!invariant) return OK;
+    const bad = await s.offenders(tx, (b) => `${where(b)} AND ${failsInvariant}`);
+    return bad.length === 0
+      ? OK
+      : fail(`invariant (${invariant}) does not hold after the update for keys ${bad.join(', ')}`);
+  };
+  const batches = spec.rollback.audit
+    ? byKeyList({
+        selectBatch: (tx, after, limit) => s.select(tx, after, limit),
+        applyBatch: (tx, keys, { batchNo }) =>
+          s.audited(tx, keys, batchNo, 'update', async () => {
+            const stmt = sql(tx.dialect, (b) => update(b, `${s.inKeys(b, keys)} AND ${s.where()}`));
+            return (await tx.query(stmt.text, stmt.values)).rowCount;
+          }),
+        async verifyBatch(tx, keys, affected) {
+          const counted = countMismatch('updated', keys.length, affected);
+          return counted.ok ? invariantHolds(tx, (b) => s.inKeys(b, keys)) : counted;
+        },
+      })
+    : byRange(s, update, (tx, span) => invariantHolds(tx, (b) => s.inRange(b, span)));
   return {
-    selectBatch: (tx, after, limit) => s.select(tx, after, limit),
-    applyBatch: (tx, keys, { batchNo }) =>
-      s.audited(tx, keys, batchNo, 'update', async () => {
-        const stmt = sql(tx.dialect, (b) => {
-          const assignments = Object.entries(spec.set).map(([col, expr]) => `${b.id(col)} = (${expr})`);
-          return `UPDATE ${b.table(spec.table)} SET ${assignments.join(', ')} WHERE ${s.inKeys(b, keys)} AND ${s.where()}`;
-        });
-        return (await tx.query(stmt.text, stmt.values)).rowCount;
-      }),
-    async verifyBatch(tx, keys, affected) {
-      const counted = countMismatch('updated', keys.length, affected);
-      if (!counted.ok || !invariant) return counted;
-      const bad = await s.offenders(tx, (b) => `${s.inKeys(b, keys)} AND ${failsInvariant}`);
-      return bad.length === 0
-        ? OK
-        : fail(`invariant (${invariant}) does not hold after the update for keys ${bad.join(', ')}`);
-    },
+    ...batches,
     async verifyCommitted(q, row) {
       if (!invariant) return OK;
       const bad = await s.offenders(q, (b) => `${s.inRange(b, row)} AND ${failsInvariant}`);
@@ -135,6 +147,24 @@ export function compileUpdate(spec: UpdateJobSpec, codec: KeyCodec, columns: rea
         : fail(`postflight: invariant (${invariant}) does not hold for keys ${bad.join(', ')}`);
     },
     estimateRows: (db) => s.estimate(db),
+  };
+}
+
+/**
+ * Batches changed by key range (see changeByRange); the counts are recorded, not compared, since
+ * the application may legitimately take a selected row out of the batch while it runs.
+ */
+function byRange(
+  s: DeclarativeSql,
+  dml: RangeDml,
+  verify: (tx: Tx, span: RangeSpan) => Promise<VerifyResult> = async () => OK,
+): Pick<CompiledJob, 'changeBatch' | 'selectBatch'> {
+  return {
+    selectBatch: (tx, after, limit) => s.select(tx, after, limit),
+    async changeBatch(tx, afterKey, limit) {
+      const span = await changeByRange(s, tx, afterKey, limit, dml);
+      return span ? { ...span, verdict: await verify(tx, span) } : null;
+    },
   };
 }
 
@@ -166,14 +196,19 @@ function purgeChecks(s: DeclarativeSql): Pick<CompiledJob, 'verifyCommitted' | '
   };
 }
 
-/** `delete`: purge exactly the selected keys. */
+/** `delete`: purge the batch's rows. */
 export function compileDelete(spec: DeleteJobSpec, codec: KeyCodec, columns: readonly string[]): CompiledJob {
   const s = new DeclarativeSql(spec, codec, columns);
+  const batches = spec.rollback.audit
+    ? byKeyList({
+        selectBatch: (tx, after, limit) => s.select(tx, after, limit),
+        applyBatch: (tx, keys, { batchNo }) =>
+          s.audited(tx, keys, batchNo, 'delete', () => deleteKeys(s, tx, keys)),
+        verifyBatch: async (_tx, keys, affected) => countMismatch('deleted', keys.length, affected),
+      })
+    : byRange(s, (b, condition) => `DELETE FROM ${b.table(spec.table)} WHERE ${condition}`);
   return {
-    selectBatch: (tx, after, limit) => s.select(tx, after, limit),
-    applyBatch: (tx, keys, { batchNo }) =>
-      s.audited(tx, keys, batchNo, 'delete', () => deleteKeys(s, tx, keys)),
-    verifyBatch: async (_tx, keys, affected) => countMismatch('deleted', keys.length, affected),
+    ...batches,
     ...purgeChecks(s),
     estimateRows: (db) => s.estimate(db),
   };
@@ -191,22 +226,24 @@ export function compileArchive(
   const s = new DeclarativeSql(spec, codec, columns);
   const purge = purgeChecks(s);
   return {
-    selectBatch: (tx, after, limit) => s.select(tx, after, limit),
-    applyBatch: (tx, keys, { batchNo }) =>
-      s.audited(tx, keys, batchNo, 'archive', async () => {
-        const copy = sql(tx.dialect, (b) => {
-          const cols = columns.map((c) => b.id(c)).join(', ');
-          return `INSERT INTO ${b.table(spec.archiveTable)} (${cols}) SELECT ${cols} FROM ${b.table(spec.table)} WHERE ${s.inKeys(b, keys)} AND ${s.where()}`;
-        });
-        const copied = (await tx.query(copy.text, copy.values)).rowCount;
-        const deleted = await deleteKeys(s, tx, keys);
-        if (copied !== deleted) return -1; // verifyBatch reports it; the transaction rolls back
-        return deleted;
-      }),
-    verifyBatch: async (_tx, keys, affected) =>
-      affected < 0
-        ? fail('archived and deleted row counts differ')
-        : countMismatch('archived', keys.length, affected),
+    ...byKeyList({
+      selectBatch: (tx, after, limit) => s.select(tx, after, limit),
+      applyBatch: (tx, keys, { batchNo }) =>
+        s.audited(tx, keys, batchNo, 'archive', async () => {
+          const copy = sql(tx.dialect, (b) => {
+            const cols = columns.map((c) => b.id(c)).join(', ');
+            return `INSERT INTO ${b.table(spec.archiveTable)} (${cols}) SELECT ${cols} FROM ${b.table(spec.table)} WHERE ${s.inKeys(b, keys)} AND ${s.where()}`;
+          });
+          const copied = (await tx.query(copy.text, copy.values)).rowCount;
+          const deleted = await deleteKeys(s, tx, keys);
+          if (copied !== deleted) return -1; // verifyBatch reports it; the transaction rolls back
+          return deleted;
+        }),
+      verifyBatch: async (_tx, keys, affected) =>
+        affected < 0
+          ? fail('archived and deleted row counts differ')
+          : countMismatch('archived', keys.length, affected),
+    }),
     async verifyCommitted(q, row) {
       const left = await purge.verifyCommitted(q, row);
       if (!left.ok) return left;

@@ -4,7 +4,7 @@ import type { JobSpec, RollbackJobSpec } from '../../job/types';
 import { AUDIT_COLUMNS as A, auditTableRef } from '../audit/audit-table';
 import { keyCodecOf } from '../keys';
 import type { CompiledJob } from '../kinds/types';
-import { OK } from '../kinds/types';
+import { byKeyList, OK } from '../kinds/types';
 import { RestoreSql } from './restore-sql';
 
 export const ROLLBACK_SUFFIX = '-rollback';
@@ -55,30 +55,34 @@ export async function compileRollback(spec: RollbackJobSpec, db: Database): Prom
   const r = new RestoreSql(original, columns, codec.toParam);
   const audit = auditTableRef(original);
   return {
-    async selectBatch(tx, afterKey, limit) {
-      const stmt = sql(tx.dialect, (b) => {
-        const k = b.id(original.key);
-        const after = afterKey === null ? '' : `${k} > ${b.val(codec.toParam(afterKey))} AND `;
-        return `SELECT ${k} AS k FROM ${b.table(audit)} WHERE ${after}${b.id(A.state)} = ${b.val('applied')} ORDER BY ${k} LIMIT ${b.val(limit)}`;
-      });
-      return (await tx.query<{ k: unknown }>(stmt.text, stmt.values)).rows.map((row) => codec.fromDb(row.k));
-    },
-    async applyBatch(tx, keys) {
-      let conflicts = 0;
-      if (spec.force) {
-        await r.clearReinsertTargets(tx, keys);
-      } else {
-        conflicts += await r.markUpdateConflicts(tx, keys);
-        conflicts += await r.markReinsertConflicts(tx, keys);
-      }
-      await r.restoreUpdated(tx, keys);
-      await r.reinsertRemoved(tx, keys);
-      return conflicts + (await r.markRestored(tx, keys));
-    },
-    verifyBatch: async (_tx, keys, affected) =>
-      affected === keys.length
-        ? OK
-        : { ok: false, reason: `restored or reported ${affected} rows of ${keys.length} selected` },
+    ...byKeyList({
+      async selectBatch(tx, afterKey, limit) {
+        const stmt = sql(tx.dialect, (b) => {
+          const k = b.id(original.key);
+          const after = afterKey === null ? '' : `${k} > ${b.val(codec.toParam(afterKey))} AND `;
+          return `SELECT ${k} AS k FROM ${b.table(audit)} WHERE ${after}${b.id(A.state)} = ${b.val('applied')} ORDER BY ${k} LIMIT ${b.val(limit)}`;
+        });
+        return (await tx.query<{ k: unknown }>(stmt.text, stmt.values)).rows.map((row) =>
+          codec.fromDb(row.k),
+        );
+      },
+      async applyBatch(tx, keys) {
+        let conflicts = 0;
+        if (spec.force) {
+          await r.clearReinsertTargets(tx, keys);
+        } else {
+          conflicts += await r.markUpdateConflicts(tx, keys);
+          conflicts += await r.markReinsertConflicts(tx, keys);
+        }
+        await r.restoreUpdated(tx, keys);
+        await r.reinsertRemoved(tx, keys);
+        return conflicts + (await r.markRestored(tx, keys));
+      },
+      verifyBatch: async (_tx, keys, affected) =>
+        affected === keys.length
+          ? OK
+          : { ok: false, reason: `restored or reported ${affected} rows of ${keys.length} selected` },
+    }),
     verifyCommitted: async () => OK,
     validate: async () => OK,
     estimateRows: (database) => pendingImages(database, spec),
