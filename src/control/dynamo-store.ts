@@ -25,6 +25,7 @@ import {
   type PauseReason,
   type PauseRequest,
   type Progress,
+  type RenewedLease,
   type RunOutcome,
   type RunRecord,
 } from './types';
@@ -124,17 +125,18 @@ export class DynamoControlStore implements ControlStore {
     throw new ConcurrentUpdateError(jobId, 'acquireLease', MAX_DECISIONS);
   }
 
-  async renewLease(jobId: string, lease: Lease, ttlMs: number): Promise<Lease> {
+  async renewLease(jobId: string, lease: Lease, ttlMs: number): Promise<RenewedLease> {
     requireTtl(ttlMs);
     const now = this.now();
     const u = this.ours(lease)
       .set(ATTR.leaseExpiresAt, now + ttlMs)
       .set(ATTR.updatedAt, this.at(now))
       .add(ATTR.version, 1);
-    if (!(await this.conditionalUpdate('renewLease', jobId, u))) {
+    const written = await this.conditionalUpdate('renewLease', jobId, u);
+    if (!written) {
       throw new LeaseLostError(await this.lostLease(jobId, lease.token, 'renew the lease'));
     }
-    return { owner: lease.owner, token: lease.token, expiresAt: now + ttlMs };
+    return { owner: lease.owner, token: lease.token, expiresAt: now + ttlMs, job: written.state };
   }
 
   async releaseLease(jobId: string, lease: Pick<Lease, 'owner' | 'token'>): Promise<boolean> {

@@ -166,6 +166,11 @@ export class IllegalTransitionError extends Error {
   }
 }
 
+/** A renewed lease, with the job's state as of the renewal. */
+export interface RenewedLease extends Lease {
+  readonly job: JobState;
+}
+
 /**
  * Ownership and state of jobs. Every write that matters is a conditional write on the job's one
  * item; there are no transactions. Implemented on DynamoDB (and so on dynalite, locally).
@@ -185,8 +190,10 @@ export interface ControlStore {
   /**
    * Extends our lease, keeping its token; throws LeaseLostError when it is no longer ours. A lease
    * that expired but that nobody took over is still ours: the token, not the clock, decides.
+   * Returns the renewed lease and the job's state as the renewal wrote it, so a caller that needs
+   * both makes one request.
    */
-  renewLease(jobId: string, lease: Lease, ttlMs: number): Promise<Lease>;
+  renewLease(jobId: string, lease: Lease, ttlMs: number): Promise<RenewedLease>;
   /**
    * Hands our lease to a successor (continue-as-new) with a raised token, so no other starter can
    * slip in between; the successor's acquireLease then succeeds re-entrantly. LeaseLostError when

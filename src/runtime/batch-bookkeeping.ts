@@ -31,20 +31,23 @@ export async function recordAppliedBatch(ctx: Context, outcome: Applied): Promis
   const { batchNo, firstKey, lastKey, selected, affected, durationMs, rowsDone } = outcome;
   const sizer = nextSizer(spec.batch, checkpoint.sizer, { rows: selected, durationMs });
   const rowsScanned = checkpoint.rowsScanned + selected;
-  await deps.store.saveCheckpoint(spec.id, ctx.token, { lastKey, batchNo, rowsDone, rowsScanned, sizer, at });
-  await deps.store.appendBatch(spec.id, {
-    batchNo,
-    firstKey,
-    lastKey,
-    selected,
-    affected,
-    durationMs,
-    retries: ctx.retries,
-    batchSize: checkpoint.sizer.size,
-    executionId: ctx.executionId,
-    at,
-    ...(ctx.replicaLagSeconds === undefined ? {} : { replicaLagSeconds: ctx.replicaLagSeconds }),
-  });
+  // Two items, independent of each other; the history tells of a batch that committed either way.
+  await Promise.all([
+    deps.store.saveCheckpoint(spec.id, ctx.token, { lastKey, batchNo, rowsDone, rowsScanned, sizer, at }),
+    deps.store.appendBatch(spec.id, {
+      batchNo,
+      firstKey,
+      lastKey,
+      selected,
+      affected,
+      durationMs,
+      retries: ctx.retries,
+      batchSize: checkpoint.sizer.size,
+      executionId: ctx.executionId,
+      at,
+      ...(ctx.replicaLagSeconds === undefined ? {} : { replicaLagSeconds: ctx.replicaLagSeconds }),
+    }),
+  ]);
   const estimate = ctx.job.estimatedRows;
   const remainingRows = estimate === undefined ? undefined : estimate - rowsDone;
   deps.metrics.record(

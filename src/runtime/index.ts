@@ -13,7 +13,7 @@ export * from './errors';
 export * as handlers from './handlers';
 export { runtimeMetricNames } from './job-metrics';
 export * from './local';
-export { type RecipeRegistration, RecipeUnavailableError } from './recipe-run';
 export { type RecipeControlOptions, recipeControlJob } from './recipe-control-job';
+export { type RecipeRegistration, RecipeUnavailableError } from './recipe-run';
 export { generationName, newRunId, siblingExecutionArn } from './run-naming';
 export { type ExecutionInput, executionInputSchema, type RunState, runStateSchema } from './run-state';

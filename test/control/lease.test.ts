@@ -113,8 +113,10 @@ describe('lease', () => {
     const jobId = uniqueJobId('late-renew');
     const lease = acquired(await h.store.acquireLease(jobId, 'slow', 1000));
     h.clock.advance(5000);
-    const renewed = await h.store.renewLease(jobId, lease, TTL);
+    const { job, ...renewed } = await h.store.renewLease(jobId, lease, TTL);
     expect(renewed).toEqual({ owner: 'slow', token: lease.token, expiresAt: h.clock.ms + TTL });
+    // The job's state comes back with the renewal, so the health gate reads it without a second request.
+    expect(job.lease).toEqual(renewed);
     await h.store.saveCheckpoint(jobId, lease.token, checkpoint(1, 'a'));
     expect((await h.store.getJob(jobId))?.lease).toEqual(renewed);
   });

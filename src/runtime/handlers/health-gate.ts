@@ -26,7 +26,7 @@ export async function healthGate(payload: unknown, deps: HandlerDeps): Promise<R
     const reason = `${state.iteration} iterations in this execution: continuing as a new one to keep its history short`;
     return { ...base, decision: 'stop', stop: { outcome: 'continued', reason } };
   }
-  const job = await deps.store.ensureJob(spec.id);
+  const job = renewed.job;
   const now = deps.now();
   const decision = await readHealth(deps, spec, job, base, now);
   const next = await applyVerdict(deps, spec, job, base, decision, now);
