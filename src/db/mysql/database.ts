@@ -10,8 +10,8 @@ import { mysqlColumns, mysqlEstimateTableRows, mysqlIndexes } from './introspect
 import { mysqlReplicaLag } from './replica-lag';
 import { runQuery } from './run-query';
 import { type MysqlServerInfo, readServerInfo } from './server-info';
-import { runSession } from './session';
 import { mysqlServerRole } from './server-role';
+import { runSession } from './session';
 
 export interface MysqlDatabaseOptions {
   /** `mysql://user:password@host:3306/database`, optionally with `?ssl=true`. */

@@ -1,9 +1,10 @@
 import type pg from 'pg';
-import { type BatchTxOptions, type BatchTxResult, DbError, type Row, type Tx } from '../types';
+import { type BatchTxOptions, type BatchTxResult, DbError, type Tx } from '../types';
 import { advisoryLockKey } from './advisory-lock-key';
+import { checkOut } from './checked-out-client';
 import { postgresDialect } from './dialect';
 import { toDbError } from './errors';
-import { publicResult, type RawResult, runQuery } from './run-query';
+import type { RawResult } from './run-query';
 import { requirePositiveMs } from './timeouts';
 
 /** The server ends a session idle inside a transaction after this long at least. */
@@ -41,41 +42,14 @@ export async function runBatchTransaction<T>(
   }
   const idleMs = Math.max(2 * options.statementTimeoutMs, MIN_IDLE_IN_TRANSACTION_MS);
 
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (err) {
-    throw toDbError(err);
-  }
-
-  // While checked out, the pool no longer listens for this client's errors; an unheard 'error'
-  // event (the server ending the session between two queries) would crash the process.
-  let broken: Error | undefined;
-  const onError = (err: Error) => {
-    broken ??= err;
-  };
-  client.on('error', onError);
-
-  const run = async <R>(text: string, values?: readonly unknown[]): Promise<RawResult<R>> => {
-    try {
-      return await runQuery<R>(client, text, values);
-    } catch (err) {
-      if (err instanceof DbError && err.kind === 'connection') {
-        // pg only says "not queryable" once the session is gone; the server's own reason (e.g.
-        // 57P01 terminated by an administrator, 25P03 idle in transaction too long) is what an
-        // operator needs, and it arrived earlier as the client's 'error' event.
-        if (broken && !(broken instanceof DbError)) throw toDbError(broken);
-        broken ??= err;
-      }
-      throw err;
-    }
-  };
+  const client = await checkOut(pool);
+  const { run } = client;
   const rollback = async (): Promise<void> => {
-    if (broken) return; // the server already rolled back when the session ended
+    if (client.broken) return; // the server already rolled back when the session ended
     try {
       await run('ROLLBACK');
     } catch (err) {
-      broken ??= err instanceof Error ? err : new Error(String(err));
+      client.markBroken(err);
     }
   };
 
@@ -103,18 +77,10 @@ export async function runBatchTransaction<T>(
     const tx: Tx = {
       dialect: postgresDialect,
       connectionId: pid,
-      query: <R = Row>(text: string, values?: readonly unknown[]) => {
-        if (!open) {
-          return Promise.reject(
-            new DbError(
-              'other',
-              'a batch transaction was used after its callback returned; keep tx inside fn',
-              undefined,
-            ),
-          );
-        }
-        return run<R>(text, values).then(publicResult);
-      },
+      query: client.guardedQuery(
+        () => open,
+        'a batch transaction was used after its callback returned; keep tx inside fn',
+      ),
     };
 
     let value: T;
@@ -139,7 +105,6 @@ export async function runBatchTransaction<T>(
     return { held: false, value };
   } finally {
     open = false;
-    client.off('error', onError);
-    client.release(broken);
+    client.release();
   }
 }

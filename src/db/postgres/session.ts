@@ -1,8 +1,7 @@
 import type pg from 'pg';
-import { DbError, type Row, type Session, type SessionOptions } from '../types';
+import type { Session, SessionOptions } from '../types';
+import { checkOut } from './checked-out-client';
 import { postgresDialect } from './dialect';
-import { toDbError } from './errors';
-import { publicResult, runQuery } from './run-query';
 import { requirePositiveMs } from './timeouts';
 
 /** `set_config(..., false)` is the session-wide SET that accepts bind values. */
@@ -21,25 +20,8 @@ export async function runSession<T>(
 ): Promise<T> {
   requirePositiveMs('lockTimeoutMs', options.lockTimeoutMs);
   requirePositiveMs('statementTimeoutMs', options.statementTimeoutMs);
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (err) {
-    throw toDbError(err);
-  }
-  let broken: Error | undefined;
-  const onError = (err: Error) => {
-    broken ??= err;
-  };
-  client.on('error', onError);
-  const run = async <R>(text: string, values?: readonly unknown[]) => {
-    try {
-      return await runQuery<R>(client, text, values);
-    } catch (err) {
-      if (err instanceof DbError && err.kind === 'connection') broken ??= err;
-      throw err;
-    }
-  };
+  const client = await checkOut(pool);
+  const { run } = client;
 
   let open = true;
   try {
@@ -50,31 +32,22 @@ export async function runSession<T>(
     const session: Session = {
       dialect: postgresDialect,
       connectionId: set.rows[0]!.pid,
-      query: <R = Row>(text: string, values?: readonly unknown[]) => {
-        if (!open) {
-          return Promise.reject(
-            new DbError(
-              'other',
-              'a session was used after its callback returned; keep it inside fn',
-              undefined,
-            ),
-          );
-        }
-        return run<R>(text, values).then(publicResult);
-      },
+      query: client.guardedQuery(
+        () => open,
+        'a session was used after its callback returned; keep it inside fn',
+      ),
     };
     return await fn(session);
   } finally {
     open = false;
-    if (!broken) {
+    if (!client.broken) {
       try {
         await run('RESET lock_timeout');
         await run('RESET statement_timeout');
       } catch (err) {
-        broken = err instanceof Error ? err : new Error(String(err));
+        client.markBroken(err);
       }
     }
-    client.off('error', onError);
-    client.release(broken);
+    client.release();
   }
 }
