@@ -7,6 +7,7 @@ import { count } from '../format/units';
 import { loadJobFile } from '../load-job';
 import { type CommandResult, result } from '../output';
 import { parseMsPerSecond, runInteractively } from '../run/interactive-run';
+import { localRunJson } from '../run/local-run';
 import { formatSummary } from '../summary/format-summary';
 
 export interface RollbackCommandOptions {
@@ -99,17 +100,9 @@ export async function rollbackCommand(
       ...(next ? [next] : []),
     ].join('\n');
     const json = {
-      ok: outcome.code === 0,
-      jobId: spec.id,
+      ...localRunJson(spec.id, report),
       rollbackJobId: undo.id,
       force: undo.force,
-      outcome: outcome.outcome,
-      reason: outcome.reason,
-      exitCode: outcome.code,
-      rowsDone: report.rowsDone,
-      estimatedRows: report.estimatedRows,
-      executions: report.executions,
-      summary,
       conflicts,
       moreConflicts: more,
     };

@@ -5,6 +5,7 @@ import { count } from '../format/units';
 import { loadJobFile } from '../load-job';
 import { type CommandResult, result } from '../output';
 import { parseMsPerSecond, runInteractively } from '../run/interactive-run';
+import { localRunJson } from '../run/local-run';
 import { formatSummary } from '../summary/format-summary';
 
 export interface RunCommandOptions {
@@ -54,16 +55,5 @@ export async function runCommand(
     ...(report.rowsDone === undefined ? [] : [`rows done by all runs: ${count(report.rowsDone)}`]),
     ...(next ? [next] : []),
   ].join('\n');
-  const json = {
-    ok: outcome.code === 0,
-    jobId: spec.id,
-    outcome: outcome.outcome,
-    reason: outcome.reason,
-    exitCode: outcome.code,
-    rowsDone: report.rowsDone,
-    estimatedRows: report.estimatedRows,
-    executions: report.executions,
-    summary,
-  };
-  return result(json, text, outcome.code);
+  return result(localRunJson(spec.id, report), text, outcome.code);
 }

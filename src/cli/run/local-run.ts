@@ -33,6 +33,22 @@ export interface LocalRunReport {
   readonly estimatedRows?: number;
 }
 
+/** The `--json` fields of a local run, shared by `run` and `rollback`; `jobId` is the job named on the command line. */
+export function localRunJson(jobId: string, report: LocalRunReport) {
+  const { outcome } = report;
+  return {
+    ok: outcome.code === 0,
+    jobId,
+    outcome: outcome.outcome,
+    reason: outcome.reason,
+    exitCode: outcome.code,
+    rowsDone: report.rowsDone,
+    estimatedRows: report.estimatedRows,
+    executions: report.executions,
+    summary: report.summary,
+  };
+}
+
 /**
  * Runs a job to its end through the local runtime: the deployed state machine definition and the
  * real handlers, in this process, with the control state in `control` (so another terminal can
