@@ -1,13 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/open-database';
-import type { Database } from '../../src/db/types';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ddlGuardCheck, InMemoryConsents, statementFingerprint } from '../../src/ddl';
 import { runPreflight } from '../../src/engine';
 import { defineJob } from '../../src/job/define-job';
 import type { JobSpec } from '../../src/job/types';
-import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases';
+import { ENGINES } from '../support/databases';
+import { useEngineDatabase } from '../support/engine-database';
 import { createAccounts } from '../support/fixtures';
-import { connectRaw, type RawConnection } from '../support/raw-sql';
 
 /** The job spec with the `ddl` field the lead adds to the schema. */
 function withDdl(spec: JobSpec, ddl: unknown): JobSpec {
@@ -24,22 +22,11 @@ const SAFE = {
 };
 
 describe.each(ENGINES)('the DDL guard as a preflight check on %s', (engine) => {
-  let testDb: TestDatabase;
-  let raw: RawConnection;
-  let db: Database;
+  const t = useEngineDatabase(engine);
 
   beforeAll(async () => {
-    testDb = await createTestDatabase(engine);
-    raw = await connectRaw(testDb);
-    db = openDatabase(testDb.url);
-    await createAccounts(raw, engine, 20_000, 'accounts');
-    await createAccounts(raw, engine, 100, 'tiny');
-  });
-
-  afterAll(async () => {
-    await db?.close();
-    await raw?.close();
-    await testDb?.drop();
+    await createAccounts(t.raw, engine, 20_000, 'accounts');
+    await createAccounts(t.raw, engine, 100, 'tiny');
   });
 
   const job = defineJob({
@@ -60,7 +47,7 @@ describe.each(ENGINES)('the DDL guard as a preflight check on %s', (engine) => {
     const spec = withDdl(job, { statements: [SAFE[engine], DANGEROUS[engine]] });
     const fingerprint = statementFingerprint(DANGEROUS[engine], engine);
 
-    const before = await runPreflight({ spec, db, checks: [check] });
+    const before = await runPreflight({ spec, db: t.db, checks: [check] });
     expect(before.ok).toBe(false);
     const refused = before.checks.filter((c) => !c.ok);
     expect(refused).toHaveLength(1);
@@ -75,10 +62,10 @@ describe.each(ENGINES)('the DDL guard as a preflight check on %s', (engine) => {
 
     // Consent to another statement unlocks nothing.
     consents.record(statementFingerprint(SAFE[engine], engine), 'mallory');
-    expect((await runPreflight({ spec, db, checks: [check] })).ok).toBe(false);
+    expect((await runPreflight({ spec, db: t.db, checks: [check] })).ok).toBe(false);
 
     consents.record(fingerprint, 'alice@example.com', new Date('2026-03-01T10:00:00Z'));
-    const after = await runPreflight({ spec, db, checks: [check] });
+    const after = await runPreflight({ spec, db: t.db, checks: [check] });
     expect(after.ok).toBe(true);
     const consented = after.checks.find((c) => c.name === `ddl:${fingerprint}`);
     expect(consented).toMatchObject({ ok: true });
@@ -89,7 +76,7 @@ describe.each(ENGINES)('the DDL guard as a preflight check on %s', (engine) => {
     const check = ddlGuardCheck({ consent: async () => undefined, runnerSetsLockTimeout: true });
     const report = await runPreflight({
       spec: withDdl(job, { statements: [SAFE[engine]] }),
-      db,
+      db: t.db,
       checks: [check],
     });
     expect(report.ok).toBe(true);
@@ -106,7 +93,7 @@ describe.each(ENGINES)('the DDL guard as a preflight check on %s', (engine) => {
     const check = ddlGuardCheck({ consent: async () => undefined, runnerSetsLockTimeout: true });
     const report = await runPreflight({
       spec: withDdl(job, { statements: [DANGEROUS[engine].replaceAll('accounts', 'tiny')] }),
-      db,
+      db: t.db,
       checks: [check],
     });
     expect(report.ok).toBe(true);
@@ -120,20 +107,22 @@ describe.each(ENGINES)('the DDL guard as a preflight check on %s', (engine) => {
         : 'ALTER TABLE accounts ADD COLUMN note2 TEXT',
     ];
     const strict = ddlGuardCheck({ consent: async () => undefined });
-    const report = await runPreflight({ spec: withDdl(job, { statements }), db, checks: [strict] });
+    const report = await runPreflight({ spec: withDdl(job, { statements }), db: t.db, checks: [strict] });
     expect(report.ok).toBe(false);
     expect(report.checks[0]!.reason).toMatch(
       engine === 'postgres' ? /pg-missing-lock-timeout/ : /mysql-missing-lock-wait-timeout/,
     );
     const lenient = ddlGuardCheck({ consent: async () => undefined, runnerSetsLockTimeout: true });
-    expect((await runPreflight({ spec: withDdl(job, { statements }), db, checks: [lenient] })).ok).toBe(true);
+    expect((await runPreflight({ spec: withDdl(job, { statements }), db: t.db, checks: [lenient] })).ok).toBe(
+      true,
+    );
   });
 
   it('fails closed on a malformed ddl field or a consent store that cannot answer', async () => {
     const check = ddlGuardCheck({ consent: async () => undefined });
     const malformed = await runPreflight({
       spec: withDdl(job, { statements: 'DROP TABLE accounts' }),
-      db,
+      db: t.db,
       checks: [check],
     });
     expect(malformed.ok).toBe(false);
@@ -149,7 +138,7 @@ describe.each(ENGINES)('the DDL guard as a preflight check on %s', (engine) => {
     });
     const report = await runPreflight({
       spec: withDdl(job, { statements: [DANGEROUS[engine]] }),
-      db,
+      db: t.db,
       checks: [broken],
     });
     expect(report.ok).toBe(false);
@@ -159,7 +148,7 @@ describe.each(ENGINES)('the DDL guard as a preflight check on %s', (engine) => {
   it('does not apply to a job without DDL', async () => {
     const check = ddlGuardCheck({ consent: async () => undefined });
     expect(check.appliesTo!(job)).toBe(false);
-    const report = await runPreflight({ spec: job, db, checks: [check] });
+    const report = await runPreflight({ spec: job, db: t.db, checks: [check] });
     expect(report.checks).toEqual([]);
   });
 });

@@ -1,32 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/databases';
 import { createAccounts } from '../support/fixtures';
 import { appliedCounts, backfillJob, ledgerRows, remaining } from './support/accounts';
-import { type E2eDatabase, type E2eRuntime, openE2eDatabase, startRuntime } from './support/harness';
+import { useE2e } from './support/harness';
 
 const ROWS = 2_000;
 
 describe.each(ENGINES)('abort on %s', (engine) => {
-  let db: E2eDatabase;
-  let rt: E2eRuntime;
   const job = backfillJob(engine, {
     batch: { size: 50, min: 50, max: 50, targetMs: 200 },
     health: { pauseBetweenBatchesMs: 1000 },
   });
 
-  beforeAll(async () => {
-    db = await openE2eDatabase(engine);
-    await createAccounts(db.raw, engine, ROWS);
-    rt = await startRuntime(db, [job], { msPerSecond: 50 });
-  });
-
-  afterAll(async () => {
-    await rt?.close();
-    await db?.close();
+  const e2e = useE2e(engine, [job], {
+    msPerSecond: 50,
+    prepare: (db) => createAccounts(db.raw, engine, ROWS),
   });
 
   it('stops after the current batch: status aborted, lease released, the rest untouched; a new start is refused', async () => {
-    const { runtime } = rt;
+    const { runtime } = e2e.rt;
     let requested = false;
     runtime.onEvent((event) => {
       if (event.type === 'batch-applied' && event.batch.batchNo === 2 && !requested) {
@@ -41,15 +33,15 @@ describe.each(ENGINES)('abort on %s', (engine) => {
     expect(state?.status).toBe('aborted');
     expect(state?.lease).toBeUndefined();
     expect((await runtime.store.listRuns(job.id))[0]).toMatchObject({ outcome: 'aborted' });
-    const ledger = await ledgerRows(db.raw, job.id);
+    const ledger = await ledgerRows(e2e.db.raw, job.id);
     const applied = Number(ledger.at(-1)!.rows_done);
     expect(Number(ledger.at(-1)!.batch_no)).toBeLessThanOrEqual(3);
-    expect((await appliedCounts(db.raw)).byCount[1]).toBe(applied);
-    expect(await remaining(db.raw)).toBeGreaterThan(0);
+    expect((await appliedCounts(e2e.db.raw)).byCount[1]).toBe(applied);
+    expect(await remaining(e2e.db.raw)).toBeGreaterThan(0);
 
     const again = await runtime.run({ jobId: job.id });
     expect(again.exit).toBe('Blocked');
     expect(JSON.stringify(again.output)).toMatch(/aborted/);
-    expect((await appliedCounts(db.raw)).byCount[1]).toBe(applied);
+    expect((await appliedCounts(e2e.db.raw)).byCount[1]).toBe(applied);
   });
 });

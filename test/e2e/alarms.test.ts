@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { onAlarm } from '../../src/runtime/handlers';
 import type { RuntimeEvent } from '../../src/runtime/local';
 import { ENGINES } from '../support/databases';
 import { backfillTargets, createAccounts } from '../support/fixtures';
 import { appliedCounts, backfillJob, ledgerRows } from './support/accounts';
-import { type E2eDatabase, type E2eRuntime, openE2eDatabase, startRuntime } from './support/harness';
+import { useE2e } from './support/harness';
 
 const ROWS = 1_000;
 const ALARM = 'orders-db-cpu-high';
@@ -35,8 +35,6 @@ async function until(check: () => boolean | Promise<boolean>, what: string, time
 }
 
 describe.each(ENGINES)('CloudWatch alarms on %s', (engine) => {
-  let db: E2eDatabase;
-  let rt: E2eRuntime;
   const table = (n: number) => `accounts_${n}`;
   const job = (n: number, autoResume = true) =>
     backfillJob(engine, {
@@ -47,66 +45,64 @@ describe.each(ENGINES)('CloudWatch alarms on %s', (engine) => {
     });
   const jobs = [job(1), job(2), job(3, false)];
 
-  beforeAll(async () => {
-    db = await openE2eDatabase(engine);
-    for (const n of [1, 2, 3]) await createAccounts(db.raw, engine, ROWS, table(n));
-    rt = await startRuntime(db, jobs);
-    rt.alarms.set(ALARM, 'OK');
+  const e2e = useE2e(engine, jobs, {
+    prepare: async (db) => {
+      for (const n of [1, 2, 3]) await createAccounts(db.raw, engine, ROWS, table(n));
+    },
   });
 
-  afterAll(async () => {
-    await rt?.close();
-    await db?.close();
+  beforeAll(async () => {
+    e2e.rt.alarms.set(ALARM, 'OK');
   });
 
   async function expectCompletedOnce(n: number) {
     const targets = backfillTargets(ROWS);
-    expect((await appliedCounts(db.raw, table(n))).byCount).toEqual({ 0: ROWS - targets, 1: targets });
+    expect((await appliedCounts(e2e.db.raw, table(n))).byCount).toEqual({ 0: ROWS - targets, 1: targets });
   }
 
   it('holds the job within one iteration while the alarm is in ALARM, and continues when it is OK again', async () => {
     const spec = jobs[0]!;
     const events: RuntimeEvent[] = [];
-    const off = rt.runtime.onEvent((e) => events.push(e));
+    const off = e2e.rt.runtime.onEvent((e) => events.push(e));
     let batchesAtAlarm = -1;
-    const offAlarm = rt.runtime.onEvent((e) => {
+    const offAlarm = e2e.rt.runtime.onEvent((e) => {
       if (e.type === 'batch-applied' && e.jobId === spec.id && e.batch.batchNo === 3 && batchesAtAlarm < 0) {
         batchesAtAlarm = 3;
-        rt.alarms.set(ALARM, 'ALARM', 'CPU above 90%');
+        e2e.rt.alarms.set(ALARM, 'ALARM', 'CPU above 90%');
       }
     });
-    const execution = rt.runtime.start({ jobId: spec.id });
+    const execution = e2e.rt.runtime.start({ jobId: spec.id });
     await until(() => waitsForAlarm(events, 5), 'five gated waits');
     // Within one iteration: the batch in flight when the alarm fired was the last.
     const applied = events.filter((e) => e.type === 'batch-applied').length;
     expect(applied).toBeLessThanOrEqual(batchesAtAlarm + 1);
-    expect((await rt.runtime.store.getJob(spec.id))?.status).toBe('paused');
-    expect((await ledgerRows(db.raw, spec.id)).length).toBe(applied);
+    expect((await e2e.rt.runtime.store.getJob(spec.id))?.status).toBe('paused');
+    expect((await ledgerRows(e2e.db.raw, spec.id)).length).toBe(applied);
 
-    rt.alarms.set(ALARM, 'OK');
+    e2e.rt.alarms.set(ALARM, 'OK');
     const result = await execution.result;
     off();
     offAlarm();
     expect(result).toMatchObject({ status: 'SUCCEEDED', exit: 'Completed' });
     await expectCompletedOnce(1);
-    expect(rt.runtime.metrics.sum(spec.id, 'HealthGateHeld')).toBeGreaterThanOrEqual(5);
+    expect(e2e.rt.runtime.metrics.sum(spec.id, 'HealthGateHeld')).toBeGreaterThanOrEqual(5);
   });
 
   it('pauses on the alarm event (on-alarm handler) and clears the pause on its OK event', async () => {
     const spec = jobs[1]!;
     const events: RuntimeEvent[] = [];
-    const off = rt.runtime.onEvent((e) => {
+    const off = e2e.rt.runtime.onEvent((e) => {
       events.push(e);
       if (e.type === 'batch-applied' && e.jobId === spec.id && e.batch.batchNo === 2) {
-        rt.alarms.set(ALARM, 'ALARM');
-        void onAlarm(alarmEvent('ALARM'), rt.runtime.deps);
+        e2e.rt.alarms.set(ALARM, 'ALARM');
+        void onAlarm(alarmEvent('ALARM'), e2e.rt.runtime.deps);
       }
     });
-    await rt.runtime.store.ensureJob(spec.id);
-    const execution = rt.runtime.start({ jobId: spec.id });
+    await e2e.rt.runtime.store.ensureJob(spec.id);
+    const execution = e2e.rt.runtime.start({ jobId: spec.id });
     // The request lands while the job runs (pausing); the next gate that sees it makes it paused.
     await until(async () => {
-      const state = await rt.runtime.store.getJob(spec.id);
+      const state = await e2e.rt.runtime.store.getJob(spec.id);
       return (
         waitsForAlarm(events, 3) &&
         !!state?.pauseRequests.some((r) => r.reason === `alarm:${ALARM}`) &&
@@ -115,10 +111,10 @@ describe.each(ENGINES)('CloudWatch alarms on %s', (engine) => {
     }, 'the alarm pause request, gated waits and status paused');
 
     // The OK event clears the request; the gate, which also reads the alarm itself, then lets the job go.
-    const handled = await onAlarm(alarmEvent('OK'), rt.runtime.deps);
+    const handled = await onAlarm(alarmEvent('OK'), e2e.rt.runtime.deps);
     expect(handled.jobs.find((j) => j.jobId === spec.id)?.action).toBe('resumed');
-    expect((await rt.runtime.store.getJob(spec.id))?.pauseRequests).toEqual([]);
-    rt.alarms.set(ALARM, 'OK');
+    expect((await e2e.rt.runtime.store.getJob(spec.id))?.pauseRequests).toEqual([]);
+    e2e.rt.alarms.set(ALARM, 'OK');
     expect(await execution.result).toMatchObject({ exit: 'Completed' });
     off();
     await expectCompletedOnce(2);
@@ -126,12 +122,12 @@ describe.each(ENGINES)('CloudWatch alarms on %s', (engine) => {
 
   it('ends Paused with reason alarm:NAME when the job does not auto-resume', async () => {
     const spec = jobs[2]!;
-    rt.alarms.set(ALARM, 'ALARM');
-    const result = await rt.runtime.run({ jobId: spec.id });
+    e2e.rt.alarms.set(ALARM, 'ALARM');
+    const result = await e2e.rt.runtime.run({ jobId: spec.id });
     expect(result.exit).toBe('Paused');
     expect(result.output).toMatchObject({ stop: { outcome: 'paused', pauseReason: `alarm:${ALARM}` } });
-    expect((await rt.runtime.store.getJob(spec.id))?.status).toBe('paused');
-    expect(await ledgerRows(db.raw, spec.id)).toHaveLength(0);
-    rt.alarms.set(ALARM, 'OK');
+    expect((await e2e.rt.runtime.store.getJob(spec.id))?.status).toBe('paused');
+    expect(await ledgerRows(e2e.db.raw, spec.id)).toHaveLength(0);
+    e2e.rt.alarms.set(ALARM, 'OK');
   });
 });

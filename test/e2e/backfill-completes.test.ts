@@ -1,42 +1,33 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/databases';
 import { backfillTargets, createAccounts } from '../support/fixtures';
 import { appliedCounts, backfillJob, ledgerRows } from './support/accounts';
-import { type E2eDatabase, type E2eRuntime, openE2eDatabase, startRuntime } from './support/harness';
+import { useE2e } from './support/harness';
 
 const ROWS = 20_000;
 
 describe.each(ENGINES)('a backfill through the state machine on %s', (engine) => {
-  let db: E2eDatabase;
-  let rt: E2eRuntime;
   const job = backfillJob(engine, { batch: { size: 1000, min: 100, max: 5000, targetMs: 300 } });
 
-  beforeAll(async () => {
-    db = await openE2eDatabase(engine);
-    await createAccounts(db.raw, engine, ROWS);
-    rt = await startRuntime(db, [job]);
-  });
-
-  afterAll(async () => {
-    await rt?.close();
-    await db?.close();
+  const e2e = useE2e(engine, [job], {
+    prepare: (db) => createAccounts(db.raw, engine, ROWS),
   });
 
   it('completes 20,000 rows: each target changed once, ledger and checkpoint agree, history and metrics kept', async () => {
-    const result = await rt.runtime.run({ jobId: job.id });
+    const result = await e2e.rt.runtime.run({ jobId: job.id });
     expect(result).toMatchObject({ status: 'SUCCEEDED', exit: 'Completed' });
 
     const targets = backfillTargets(ROWS);
-    const counts = await appliedCounts(db.raw);
+    const counts = await appliedCounts(e2e.db.raw);
     expect(counts.byCount).toEqual({ 0: ROWS - targets, 1: targets });
     expect(counts.legacyTouched).toBe(0);
 
-    const { store, metrics } = rt.runtime;
+    const { store, metrics } = e2e.rt.runtime;
     const state = await store.getJob(job.id);
     expect(state?.status).toBe('completed');
     expect(state?.lease).toBeUndefined();
 
-    const ledger = await ledgerRows(db.raw, job.id);
+    const ledger = await ledgerRows(e2e.db.raw, job.id);
     const head = ledger.at(-1)!;
     expect(Number(head.rows_done)).toBe(targets);
     expect(state?.checkpoint).toMatchObject({

@@ -1,29 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/databases';
 import { backfillTargets, createAccounts } from '../support/fixtures';
 import { appliedCounts, backfillJob, ledgerRows } from './support/accounts';
-import { type E2eDatabase, type E2eRuntime, openE2eDatabase, startRuntime } from './support/harness';
+import { useE2e } from './support/harness';
 
 const ROWS = 1_000;
 
 describe.each(ENGINES)('continue-as-new on %s', (engine) => {
-  let db: E2eDatabase;
-  let rt: E2eRuntime;
   const job = backfillJob(engine, { batch: { size: 50, min: 50, max: 50, targetMs: 200 } });
 
-  beforeAll(async () => {
-    db = await openE2eDatabase(engine);
-    await createAccounts(db.raw, engine, ROWS);
-    rt = await startRuntime(db, [job], { continueAsNewAfter: 5 });
-  });
-
-  afterAll(async () => {
-    await rt?.close();
-    await db?.close();
+  const e2e = useE2e(engine, [job], {
+    continueAsNewAfter: 5,
+    prepare: (db) => createAccounts(db.raw, engine, ROWS),
   });
 
   it('completes across several generations, each started by its parent and resuming from the checkpoint', async () => {
-    const result = await rt.runtime.run({ jobId: job.id });
+    const result = await e2e.rt.runtime.run({ jobId: job.id });
     expect(result).toMatchObject({ status: 'SUCCEEDED', exit: 'Completed' });
     const generations = result.executions;
     // 16 batches of 50 at 5 iterations per execution.
@@ -43,13 +35,13 @@ describe.each(ENGINES)('continue-as-new on %s', (engine) => {
       started: { executionArn: generations[1]!.executionArn },
     });
 
-    const runs = await rt.runtime.store.listRuns(job.id, 100);
+    const runs = await e2e.rt.runtime.store.listRuns(job.id, 100);
     expect(runs.filter((r) => r.outcome === 'continued')).toHaveLength(generations.length - 1);
     expect(runs[0]).toMatchObject({ executionId: result.executionArn, outcome: 'completed' });
 
     const targets = backfillTargets(ROWS);
-    expect((await appliedCounts(db.raw)).byCount).toEqual({ 0: ROWS - targets, 1: targets });
-    const tokens = (await ledgerRows(db.raw, job.id)).map((r) => Number(r.lease_token));
+    expect((await appliedCounts(e2e.db.raw)).byCount).toEqual({ 0: ROWS - targets, 1: targets });
+    const tokens = (await ledgerRows(e2e.db.raw, job.id)).map((r) => Number(r.lease_token));
     // Each generation fenced with a higher token than its parent.
     expect(new Set(tokens).size).toBeGreaterThanOrEqual(3);
     expect([...tokens].sort((a, b) => a - b)).toEqual(tokens);

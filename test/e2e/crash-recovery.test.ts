@@ -28,10 +28,11 @@ async function waitingOnLock(raw: RawConnection, engine: TestEngine): Promise<bo
       ? await raw.query<{ n: unknown }>(
           "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
         )
-      : // MariaDB leaves a waiting locking read out of innodb_trx; the process list shows it still running.
+      : // MariaDB leaves a waiting statement out of innodb_trx; the process list shows it still running
+        // (the batch's change, or the locking read of a job that selects its keys FOR UPDATE).
         await raw.query<{ n: unknown }>(
           `SELECT count(*) AS n FROM information_schema.processlist
-            WHERE db = DATABASE() AND info LIKE 'SELECT%FOR UPDATE' AND time_ms > 200`,
+            WHERE db = DATABASE() AND (info LIKE 'UPDATE%' OR info LIKE 'SELECT%FOR UPDATE') AND time_ms > 200`,
         );
   return Number(rows[0]!.n) > 0;
 }

@@ -1,31 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/databases';
 import { backfillTargets, createAccounts } from '../support/fixtures';
 import { appliedCounts, backfillJob, ledgerRows } from './support/accounts';
-import { type E2eDatabase, type E2eRuntime, openE2eDatabase, startRuntime } from './support/harness';
+import { useE2e } from './support/harness';
 
 const ROWS = 2_000;
 
 describe.each(ENGINES)('two executions of one job started at once on %s', (engine) => {
-  let db: E2eDatabase;
-  let rt: E2eRuntime;
   // Small fixed batches: the winner is still running when the second execution asks for the lease.
   const job = backfillJob(engine, { batch: { size: 40, min: 40, max: 40, targetMs: 200 } });
 
-  beforeAll(async () => {
-    db = await openE2eDatabase(engine);
-    await createAccounts(db.raw, engine, ROWS);
-    rt = await startRuntime(db, [job]);
-  });
-
-  afterAll(async () => {
-    await rt?.close();
-    await db?.close();
+  const e2e = useE2e(engine, [job], {
+    prepare: (db) => createAccounts(db.raw, engine, ROWS),
   });
 
   it('lets one run and ends the other in LeaseHeld, having touched nothing', async () => {
-    const first = rt.runtime.start({ jobId: job.id });
-    const second = rt.runtime.start({ jobId: job.id });
+    const first = e2e.rt.runtime.start({ jobId: job.id });
+    const second = e2e.rt.runtime.start({ jobId: job.id });
     const results = await Promise.all([first.result, second.result]);
 
     const exits = results.map((r) => r.exit).sort();
@@ -37,13 +28,13 @@ describe.each(ENGINES)('two executions of one job started at once on %s', (engin
     expect(loser.output?.lease).toBeUndefined();
 
     const targets = backfillTargets(ROWS);
-    expect((await appliedCounts(db.raw)).byCount).toEqual({ 0: ROWS - targets, 1: targets });
-    const { store } = rt.runtime;
+    expect((await appliedCounts(e2e.db.raw)).byCount).toEqual({ 0: ROWS - targets, 1: targets });
+    const { store } = e2e.rt.runtime;
     const batches = await store.listBatches(job.id, 1000);
     expect(new Set(batches.map((b) => b.executionId))).toEqual(new Set([winner.executionArn]));
     const runs = await store.listRuns(job.id);
     expect(runs.map((r) => r.executionId)).toEqual([winner.executionArn]);
-    const tokens = new Set((await ledgerRows(db.raw, job.id)).map((r) => Number(r.lease_token)));
+    const tokens = new Set((await ledgerRows(e2e.db.raw, job.id)).map((r) => Number(r.lease_token)));
     expect(tokens.size).toBe(1);
     expect((await store.getJob(job.id))?.status).toBe('completed');
   });

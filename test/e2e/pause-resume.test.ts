@@ -1,33 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/databases';
 import { backfillTargets, createAccounts } from '../support/fixtures';
 import { appliedCounts, backfillJob, ledgerRows, remaining } from './support/accounts';
-import { type E2eDatabase, type E2eRuntime, openE2eDatabase, startRuntime } from './support/harness';
+import { useE2e } from './support/harness';
 
 const ROWS = 2_000;
 
 describe.each(ENGINES)('operator pause and resume on %s', (engine) => {
-  let db: E2eDatabase;
-  let rt: E2eRuntime;
   const job = backfillJob(engine, {
     batch: { size: 50, min: 50, max: 50, targetMs: 200 },
     // One second between batches, scaled to 50 ms: time for the request to land before the next gate.
     health: { pauseBetweenBatchesMs: 1000 },
   });
 
-  beforeAll(async () => {
-    db = await openE2eDatabase(engine);
-    await createAccounts(db.raw, engine, ROWS);
-    rt = await startRuntime(db, [job], { msPerSecond: 50 });
-  });
-
-  afterAll(async () => {
-    await rt?.close();
-    await db?.close();
+  const e2e = useE2e(engine, [job], {
+    msPerSecond: 50,
+    prepare: (db) => createAccounts(db.raw, engine, ROWS),
   });
 
   it('ends Paused after the current batch with a checkpoint; a new execution resumes and completes', async () => {
-    const { runtime } = rt;
+    const { runtime } = e2e.rt;
     let requestedAt: number | undefined;
     const off = runtime.onEvent((event) => {
       if (event.type === 'batch-applied' && event.batch.batchNo === 3 && requestedAt === undefined) {
@@ -44,28 +36,28 @@ describe.each(ENGINES)('operator pause and resume on %s', (engine) => {
     expect(state?.status).toBe('paused');
     expect(state?.lease).toBeUndefined();
     expect(state?.pauseRequests.map((r) => r.reason)).toEqual(['operator']);
-    const ledger = await ledgerRows(db.raw, job.id);
+    const ledger = await ledgerRows(e2e.db.raw, job.id);
     const stoppedAt = Number(ledger.at(-1)!.batch_no);
     // After the batch in flight when the request arrived, and no further.
     expect(stoppedAt).toBeGreaterThanOrEqual(3);
     expect(stoppedAt).toBeLessThanOrEqual(4);
     expect(state?.checkpoint).toMatchObject({ batchNo: stoppedAt, lastKey: String(ledger.at(-1)!.last_key) });
-    expect(await remaining(db.raw)).toBeGreaterThan(0);
+    expect(await remaining(e2e.db.raw)).toBeGreaterThan(0);
 
     // Started again without a resume: it stays paused and touches nothing.
     const stillPaused = await runtime.run({ jobId: job.id });
     expect(stillPaused.exit).toBe('Paused');
-    expect(Number((await ledgerRows(db.raw, job.id)).at(-1)!.batch_no)).toBe(stoppedAt);
+    expect(Number((await ledgerRows(e2e.db.raw, job.id)).at(-1)!.batch_no)).toBe(stoppedAt);
 
     await runtime.store.clearPause(job.id, 'operator');
     const resumed = await runtime.run({ jobId: job.id });
     expect(resumed).toMatchObject({ status: 'SUCCEEDED', exit: 'Completed' });
 
     const targets = backfillTargets(ROWS);
-    const counts = await appliedCounts(db.raw);
+    const counts = await appliedCounts(e2e.db.raw);
     expect(counts.byCount).toEqual({ 0: ROWS - targets, 1: targets });
     expect(counts.legacyTouched).toBe(0);
-    const batchNos = (await ledgerRows(db.raw, job.id)).map((r) => Number(r.batch_no));
+    const batchNos = (await ledgerRows(e2e.db.raw, job.id)).map((r) => Number(r.batch_no));
     expect(batchNos).toEqual(batchNos.map((_, i) => i + 1));
     expect((await runtime.store.getJob(job.id))?.status).toBe('completed');
   });

@@ -1,6 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rollbackJobId } from '../../src/engine';
 import { tableChecksum } from '../support/checksum';
@@ -8,54 +5,11 @@ import { ENGINES } from '../support/databases';
 import { backfillTargets, createAccounts } from '../support/fixtures';
 import { auditedKillJob } from './fixtures/rollback-jobs';
 import { ledgerRows } from './support/accounts';
+import { type RunnerEvent, runAndKill } from './support/child-runner';
 import { type E2eDatabase, type E2eRuntime, openE2eDatabase, startRuntime } from './support/harness';
 
 const ROWS = 500;
 const LEASE_TTL_MS = 2_000;
-const RUNNER = fileURLToPath(new URL('./fixtures/rollback-runner.ts', import.meta.url));
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-
-type RunnerEvent = { type: string; [key: string]: unknown };
-
-/**
- * Runs a rollback in a child process and SIGKILLs it when `killWhen` says so. Fails if the child
- * ends by itself first: then nothing was killed and the test would prove nothing.
- */
-function rollbackAndKill(
-  config: Record<string, unknown>,
-  killWhen: (event: RunnerEvent, events: RunnerEvent[]) => boolean | Promise<boolean>,
-): Promise<RunnerEvent[]> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', RUNNER, JSON.stringify(config)], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const events: RunnerEvent[] = [];
-  let stderr = '';
-  let killed = false;
-  child.stderr!.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (killed || !line.startsWith('{')) return;
-      const event = JSON.parse(line) as RunnerEvent;
-      events.push(event);
-      Promise.resolve(killWhen(event, events)).then((kill) => {
-        if (kill && !killed) {
-          killed = true;
-          child.kill('SIGKILL');
-        }
-      }, reject);
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL' && killed) resolve(events);
-      else
-        reject(new Error(`the rollback runner ended by itself (code ${code}, signal ${signal}):\n${stderr}`));
-    });
-  });
-}
-
 const applied = (events: RunnerEvent[]) => events.filter((e) => e.type === 'batch-applied').length;
 
 describe.each(ENGINES)('a rollback killed mid-run, then resumed, on %s', (engine) => {
@@ -100,7 +54,7 @@ describe.each(ENGINES)('a rollback killed mid-run, then resumed, on %s', (engine
       dynamoEndpoint: rt.runtime.dynamoEndpoint,
       leaseTtlMs: LEASE_TTL_MS,
     };
-    const events = await rollbackAndKill(config, killWhen);
+    const { events } = await runAndKill({ ...config, rollback: true }, killWhen);
     expect(await tableChecksum(db.raw, engine, table)).not.toBe(before.get(table));
 
     // The dead runner's lease stands until it expires: a rollback started meanwhile is a no-op.

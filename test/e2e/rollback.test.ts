@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rollbackJobId } from '../../src/engine';
 import { defineJob } from '../../src/job/define-job';
 import type { DefineJobInput, JobSpec } from '../../src/job/types';
@@ -9,13 +9,7 @@ import { ENGINES, type TestEngine } from '../support/databases';
 import { backfillTargets, createAccounts, TIER_EXPRESSION } from '../support/fixtures';
 import type { RawConnection } from '../support/raw-sql';
 import { ledgerRows } from './support/accounts';
-import {
-  CONNECTION,
-  type E2eDatabase,
-  type E2eRuntime,
-  openE2eDatabase,
-  startRuntime,
-} from './support/harness';
+import { CONNECTION, useE2e } from './support/harness';
 
 const ROWS = 1_000;
 /** The longest job id defineJob accepts: its rollback's execution names must still fit in 80 characters. */
@@ -104,8 +98,6 @@ async function createTyped(raw: RawConnection, engine: TestEngine): Promise<void
 }
 
 describe.each(ENGINES)('rollback through the state machine on %s', (engine) => {
-  let db: E2eDatabase;
-  let rt: E2eRuntime;
   const long = auditedJob(engine, LONG_ID, 'backfilled', backfill);
   const purge = auditedJob(engine, 'undo-purge', 'purged', { kind: 'delete', where: 'id % 2 = 0' } as Shape);
   const forced = auditedJob(engine, 'undo-forced', 'forced', backfill);
@@ -119,24 +111,20 @@ describe.each(ENGINES)('rollback through the state machine on %s', (engine) => {
     ...backfill,
     rollback: { audit: false },
   } as Shape);
-  const checksum = (table: string) => tableChecksum(db.raw, engine, table);
+  const checksum = (table: string) => tableChecksum(e2e.db.raw, engine, table);
 
-  beforeAll(async () => {
-    db = await openE2eDatabase(engine);
-    for (const table of ['backfilled', 'purged', 'forced', 'guarded'])
-      await createAccounts(db.raw, engine, ROWS, table);
-    await createTyped(db.raw, engine);
+  const e2e = useE2e(engine, [long, purge, forced, guarded, typed, unaudited], {
     // Three health gates per execution: every run here continues as new, rollbacks included.
-    rt = await startRuntime(db, [long, purge, forced, guarded, typed, unaudited], { continueAsNewAfter: 3 });
-  });
-
-  afterAll(async () => {
-    await rt?.close();
-    await db?.close();
+    continueAsNewAfter: 3,
+    prepare: async (db) => {
+      for (const table of ['backfilled', 'purged', 'forced', 'guarded'])
+        await createAccounts(db.raw, engine, ROWS, table);
+      await createTyped(db.raw, engine);
+    },
   });
 
   it('backfill then rollback: the table is identical, under its own control state and execution names', async () => {
-    const { runtime } = rt;
+    const { runtime } = e2e.rt;
     const before = await checksum('backfilled');
     expect(await runtime.run({ jobId: long.id })).toMatchObject({ exit: 'Completed' });
     expect(await checksum('backfilled')).not.toBe(before);
@@ -144,7 +132,7 @@ describe.each(ENGINES)('rollback through the state machine on %s', (engine) => {
     const undo = await runtime.run({ jobId: long.id, rollback: true });
     expect(undo).toMatchObject({ status: 'SUCCEEDED', exit: 'Completed' });
     expect(await checksum('backfilled')).toBe(before);
-    expect(await auditStates(db.raw, long.id)).toEqual({ restored: backfillTargets(ROWS) });
+    expect(await auditStates(e2e.db.raw, long.id)).toEqual({ restored: backfillTargets(ROWS) });
 
     const names = undo.executions.map((e) => e.executionName);
     expect(names.length).toBeGreaterThan(1);
@@ -163,23 +151,23 @@ describe.each(ENGINES)('rollback through the state machine on %s', (engine) => {
     expect(rollback?.lease).toBeUndefined();
     const runs = await runtime.store.listRuns(rollbackId);
     expect(runs.map((r) => r.executionId).every((id) => id.includes(`${LONG_ID}-rollback-`))).toBe(true);
-    const ledger = await ledgerRows(db.raw, rollbackId);
+    const ledger = await ledgerRows(e2e.db.raw, rollbackId);
     expect(ledger.map((r) => Number(r.batch_no))).toEqual(ledger.map((_, i) => i + 1));
   });
 
   it('purge then rollback: the deleted rows are back, identical; pause and stop act on the rollback id', async () => {
-    const { runtime } = rt;
+    const { runtime } = e2e.rt;
     const rollbackId = rollbackJobId(purge.id);
     const before = await checksum('purged');
     const p0 = await runtime.run({ jobId: purge.id });
     expect(p0).toMatchObject({ exit: 'Completed' });
-    const [{ n }] = await db.raw.query<{ n: unknown }>('SELECT count(*) AS n FROM purged');
+    const [{ n }] = await e2e.db.raw.query<{ n: unknown }>('SELECT count(*) AS n FROM purged');
     expect(Number(n)).toBe(ROWS / 2);
 
     // A pause request on the rollback's id holds the rollback; the original's item is untouched.
     await runtime.store.requestPause(rollbackId, { reason: 'operator', by: 'e2e' });
     expect((await runtime.run({ jobId: purge.id, rollback: true })).exit).toBe('Paused');
-    expect(await auditStates(db.raw, purge.id)).toEqual({ applied: ROWS / 2 });
+    expect(await auditStates(e2e.db.raw, purge.id)).toEqual({ applied: ROWS / 2 });
     expect((await runtime.store.getJob(purge.id))?.pauseRequests).toEqual([]);
     await runtime.store.clearPause(rollbackId, 'operator');
 
@@ -200,23 +188,23 @@ describe.each(ENGINES)('rollback through the state machine on %s', (engine) => {
 
     expect((await runtime.run({ jobId: purge.id, rollback: true })).exit).toBe('Completed');
     expect(await checksum('purged')).toBe(before);
-    expect(await auditStates(db.raw, purge.id)).toEqual({ restored: ROWS / 2 });
+    expect(await auditStates(e2e.db.raw, purge.id)).toEqual({ restored: ROWS / 2 });
   });
 
   it('a forced rollback overwrites a row the application changed after the job', async () => {
-    const { runtime } = rt;
+    const { runtime } = e2e.rt;
     const before = await checksum('forced');
     expect(await runtime.run({ jobId: forced.id })).toMatchObject({ exit: 'Completed' });
-    await db.raw.query("UPDATE forced SET tier = 'platinum' WHERE id = 3");
+    await e2e.db.raw.query("UPDATE forced SET tier = 'platinum' WHERE id = 3");
 
     const undo = await runtime.run({ jobId: forced.id, rollback: true, force: true });
     expect(undo.exit).toBe('Completed');
     expect(await checksum('forced')).toBe(before);
-    expect(await auditStates(db.raw, forced.id)).toEqual({ restored: backfillTargets(ROWS) });
+    expect(await auditStates(e2e.db.raw, forced.id)).toEqual({ restored: backfillTargets(ROWS) });
   });
 
   it('is Blocked while the original job holds a live lease, and runs once it is released', async () => {
-    const { runtime } = rt;
+    const { runtime } = e2e.rt;
     const before = await checksum('guarded');
     expect(await runtime.run({ jobId: guarded.id })).toMatchObject({ exit: 'Completed' });
     const held = await runtime.store.acquireLease(guarded.id, 'another-execution', 60_000);
@@ -227,7 +215,7 @@ describe.each(ENGINES)('rollback through the state machine on %s', (engine) => {
     expect(blockedReasons(blocked)).toMatch(
       /running: job 'undo-guarded' is running \(execution another-execution/,
     );
-    expect(await auditStates(db.raw, guarded.id)).toEqual({ applied: backfillTargets(ROWS) });
+    expect(await auditStates(e2e.db.raw, guarded.id)).toEqual({ applied: backfillTargets(ROWS) });
     expect(await runtime.store.getJob(rollbackJobId(guarded.id))).toBeUndefined();
 
     // And the other way round: the job does not start while its rollback runs.
@@ -244,7 +232,7 @@ describe.each(ENGINES)('rollback through the state machine on %s', (engine) => {
   });
 
   it('refuses what cannot be rolled back with a reason, writing nothing', async () => {
-    const { runtime } = rt;
+    const { runtime } = e2e.rt;
     const noAudit = await runtime.run({ jobId: unaudited.id, rollback: true });
     expect(noAudit.exit).toBe('Blocked');
     expect(blockedReasons(noAudit)).toMatch(/rollback: job 'undo-unaudited' ran without rollback.audit/);
@@ -256,7 +244,7 @@ describe.each(ENGINES)('rollback through the state machine on %s', (engine) => {
   });
 
   it('round-trips numerics, timestamps with zones, json, binary and NULLs end to end', async () => {
-    const { runtime } = rt;
+    const { runtime } = e2e.rt;
     const before = await checksum('typed');
     expect(await runtime.run({ jobId: typed.id })).toMatchObject({ exit: 'Completed' });
     expect(await checksum('typed')).not.toBe(before);

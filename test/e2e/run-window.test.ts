@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/databases';
 import { backfillTargets, createAccounts } from '../support/fixtures';
 import { appliedCounts, backfillJob, ledgerRows, remaining } from './support/accounts';
-import { type E2eDatabase, type E2eRuntime, openE2eDatabase, startRuntime } from './support/harness';
+import { useE2e } from './support/harness';
 
 const ROWS = 1_000;
 
 describe.each(ENGINES)('the end of the run window on %s', (engine) => {
-  let db: E2eDatabase;
-  let rt: E2eRuntime;
   const pacing = {
     batch: { size: 40, min: 40, max: 40, targetMs: 100 },
     health: { pauseBetweenBatchesMs: 3000 },
@@ -21,46 +19,42 @@ describe.each(ENGINES)('the end of the run window on %s', (engine) => {
     limits: { maxRuntimeSeconds: 3 },
   });
 
-  beforeAll(async () => {
-    db = await openE2eDatabase(engine);
-    await createAccounts(db.raw, engine, ROWS, 'accounts_w');
-    await createAccounts(db.raw, engine, ROWS, 'accounts_b');
-    // A second of pacing lasts 100 ms here: a run of 20 batches takes six seconds or more, while the
-    // window and the budget end after three, late enough for a loaded machine to have applied batches.
-    rt = await startRuntime(db, [windowed, budgeted], { msPerSecond: 100 });
-  });
-
-  afterAll(async () => {
-    await rt?.close();
-    await db?.close();
+  // A second of pacing lasts 100 ms here: a run of 20 batches takes six seconds or more, while the
+  // window and the budget end after three, late enough for a loaded machine to have applied batches.
+  const e2e = useE2e(engine, [windowed, budgeted], {
+    msPerSecond: 100,
+    prepare: async (db) => {
+      await createAccounts(db.raw, engine, ROWS, 'accounts_w');
+      await createAccounts(db.raw, engine, ROWS, 'accounts_b');
+    },
   });
 
   async function expectCheckpointedStop(jobId: string, table: string) {
-    const state = await rt.runtime.store.getJob(jobId);
+    const state = await e2e.rt.runtime.store.getJob(jobId);
     expect(state?.status).toBe('idle');
     expect(state?.lease).toBeUndefined();
-    const ledger = await ledgerRows(db.raw, jobId);
+    const ledger = await ledgerRows(e2e.db.raw, jobId);
     expect(ledger.length).toBeGreaterThan(0);
     expect(state?.checkpoint).toMatchObject({
       batchNo: ledger.length,
       lastKey: String(ledger.at(-1)!.last_key),
     });
-    expect(await remaining(db.raw, table)).toBeGreaterThan(0);
-    expect((await rt.runtime.store.listRuns(jobId))[0]).toMatchObject({ outcome: 'window-closed' });
+    expect(await remaining(e2e.db.raw, table)).toBeGreaterThan(0);
+    expect((await e2e.rt.runtime.store.listRuns(jobId))[0]).toMatchObject({ outcome: 'window-closed' });
   }
 
   async function expectResumedToTheEnd(jobId: string, table: string) {
-    const next = await rt.runtime.run({ jobId });
+    const next = await e2e.rt.runtime.run({ jobId });
     expect(next).toMatchObject({ status: 'SUCCEEDED', exit: 'Completed' });
     const targets = backfillTargets(ROWS);
-    expect((await appliedCounts(db.raw, table)).byCount).toEqual({ 0: ROWS - targets, 1: targets });
-    const batchNos = (await ledgerRows(db.raw, jobId)).map((r) => Number(r.batch_no));
+    expect((await appliedCounts(e2e.db.raw, table)).byCount).toEqual({ 0: ROWS - targets, 1: targets });
+    const batchNos = (await ledgerRows(e2e.db.raw, jobId)).map((r) => Number(r.batch_no));
     expect(batchNos).toEqual(batchNos.map((_, i) => i + 1));
   }
 
   it('stops cleanly and checkpointed when the window ends mid-run; the next run resumes', async () => {
     const endsAt = new Date(Date.now() + 3000).toISOString();
-    const result = await rt.runtime.run({ jobId: windowed.id, window: { endsAt } });
+    const result = await e2e.rt.runtime.run({ jobId: windowed.id, window: { endsAt } });
     expect(result).toMatchObject({ status: 'SUCCEEDED', exit: 'WindowClosed' });
     expect(result.output).toMatchObject({ windowEndsAt: endsAt, stop: { outcome: 'window-closed' } });
     expect(JSON.stringify(result.output?.health)).toMatch(/run window ended/);
@@ -69,7 +63,7 @@ describe.each(ENGINES)('the end of the run window on %s', (engine) => {
   });
 
   it('stops the same way when the runtime budget (limits.maxRuntimeSeconds) is used up', async () => {
-    const result = await rt.runtime.run({ jobId: budgeted.id });
+    const result = await e2e.rt.runtime.run({ jobId: budgeted.id });
     expect(result).toMatchObject({ status: 'SUCCEEDED', exit: 'WindowClosed' });
     expect(JSON.stringify(result.output?.health)).toMatch(/runtime budget of 3s used/);
     await expectCheckpointedStop(budgeted.id, 'accounts_b');
@@ -77,7 +71,10 @@ describe.each(ENGINES)('the end of the run window on %s', (engine) => {
 
   it('computes the window from the scheduled time and duration the scheduler passes', async () => {
     const scheduledAt = new Date(Date.now() - 60 * 60_000).toISOString();
-    const result = await rt.runtime.run({ jobId: budgeted.id, window: { scheduledAt, durationMinutes: 30 } });
+    const result = await e2e.rt.runtime.run({
+      jobId: budgeted.id,
+      window: { scheduledAt, durationMinutes: 30 },
+    });
     expect(result.exit).toBe('WindowClosed');
     expect(result.output?.windowEndsAt).toBe(new Date(Date.parse(scheduledAt) + 30 * 60_000).toISOString());
     expect(JSON.stringify(result.output?.health)).toMatch(/run window ended/);

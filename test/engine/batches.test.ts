@@ -1,34 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/open-database';
-import type { Database } from '../../src/db/types';
+import { describe, expect, it } from 'vitest';
 import { installLedger, readLedger } from '../../src/engine';
 import { defineJob } from '../../src/job/define-job';
-import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases';
+import { ENGINES } from '../support/databases';
 import { runUntilDone } from '../support/engine';
+import { useEngineDatabase } from '../support/engine-database';
 import { backfillTargets, createAccounts, TIER_EXPRESSION } from '../support/fixtures';
-import { connectRaw, type RawConnection } from '../support/raw-sql';
 
 const ROWS = 50_000;
 
 describe.each(ENGINES)('batches on %s', (engine) => {
-  let testDb: TestDatabase;
-  let raw: RawConnection;
-  let db: Database;
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase(engine);
-    raw = await connectRaw(testDb);
-    db = openDatabase(testDb.url);
-  });
-
-  afterAll(async () => {
-    await db?.close();
-    await raw?.close();
-    await testDb?.drop();
-  });
+  const t = useEngineDatabase(engine);
 
   it('backfills 50,000 rows in batches, each matching row exactly once, others untouched', async () => {
-    await createAccounts(raw, engine, ROWS);
+    await createAccounts(t.raw, engine, ROWS);
     const spec = defineJob({
       id: 'backfill-tier',
       owner: 'test',
@@ -42,31 +26,31 @@ describe.each(ENGINES)('batches on %s', (engine) => {
       batch: { size: 1000, min: 200, max: 8000, targetMs: 200 },
       verify: { invariant: 'tier IS NOT NULL' },
     });
-    await installLedger(db, spec);
-    const result = await runUntilDone(spec, db);
+    await installLedger(t.db, spec);
+    const result = await runUntilDone(spec, t.db);
 
     const targets = backfillTargets(ROWS);
     expect(result.rows).toBe(targets);
     expect(result.batches).toBeGreaterThan(5);
-    const counts = await raw.query<{ applied: unknown; n: unknown }>(
+    const counts = await t.raw.query<{ applied: unknown; n: unknown }>(
       'SELECT applied_count AS applied, count(*) AS n FROM accounts GROUP BY applied_count ORDER BY applied_count',
     );
     expect(counts.map((r) => [Number(r.applied), Number(r.n)])).toEqual([
       [0, ROWS - targets],
       [1, targets],
     ]);
-    const untouched = await raw.query<{ n: unknown }>(
+    const untouched = await t.raw.query<{ n: unknown }>(
       "SELECT count(*) AS n FROM accounts WHERE applied_count = 0 AND tier = 'legacy'",
     );
     expect(Number(untouched[0]!.n)).toBe(ROWS - targets);
-    const gold = await raw.query<{ n: unknown }>(
+    const gold = await t.raw.query<{ n: unknown }>(
       "SELECT count(*) AS n FROM accounts WHERE tier = 'gold' AND lifetime_value <= 1000",
     );
     expect(Number(gold[0]!.n)).toBe(0);
 
-    const head = await readLedger(db, spec);
+    const head = await readLedger(t.db, spec);
     expect(head).toMatchObject({ batchNo: result.batches, rowsDone: targets });
-    const maxTarget = await raw.query<{ k: unknown }>(
+    const maxTarget = await t.raw.query<{ k: unknown }>(
       'SELECT max(id) AS k FROM accounts WHERE applied_count = 1',
     );
     expect(head!.lastKey).toBe(String(maxTarget[0]!.k));
@@ -74,7 +58,7 @@ describe.each(ENGINES)('batches on %s', (engine) => {
 
   it('walks string (UUID) keys and integer keys beyond 2^53 exactly', async () => {
     const uuidType = engine === 'postgres' ? 'uuid' : 'char(36)';
-    await raw.query(`CREATE TABLE tokens (id ${uuidType} PRIMARY KEY, done int NOT NULL DEFAULT 0)`);
+    await t.raw.query(`CREATE TABLE tokens (id ${uuidType} PRIMARY KEY, done int NOT NULL DEFAULT 0)`);
     const ids = Array.from({ length: 1500 }, (_, i) => {
       const hex = (i * 2654435761).toString(16).padStart(12, '0').slice(-12);
       return `00000000-0000-4000-8000-${hex}`;
@@ -82,13 +66,13 @@ describe.each(ENGINES)('batches on %s', (engine) => {
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
       const values = chunk.map((_, j) => (engine === 'postgres' ? `($${j + 1})` : '(?)')).join(', ');
-      await raw.query(`INSERT INTO tokens (id) VALUES ${values}`, chunk);
+      await t.raw.query(`INSERT INTO tokens (id) VALUES ${values}`, chunk);
     }
-    await raw.query('CREATE TABLE big_ids (id bigint PRIMARY KEY, done int NOT NULL DEFAULT 0)');
+    await t.raw.query('CREATE TABLE big_ids (id bigint PRIMARY KEY, done int NOT NULL DEFAULT 0)');
     const base = 2n ** 53n;
     const bigIds = Array.from({ length: 700 }, (_, i) => (base + BigInt(i)).toString());
     const values = bigIds.map((_, j) => (engine === 'postgres' ? `($${j + 1})` : '(?)')).join(', ');
-    await raw.query(`INSERT INTO big_ids (id) VALUES ${values}`, bigIds);
+    await t.raw.query(`INSERT INTO big_ids (id) VALUES ${values}`, bigIds);
 
     for (const table of ['tokens', 'big_ids']) {
       const spec = defineJob({
@@ -103,11 +87,11 @@ describe.each(ENGINES)('batches on %s', (engine) => {
         set: { done: 'done + 1' },
         batch: { size: 100, min: 100, max: 100 },
       });
-      await installLedger(db, spec);
-      const result = await runUntilDone(spec, db);
+      await installLedger(t.db, spec);
+      const result = await runUntilDone(spec, t.db);
       const expected = table === 'tokens' ? ids.length : bigIds.length;
       expect(result.rows).toBe(expected);
-      const done = await raw.query<{ done: unknown; n: unknown }>(
+      const done = await t.raw.query<{ done: unknown; n: unknown }>(
         `SELECT done, count(*) AS n FROM ${table} GROUP BY done`,
       );
       expect(done.map((r) => [Number(r.done), Number(r.n)])).toEqual([[1, expected]]);

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/open-database';
-import type { Database } from '../../src/db/types';
 import { runPreflight } from '../../src/engine';
 import { defineJob } from '../../src/job/define-job';
 import type { CheckResult } from '../../src/job/types';
-import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases';
+import { ENGINES } from '../support/databases';
+import { useEngineDatabase } from '../support/engine-database';
 import { createAccounts, TIER_EXPRESSION } from '../support/fixtures';
-import { connectRaw, type RawConnection, withMysqlGlobal } from '../support/raw-sql';
+import { withMysqlGlobal } from '../support/raw-sql';
 
 const ROWS = 20_000;
 
@@ -17,26 +17,15 @@ function failed(checks: readonly CheckResult[]): Record<string, string> {
 }
 
 describe.each(ENGINES)('preflight on %s', (engine) => {
-  let testDb: TestDatabase;
-  let raw: RawConnection;
-  let db: Database;
+  const t = useEngineDatabase(engine);
 
   beforeAll(async () => {
-    testDb = await createTestDatabase(engine);
-    raw = await connectRaw(testDb);
-    db = openDatabase(testDb.url);
-    await createAccounts(raw, engine, ROWS);
+    await createAccounts(t.raw, engine, ROWS);
     // The same rows without any index: a keyset walk over it would scan the table per batch.
-    await raw.query('CREATE TABLE accounts_noindex AS SELECT * FROM accounts');
-    await raw.query(engine === 'postgres' ? 'ANALYZE accounts_noindex' : 'ANALYZE TABLE accounts_noindex');
-    await raw.query('CREATE TABLE schema_migrations (version varchar(20) NOT NULL)');
-    await raw.query("INSERT INTO schema_migrations VALUES ('20260101')");
-  });
-
-  afterAll(async () => {
-    await db?.close();
-    await raw?.close();
-    await testDb?.drop();
+    await t.raw.query('CREATE TABLE accounts_noindex AS SELECT * FROM accounts');
+    await t.raw.query(engine === 'postgres' ? 'ANALYZE accounts_noindex' : 'ANALYZE TABLE accounts_noindex');
+    await t.raw.query('CREATE TABLE schema_migrations (version varchar(20) NOT NULL)');
+    await t.raw.query("INSERT INTO schema_migrations VALUES ('20260101')");
   });
 
   const job = (extra: Record<string, unknown> = {}) =>
@@ -62,7 +51,7 @@ describe.each(ENGINES)('preflight on %s', (engine) => {
           ],
         },
       }),
-      db,
+      db: t.db,
     });
     expect(failed(report.checks)).toEqual({});
     expect(report.ok).toBe(true);
@@ -86,7 +75,7 @@ describe.each(ENGINES)('preflight on %s', (engine) => {
   });
 
   it('refuses a table without an index on the key', async () => {
-    const report = await runPreflight({ spec: job({ table: 'accounts_noindex' }), db });
+    const report = await runPreflight({ spec: job({ table: 'accounts_noindex' }), db: t.db });
     expect(report.ok).toBe(false);
     const reasons = failed(report.checks);
     expect(reasons['key-index']).toMatch(/no index is led by key column id/);
@@ -96,14 +85,14 @@ describe.each(ENGINES)('preflight on %s', (engine) => {
   it('refuses a missing column, naming it', async () => {
     const report = await runPreflight({
       spec: job({ preflight: { requireColumns: ['tier', 'loyalty_points'] } }),
-      db,
+      db: t.db,
     });
     expect(report.ok).toBe(false);
     expect(failed(report.checks).columns).toMatch(/no column loyalty_points/);
   });
 
   it('refuses a job estimated over maxRows', async () => {
-    const report = await runPreflight({ spec: job({ limits: { maxRows: 1000 } }), db });
+    const report = await runPreflight({ spec: job({ limits: { maxRows: 1000 } }), db: t.db });
     expect(report.ok).toBe(false);
     expect(failed(report.checks)['row-estimate']).toMatch(/over limits\.maxRows 1000/);
   });
@@ -122,7 +111,7 @@ describe.each(ENGINES)('preflight on %s', (engine) => {
           ],
         },
       }),
-      db,
+      db: t.db,
     });
     const reasons = failed(report.checks);
     expect(reasons.statements).toMatch(/fix the job's where\/set expressions/);
@@ -130,7 +119,7 @@ describe.each(ENGINES)('preflight on %s', (engine) => {
   });
 
   it('refuses a missing table and stops there', async () => {
-    const report = await runPreflight({ spec: job({ table: 'no_such_table' }), db });
+    const report = await runPreflight({ spec: job({ table: 'no_such_table' }), db: t.db });
     expect(report.ok).toBe(false);
     expect(failed(report.checks)['table-exists']).toMatch(/no_such_table does not exist/);
     expect(report.checks.map((c) => c.name)).not.toContain('key-index');
@@ -138,20 +127,20 @@ describe.each(ENGINES)('preflight on %s', (engine) => {
 
   it('refuses a read-only server', async () => {
     if (engine === 'postgres') {
-      await raw.query(`ALTER DATABASE ${testDb.name} SET default_transaction_read_only = on`);
-      const readOnly = openDatabase(testDb.url); // new sessions pick the setting up
+      await t.raw.query(`ALTER DATABASE ${t.testDb.name} SET default_transaction_read_only = on`);
+      const readOnly = openDatabase(t.testDb.url); // new sessions pick the setting up
       try {
         const report = await runPreflight({ spec: job(), db: readOnly });
         expect(report.ok).toBe(false);
         expect(failed(report.checks)['server-role']).toMatch(/read-only|read only/i);
       } finally {
         await readOnly.close();
-        await raw.query(`ALTER DATABASE ${testDb.name} SET default_transaction_read_only = off`);
+        await t.raw.query(`ALTER DATABASE ${t.testDb.name} SET default_transaction_read_only = off`);
       }
       return;
     }
-    await withMysqlGlobal(testDb, 'read_only = 1', 'read_only = 0', async () => {
-      const report = await runPreflight({ spec: job(), db });
+    await withMysqlGlobal(t.testDb, 'read_only = 1', 'read_only = 0', async () => {
+      const report = await runPreflight({ spec: job(), db: t.db });
       expect(report.ok).toBe(false);
       expect(failed(report.checks)['server-role']).toMatch(/read-only|read only|read_only/i);
     });
@@ -160,7 +149,7 @@ describe.each(ENGINES)('preflight on %s', (engine) => {
   it('refuses when a configured replica cannot report its lag', async () => {
     const report = await runPreflight({
       spec: job(),
-      db,
+      db: t.db,
       replicas: [
         {
           name: 'replica-a',

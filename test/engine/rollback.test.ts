@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/open-database';
-import { type Database, DbError } from '../../src/db/types';
+import { describe, expect, it } from 'vitest';
+import { DbError } from '../../src/db/types';
 import {
   AuditRetentionError,
   dropAudit,
@@ -13,31 +12,18 @@ import {
 import { defineJob } from '../../src/job/define-job';
 import type { JobSpec } from '../../src/job/types';
 import { tableChecksum } from '../support/checksum';
-import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases';
+import { ENGINES } from '../support/databases';
 import { interceptBatchQueries, runUntilDone } from '../support/engine';
+import { useEngineDatabase } from '../support/engine-database';
 import { createAccounts, TIER_EXPRESSION } from '../support/fixtures';
-import { connectRaw, type RawConnection } from '../support/raw-sql';
+import { connectRaw } from '../support/raw-sql';
 
 const ROWS = 4000;
 
 describe.each(ENGINES)('rollback on %s', (engine) => {
-  let testDb: TestDatabase;
-  let raw: RawConnection;
-  let db: Database;
+  const t = useEngineDatabase(engine);
 
-  beforeAll(async () => {
-    testDb = await createTestDatabase(engine);
-    raw = await connectRaw(testDb);
-    db = openDatabase(testDb.url);
-  });
-
-  afterAll(async () => {
-    await db?.close();
-    await raw?.close();
-    await testDb?.drop();
-  });
-
-  const checksum = (table: string) => tableChecksum(raw, engine, table);
+  const checksum = (table: string) => tableChecksum(t.raw, engine, table);
 
   const common = (id: string, table: string) =>
     ({
@@ -52,16 +38,16 @@ describe.each(ENGINES)('rollback on %s', (engine) => {
     }) as const;
 
   async function applyThenRollback(spec: JobSpec) {
-    await installLedger(db, spec);
-    await runUntilDone(spec, db);
+    await installLedger(t.db, spec);
+    await runUntilDone(spec, t.db);
     const undo = rollbackJob(spec);
-    expect((await runPreflight({ spec: undo, db })).ok).toBe(true);
-    await installLedger(db, undo);
-    return runUntilDone(undo, db);
+    expect((await runPreflight({ spec: undo, db: t.db })).ok).toBe(true);
+    await installLedger(t.db, undo);
+    return runUntilDone(undo, t.db);
   }
 
   it('backfill then rollback leaves the table identical', async () => {
-    await createAccounts(raw, engine, ROWS, 'backfilled');
+    await createAccounts(t.raw, engine, ROWS, 'backfilled');
     const before = await checksum('backfilled');
     const spec = defineJob({
       ...common('backfill-undo', 'backfilled'),
@@ -69,21 +55,21 @@ describe.each(ENGINES)('rollback on %s', (engine) => {
       where: 'tier IS NULL',
       set: { tier: TIER_EXPRESSION, applied_count: 'applied_count + 1', note: "'overwritten'" },
     });
-    await installLedger(db, spec);
-    await runUntilDone(spec, db);
+    await installLedger(t.db, spec);
+    await runUntilDone(spec, t.db);
     expect(await checksum('backfilled')).not.toBe(before);
 
     const undo = rollbackJob(spec);
-    await installLedger(db, undo);
-    const result = await runUntilDone(undo, db);
+    await installLedger(t.db, undo);
+    const result = await runUntilDone(undo, t.db);
 
     expect(result.rows).toBe(ROWS - ROWS / 5);
     expect(await checksum('backfilled')).toBe(before);
-    expect(await listRollbackConflicts(db, spec)).toEqual([]);
+    expect(await listRollbackConflicts(t.db, spec)).toEqual([]);
   });
 
   it('purge then rollback brings the deleted rows back, identical', async () => {
-    await createAccounts(raw, engine, ROWS, 'purged');
+    await createAccounts(t.raw, engine, ROWS, 'purged');
     const before = await checksum('purged');
     const spec = defineJob({ ...common('purge-undo', 'purged'), kind: 'delete', where: 'id % 2 = 0' });
     await applyThenRollback(spec);
@@ -91,8 +77,8 @@ describe.each(ENGINES)('rollback on %s', (engine) => {
   });
 
   it('archive then rollback moves the rows back and empties the archive', async () => {
-    await createAccounts(raw, engine, ROWS, 'archived');
-    await raw.query(
+    await createAccounts(t.raw, engine, ROWS, 'archived');
+    await t.raw.query(
       engine === 'postgres'
         ? 'CREATE TABLE archived_old (LIKE archived INCLUDING ALL)'
         : 'CREATE TABLE archived_old LIKE archived',
@@ -106,34 +92,36 @@ describe.each(ENGINES)('rollback on %s', (engine) => {
     });
     await applyThenRollback(spec);
     expect(await checksum('archived')).toBe(before);
-    expect(Number((await raw.query<{ n: unknown }>('SELECT count(*) AS n FROM archived_old'))[0]!.n)).toBe(0);
+    expect(Number((await t.raw.query<{ n: unknown }>('SELECT count(*) AS n FROM archived_old'))[0]!.n)).toBe(
+      0,
+    );
   });
 
   it('leaves and reports a row the application changed after the job, unless forced', async () => {
-    await createAccounts(raw, engine, 1000, 'conflicted');
+    await createAccounts(t.raw, engine, 1000, 'conflicted');
     const spec = defineJob({
       ...common('conflict-undo', 'conflicted'),
       kind: 'update',
       where: 'tier IS NULL',
       set: { tier: "'standard'" },
     });
-    await installLedger(db, spec);
-    await runUntilDone(spec, db);
-    await raw.query("UPDATE conflicted SET tier = 'platinum' WHERE id = 3");
-    await raw.query('DELETE FROM conflicted WHERE id = 6');
+    await installLedger(t.db, spec);
+    await runUntilDone(spec, t.db);
+    await t.raw.query("UPDATE conflicted SET tier = 'platinum' WHERE id = 3");
+    await t.raw.query('DELETE FROM conflicted WHERE id = 6');
 
     const undo = rollbackJob(spec);
-    await installLedger(db, undo);
-    await runUntilDone(undo, db);
+    await installLedger(t.db, undo);
+    await runUntilDone(undo, t.db);
 
-    const rows = await raw.query<{ id: unknown; tier: string | null }>(
+    const rows = await t.raw.query<{ id: unknown; tier: string | null }>(
       'SELECT id, tier FROM conflicted WHERE id IN (3, 6, 9) ORDER BY id',
     );
     expect(rows.map((r) => [Number(r.id), r.tier])).toEqual([
       [3, 'platinum'],
       [9, null],
     ]);
-    const conflicts = await listRollbackConflicts(db, spec);
+    const conflicts = await listRollbackConflicts(t.db, spec);
     expect(conflicts.map((c) => c.key)).toEqual(['3', '6']);
     expect(conflicts[0]!.reason).toMatch(/changed by the application/);
     expect(conflicts[0]!.changedColumns).toEqual(['tier']);
@@ -141,7 +129,7 @@ describe.each(ENGINES)('rollback on %s', (engine) => {
   });
 
   it('an interrupted rollback resumes and restores every row exactly once', async () => {
-    await createAccounts(raw, engine, ROWS, 'interrupted');
+    await createAccounts(t.raw, engine, ROWS, 'interrupted');
     const before = await checksum('interrupted');
     const spec = defineJob({
       ...common('interrupt-undo', 'interrupted'),
@@ -149,15 +137,15 @@ describe.each(ENGINES)('rollback on %s', (engine) => {
       where: 'tier IS NULL',
       set: { tier: "'x'", applied_count: 'applied_count + 1' },
     });
-    await installLedger(db, spec);
-    await runUntilDone(spec, db);
+    await installLedger(t.db, spec);
+    await runUntilDone(spec, t.db);
     const undo = rollbackJob(spec);
-    await installLedger(db, undo);
+    await installLedger(t.db, undo);
 
     // Kill the third rollback batch's connection just before its ledger row.
     let ledgerWrites = 0;
-    const killer = await connectRaw(testDb);
-    const killing = interceptBatchQueries(db, async (tx, text) => {
+    const killer = await connectRaw(t.testDb);
+    const killing = interceptBatchQueries(t.db, async (tx, text) => {
       if (text.startsWith('INSERT INTO') && text.includes(undo.ledgerTable) && ++ledgerWrites === 3) {
         if (engine === 'postgres') await killer.query('SELECT pg_terminate_backend($1)', [tx.connectionId]);
         else await killer.query(`KILL ${Number(tx.connectionId)}`);
@@ -166,11 +154,11 @@ describe.each(ENGINES)('rollback on %s', (engine) => {
     const error = await runUntilDone(undo, killing).catch((e: unknown) => e);
     await killer.close();
     expect(error).toBeInstanceOf(DbError);
-    expect(await readLedger(db, undo)).toMatchObject({ batchNo: 2 });
+    expect(await readLedger(t.db, undo)).toMatchObject({ batchNo: 2 });
 
-    await runUntilDone(undo, db);
+    await runUntilDone(undo, t.db);
     expect(await checksum('interrupted')).toBe(before);
-    const states = await raw.query<{ s: string; n: unknown }>(
+    const states = await t.raw.query<{ s: string; n: unknown }>(
       'SELECT lowtide_state AS s, count(*) AS n FROM lowtide_audit_interrupt_undo GROUP BY lowtide_state',
     );
     expect(states.map((r) => [r.s, Number(r.n)])).toEqual([['restored', ROWS - ROWS / 5]]);
@@ -178,17 +166,17 @@ describe.each(ENGINES)('rollback on %s', (engine) => {
 
   it('round-trips every type exactly: numerics, timestamps with zones, json, binary, NULLs', async () => {
     if (engine === 'postgres') {
-      await raw.query(`CREATE TABLE typed (id bigint PRIMARY KEY, amount numeric(30,10), ratio double precision,
+      await t.raw.query(`CREATE TABLE typed (id bigint PRIMARY KEY, amount numeric(30,10), ratio double precision,
         at timestamptz(6), local_at timestamp(6), doc jsonb, raw_doc json, payload bytea, label text, flag boolean)`);
-      await raw.query(`INSERT INTO typed SELECT n, 12345678901234567890.0123456789 / n, 1.0 / n,
+      await t.raw.query(`INSERT INTO typed SELECT n, 12345678901234567890.0123456789 / n, 1.0 / n,
         timestamptz '2024-03-10 01:59:59.123456+05:30' + n * interval '1 microsecond', timestamp '1999-12-31 23:59:59.999999',
         jsonb_build_object('n', n, 'nested', jsonb_build_array(1.50, 'x', NULL)), CAST('{"b": 1,  "a": [1, 2]}' AS json),
         decode(lpad(to_hex(n), 8, '0') || '00ff', 'hex'), CASE WHEN n % 3 = 0 THEN NULL ELSE 'é ' || n END, CASE WHEN n % 2 = 0 THEN NULL ELSE true END
         FROM generate_series(1, 500) n`);
     } else {
-      await raw.query(`CREATE TABLE typed (id bigint PRIMARY KEY, amount decimal(30,10), ratio double,
+      await t.raw.query(`CREATE TABLE typed (id bigint PRIMARY KEY, amount decimal(30,10), ratio double,
         at timestamp(6) NULL, local_at datetime(6), doc json, raw_doc longtext, payload varbinary(64), label text, flag tinyint(1)) DEFAULT CHARSET=utf8mb4`);
-      await raw.query(`INSERT INTO typed SELECT seq, 12345678901234567890.0123456789 / seq, 1.0e0 / seq,
+      await t.raw.query(`INSERT INTO typed SELECT seq, 12345678901234567890.0123456789 / seq, 1.0e0 / seq,
         TIMESTAMP '2024-03-10 01:59:59.123456' + INTERVAL seq MICROSECOND, TIMESTAMP '1999-12-31 23:59:59.999999',
         JSON_OBJECT('n', seq, 'nested', JSON_ARRAY(1.50, 'x', NULL)), '{"b": 1,  "a": [1, 2]}',
         UNHEX(CONCAT(LPAD(HEX(seq), 8, '0'), '00FF')), IF(seq % 3 = 0, NULL, CONCAT('é ', seq)), IF(seq % 2 = 0, NULL, 1)
@@ -220,20 +208,20 @@ describe.each(ENGINES)('rollback on %s', (engine) => {
   });
 
   it('refuses to drop audit data a rollback might still want, unless forced', async () => {
-    await createAccounts(raw, engine, 500, 'retained');
+    await createAccounts(t.raw, engine, 500, 'retained');
     const spec = defineJob({
       ...common('retained-job', 'retained'),
       kind: 'update',
       where: 'tier IS NULL',
       set: { tier: "'x'" },
     });
-    await installLedger(db, spec);
-    await runUntilDone(spec, db);
+    await installLedger(t.db, spec);
+    await runUntilDone(spec, t.db);
 
-    await expect(dropAudit(db, spec)).rejects.toThrow(AuditRetentionError);
-    await expect(dropAudit(db, spec)).rejects.toThrow(/before-images could still be rolled back/);
-    expect(await dropAudit(db, spec, { now: new Date(Date.now() + 8 * 86_400_000) })).toBe(true);
-    expect(await dropAudit(db, spec)).toBe(false);
+    await expect(dropAudit(t.db, spec)).rejects.toThrow(AuditRetentionError);
+    await expect(dropAudit(t.db, spec)).rejects.toThrow(/before-images could still be rolled back/);
+    expect(await dropAudit(t.db, spec, { now: new Date(Date.now() + 8 * 86_400_000) })).toBe(true);
+    expect(await dropAudit(t.db, spec)).toBe(false);
 
     const again = defineJob({
       ...common('retained-two', 'retained'),
@@ -241,8 +229,8 @@ describe.each(ENGINES)('rollback on %s', (engine) => {
       where: "tier = 'x'",
       set: { tier: "'y'" },
     });
-    await installLedger(db, again);
-    await runUntilDone(again, db);
-    expect(await dropAudit(db, again, { force: true })).toBe(true);
+    await installLedger(t.db, again);
+    await runUntilDone(again, t.db);
+    expect(await dropAudit(t.db, again, { force: true })).toBe(true);
   });
 });

@@ -1,38 +1,24 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/open-database';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { sql } from '../../src/db/sql';
-import { type Database, DbError, type Tx } from '../../src/db/types';
+import { DbError, type Tx } from '../../src/db/types';
 import { installLedger, readLedger, runBatch, StaleLeaseError } from '../../src/engine';
 import { defineJob } from '../../src/job/define-job';
-import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases';
+import { ENGINES } from '../support/databases';
 import { interceptBatchQueries, runUntilDone } from '../support/engine';
+import { useEngineDatabase } from '../support/engine-database';
 import { backfillTargets, createAccounts, TIER_EXPRESSION } from '../support/fixtures';
-import { connectRaw, type RawConnection } from '../support/raw-sql';
+import { connectRaw } from '../support/raw-sql';
 
 const ROWS = 3000;
 
 describe.each(ENGINES)('batch safety on %s', (engine) => {
-  let testDb: TestDatabase;
-  let raw: RawConnection;
-  let db: Database;
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase(engine);
-    raw = await connectRaw(testDb);
-    db = openDatabase(testDb.url, { poolSize: 3 });
-  });
-
-  afterAll(async () => {
-    await db?.close();
-    await raw?.close();
-    await testDb?.drop();
-  });
+  const t = useEngineDatabase(engine, 3);
 
   let table: string;
   let n = 0;
   beforeEach(async () => {
     table = `accounts_${++n}`;
-    await createAccounts(raw, engine, ROWS, table);
+    await createAccounts(t.raw, engine, ROWS, table);
   });
 
   const backfill = (id: string, extra: Record<string, unknown> = {}) =>
@@ -52,33 +38,35 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
 
   async function appliedRows(): Promise<number> {
     return Number(
-      (await raw.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${table} WHERE applied_count > 0`))[0]!.n,
+      (await t.raw.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${table} WHERE applied_count > 0`))[0]!.n,
     );
   }
 
   it('fails fast on a foreground row lock, commits nothing, and leaves the foreground transaction unharmed', async () => {
     const spec = backfill('lock-timeout', { limits: { lockTimeoutMs: 1000, statementTimeoutMs: 5000 } });
-    await installLedger(db, spec);
-    const app = await connectRaw(testDb);
+    await installLedger(t.db, spec);
+    const app = await connectRaw(t.testDb);
     try {
       await app.query(engine === 'postgres' ? 'BEGIN' : 'START TRANSACTION');
       await app.query(`SELECT * FROM ${table} WHERE id = 6 FOR UPDATE`); // n = 2: inside the first batch
       const started = performance.now();
-      const error = await runBatch({ spec, db, leaseToken: 1, batchSize: 500 }).catch((e: unknown) => e);
+      const error = await runBatch({ spec, db: t.db, leaseToken: 1, batchSize: 500 }).catch(
+        (e: unknown) => e,
+      );
       const elapsed = performance.now() - started;
 
       expect(error).toBeInstanceOf(DbError);
       expect((error as DbError).kind).toBe('lock-timeout');
       expect(elapsed).toBeLessThan(3 * spec.limits.lockTimeoutMs);
       expect(await appliedRows()).toBe(0);
-      expect(await readLedger(db, spec)).toBeUndefined();
+      expect(await readLedger(t.db, spec)).toBeUndefined();
 
       await app.query(`UPDATE ${table} SET note = 'foreground' WHERE id = 6`);
       await app.query('COMMIT');
     } finally {
       await app.close();
     }
-    const row = await raw.query<{ note: string }>(`SELECT note FROM ${table} WHERE id = 6`);
+    const row = await t.raw.query<{ note: string }>(`SELECT note FROM ${table} WHERE id = 6`);
     expect(row[0]!.note).toBe('foreground');
   });
 
@@ -113,12 +101,12 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
         return (await tx.query(stmt.text, stmt.values)).rowCount;
       },
     });
-    await installLedger(db, slow);
-    const first = runBatch({ spec: slow, db, leaseToken: 1, batchSize: 100 });
+    await installLedger(t.db, slow);
+    const first = runBatch({ spec: slow, db: t.db, leaseToken: 1, batchSize: 100 });
     await inside;
 
     const started = performance.now();
-    const second = await runBatch({ spec: slow, db, leaseToken: 1, batchSize: 100 });
+    const second = await runBatch({ spec: slow, db: t.db, leaseToken: 1, batchSize: 100 });
     expect(second).toEqual({ status: 'held' });
     expect(performance.now() - started).toBeLessThan(1000);
     expect(await appliedRows()).toBe(0);
@@ -130,21 +118,21 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
 
   it('rejects and rolls back a batch carrying a stale lease token', async () => {
     const spec = backfill('stale-token');
-    await installLedger(db, spec);
-    expect(await runBatch({ spec, db, leaseToken: 5, batchSize: 500 })).toMatchObject({
+    await installLedger(t.db, spec);
+    expect(await runBatch({ spec, db: t.db, leaseToken: 5, batchSize: 500 })).toMatchObject({
       status: 'applied',
       batchNo: 1,
     });
     const before = await appliedRows();
 
-    const error = await runBatch({ spec, db, leaseToken: 4, batchSize: 500 }).catch((e: unknown) => e);
+    const error = await runBatch({ spec, db: t.db, leaseToken: 4, batchSize: 500 }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(StaleLeaseError);
     expect((error as StaleLeaseError).newestToken).toBe(5);
     expect(await appliedRows()).toBe(before);
-    expect(await readLedger(db, spec)).toMatchObject({ batchNo: 1, leaseToken: 5 });
+    expect(await readLedger(t.db, spec)).toMatchObject({ batchNo: 1, leaseToken: 5 });
     // The newer owner goes on.
-    expect(await runBatch({ spec, db, leaseToken: 6, batchSize: 500 })).toMatchObject({
+    expect(await runBatch({ spec, db: t.db, leaseToken: 6, batchSize: 500 })).toMatchObject({
       status: 'applied',
       batchNo: 2,
     });
@@ -152,14 +140,14 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
 
   it('a connection killed mid-batch applies nothing; the next batch continues from the ledger', async () => {
     const spec = backfill('killed-mid-batch');
-    await installLedger(db, spec);
-    await runBatch({ spec, db, leaseToken: 1, batchSize: 500 }); // batch 1 commits normally
+    await installLedger(t.db, spec);
+    await runBatch({ spec, db: t.db, leaseToken: 1, batchSize: 500 }); // batch 1 commits normally
     const afterFirst = await appliedRows();
     expect(afterFirst).toBeGreaterThan(0);
 
     // The kill lands after the UPDATE ran, just before the ledger row is written.
-    const killer = await connectRaw(testDb);
-    const killing = interceptBatchQueries(db, async (tx, text) => {
+    const killer = await connectRaw(t.testDb);
+    const killing = interceptBatchQueries(t.db, async (tx, text) => {
       if (text.startsWith('INSERT INTO') && text.includes(spec.ledgerTable)) {
         if (engine === 'postgres') await killer.query('SELECT pg_terminate_backend($1)', [tx.connectionId]);
         else await killer.query(`KILL ${Number(tx.connectionId)}`);
@@ -175,11 +163,11 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
       await killer.close();
     }
     expect(await appliedRows()).toBe(afterFirst);
-    expect(await readLedger(db, spec)).toMatchObject({ batchNo: 1 });
+    expect(await readLedger(t.db, spec)).toMatchObject({ batchNo: 1 });
 
-    const rest = await runUntilDone(spec, db);
+    const rest = await runUntilDone(spec, t.db);
     expect(rest.rows + afterFirst).toBe(backfillTargets(ROWS));
-    const twice = await raw.query<{ n: unknown }>(
+    const twice = await t.raw.query<{ n: unknown }>(
       `SELECT count(*) AS n FROM ${table} WHERE applied_count > 1`,
     );
     expect(Number(twice[0]!.n)).toBe(0);

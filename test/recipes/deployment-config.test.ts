@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, defineConfig, parseConfig, toRuntimeConnections } from '../../src/config';
 import { defineJob } from '../../src/job/define-job';
 import { addNotNullColumn, createIndexConcurrently, mysqlAddColumn } from '../../src/recipes';
-import { recipeControlSpec } from '../../src/runtime/recipe-run';
 import { createLambdaDeps } from '../../src/runtime/lambda/deps';
+import { recipeControlSpec } from '../../src/runtime/recipe-run';
 
 const job = defineJob({
   id: 'backfill-tier',

@@ -15,7 +15,7 @@ export interface KillOutcome {
 }
 
 /**
- * Runs the kill runner in its own process and SIGKILLs it once `killWhen` says so (given each event
+ * Runs the kill runner (a job, or with `rollback: true` its rollback) in its own process and SIGKILLs it once `killWhen` says so (given each event
  * as it arrives; it may return a promise, e.g. to wait until the database shows the batch waiting).
  * Fails if the runner ends by itself first: then nothing was killed and the test proves nothing.
  */

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { type AlarmBoard, createAlarmBoard } from '../../../src/health';
 import type { JobSpec } from '../../../src/job/types';
 import { createLocalRuntime } from '../../../src/runtime/local';
@@ -59,4 +60,37 @@ export async function startRuntime(
     ...options,
   });
   return { runtime, alarms, close: () => runtime.close() };
+}
+
+export interface E2eSetup {
+  readonly db: E2eDatabase;
+  readonly rt: E2eRuntime;
+}
+
+export interface E2eSetupOptions extends Partial<LocalRuntimeOptions> {
+  /** Lays out the file's tables, before the runtime starts. */
+  readonly prepare?: (db: E2eDatabase) => Promise<void>;
+}
+
+/**
+ * Registers the usual setup of an e2e test file: a fresh database, `prepare` for its tables, and a
+ * local runtime for `jobs`; all closed afterwards. Read the fields inside tests and hooks (they are
+ * set once `beforeAll` has run).
+ */
+export function useE2e(
+  engine: TestEngine,
+  jobs: readonly JobSpec[],
+  { prepare, ...options }: E2eSetupOptions = {},
+): E2eSetup {
+  const ctx = {} as { db: E2eDatabase; rt: E2eRuntime };
+  beforeAll(async () => {
+    ctx.db = await openE2eDatabase(engine);
+    await prepare?.(ctx.db);
+    ctx.rt = await startRuntime(ctx.db, jobs, options);
+  });
+  afterAll(async () => {
+    await ctx.rt?.close();
+    await ctx.db?.close();
+  });
+  return ctx;
 }
