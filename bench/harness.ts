@@ -46,13 +46,13 @@ async function runWork(
     if (available && !available.available) {
       return {
         name: c.name,
-        description: c.description,
+        description: c.describe?.(ctx.settings) ?? c.description,
         status: 'unavailable' as const,
         reason: available.reason,
         rounds: [],
       };
     }
-    return summarizeContender(c.name, c.description, rounds.get(c)!);
+    return summarizeContender(c.name, c.describe?.(ctx.settings) ?? c.description, rounds.get(c)!);
   });
   return {
     engine: ctx.engine,
@@ -75,7 +75,7 @@ async function runWork(
  */
 export async function runBench(settings: BenchSettings, options: HarnessOptions): Promise<BenchResults> {
   const { log } = options;
-  const contenders = options.contenders ?? CONTENDERS;
+  const contenders = options.contenders ?? CONTENDERS.filter((c) => settings.contenders.includes(c.name));
   const startedAt = new Date().toISOString();
   const availability = new Map<Contender, Availability>();
   for (const c of contenders) {
@@ -121,6 +121,7 @@ export async function runBench(settings: BenchSettings, options: HarnessOptions)
       warmUpMs: settings.warmUpMs,
       msPerSecond: settings.msPerSecond,
       rounds: settings.rounds,
+      ...(settings.lowtideJob ? { lowtideJob: settings.lowtideJob } : {}),
     },
     results,
   };

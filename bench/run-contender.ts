@@ -46,6 +46,32 @@ async function startLoad(ctx: RunContext, item: WorkItem): Promise<ForegroundLoa
   });
 }
 
+/** Machine CPU below this share counts as quiet. */
+const QUIET_BUSY = 0.1;
+
+/**
+ * Waits until the machine is quiet before the baseline: the servers go on working for seconds after
+ * a contender (InnoDB purging undo, PostgreSQL writing out dirty pages), and that work would
+ * otherwise land in the next contender's baseline and window, always the same contender's.
+ */
+async function settle(ctx: RunContext): Promise<void> {
+  if (ctx.settings.settleSeconds === 0) return;
+  const deadline = performance.now() + ctx.settings.settleSeconds * 1000;
+  let waited = 0;
+  for (;;) {
+    const watch = watchMachineCpu();
+    await sleep(1000);
+    const { busy } = watch.end();
+    if (!(busy >= QUIET_BUSY)) break; // NaN (no /proc/stat) counts as quiet: nothing to wait for
+    waited++;
+    if (performance.now() > deadline) {
+      ctx.log(`  the machine stayed ${(busy * 100).toFixed(0)}% busy for ${waited} s; measuring anyway`);
+      return;
+    }
+  }
+  if (waited > 0) ctx.log(`  waited ${waited} s for the machine to quieten`);
+}
+
 interface Window {
   readonly from: number;
   readonly to: number;
@@ -70,8 +96,12 @@ export async function runContender(
   item: WorkItem,
   contender: Contender,
 ): Promise<ContenderResult> {
-  const head = { name: contender.name, description: contender.description };
+  const head = {
+    name: contender.name,
+    description: contender.describe?.(ctx.settings) ?? contender.description,
+  };
   await seed(ctx, item);
+  await settle(ctx);
   const load = await startLoad(ctx, item);
   await sleep(ctx.settings.warmUpMs);
 

@@ -5,6 +5,8 @@ export type WorkKind = 'backfill' | 'purge';
 
 export const ALL_ENGINES: readonly BenchEngine[] = ['postgres', 'mysql'];
 export const ALL_WORK: readonly WorkKind[] = ['backfill', 'purge'];
+export const ALL_CONTENDERS = ['monolithic', 'hand-loop', 'pt-archiver', 'lowtide'] as const;
+export type ContenderName = (typeof ALL_CONTENDERS)[number];
 
 /** The issue's size: a million rows per work item and engine. */
 export const SPEC_ROWS = 1_000_000;
@@ -14,6 +16,8 @@ export interface BenchSettings {
   readonly rows: number;
   readonly engines: readonly BenchEngine[];
   readonly work: readonly WorkKind[];
+  /** Which contenders run (all by default); the targets need lowtide, the loop and the statement. */
+  readonly contenders: readonly ContenderName[];
   /** Admin URLs; each bench run creates (and drops) its own database on these servers. */
   readonly adminUrls: Readonly<Record<BenchEngine, string>>;
   /** Foreground operations per second (all connections together), started on a fixed schedule. */
@@ -23,6 +27,8 @@ export interface BenchSettings {
   readonly baselineSeconds: number;
   /** The foreground runs this long before a measurement window opens (connections settle). */
   readonly warmUpMs: number;
+  /** Longest wait for the machine to quieten after seeding, before each baseline. */
+  readonly settleSeconds: number;
   /** Each contender runs this many times per work item, round after round; the table shows medians. */
   readonly rounds: number;
   /** Upper bound on any one contender's run; the bench stops waiting and records a failure after it. */
@@ -35,6 +41,12 @@ export interface BenchSettings {
   readonly updateDocs: boolean;
   /** Use pgbench for the PostgreSQL foreground load when it is installed (else the Node load). */
   readonly usePgbench: boolean;
+  /**
+   * Job fields that replace lowtide's defaults (`batch`, `health`), for exploring the trade-off
+   * between throughput and the foreground; the defaults are what the bench is about, so a run with
+   * these never updates the docs unless told to.
+   */
+  readonly lowtideJob?: LowtideJobOverrides;
   /** The pt-archiver program (Percona Toolkit). */
   readonly ptArchiver: string;
   readonly pgbench: string;
@@ -46,6 +58,34 @@ export const DEFAULT_ADMIN_URLS: Readonly<Record<BenchEngine, string>> = {
 };
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+export interface LowtideJobOverrides {
+  readonly batch?: Readonly<Record<string, number>>;
+  readonly health?: Readonly<Record<string, number>>;
+}
+
+function lowtideJob(env: Env): LowtideJobOverrides | undefined {
+  const raw = env.LOWTIDE_BENCH_LOWTIDE_JOB;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const problem = `LOWTIDE_BENCH_LOWTIDE_JOB must be JSON with only "batch" and "health" objects of numbers, e.g. {"batch":{"max":2000}}; got '${raw}'`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new BenchConfigError(problem);
+  }
+  const isNumbers = (v: unknown) =>
+    typeof v === 'object' && v !== null && Object.values(v).every((n) => typeof n === 'number');
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    Object.keys(parsed).some((k) => k !== 'batch' && k !== 'health') ||
+    Object.values(parsed).some((v) => !isNumbers(v))
+  ) {
+    throw new BenchConfigError(problem);
+  }
+  return parsed as LowtideJobOverrides;
+}
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -98,10 +138,14 @@ function adminUrl(env: Env, name: string, fallback: string, schemes: readonly st
 /** Reads the bench's settings from the environment (see docs/benchmarks.md for each variable). */
 export function benchSettings(env: Env, defaults: { resultsDir: string }): BenchSettings {
   const rows = integer(env, 'LOWTIDE_BENCH_ROWS', SPEC_ROWS, 100, 50_000_000);
+  const overrides = lowtideJob(env);
+  const contenders = list(env, 'LOWTIDE_BENCH_CONTENDERS', ALL_CONTENDERS);
+  const complete = contenders.length === ALL_CONTENDERS.length;
   return {
     rows,
     engines: list(env, 'LOWTIDE_BENCH_ENGINES', ALL_ENGINES),
     work: list(env, 'LOWTIDE_BENCH_WORK', ALL_WORK),
+    contenders,
     adminUrls: {
       postgres: adminUrl(env, 'LOWTIDE_BENCH_PG_URL', DEFAULT_ADMIN_URLS.postgres, [
         'postgres',
@@ -113,11 +157,13 @@ export function benchSettings(env: Env, defaults: { resultsDir: string }): Bench
     foregroundConnections: integer(env, 'LOWTIDE_BENCH_FG_CONNECTIONS', 4, 1, 64),
     baselineSeconds: integer(env, 'LOWTIDE_BENCH_BASELINE_SECONDS', 15, 1, 3600),
     warmUpMs: integer(env, 'LOWTIDE_BENCH_WARMUP_MS', 1000, 0, 60_000),
+    settleSeconds: integer(env, 'LOWTIDE_BENCH_SETTLE_SECONDS', 60, 0, 600),
     rounds: integer(env, 'LOWTIDE_BENCH_ROUNDS', 1, 1, 9),
     contenderTimeoutSeconds: integer(env, 'LOWTIDE_BENCH_TIMEOUT_SECONDS', 1800, 5, 86_400),
     msPerSecond: integer(env, 'LOWTIDE_BENCH_MS_PER_SECOND', 1000, 0, 1000),
     resultsDir: env.LOWTIDE_BENCH_RESULTS_DIR || defaults.resultsDir,
-    updateDocs: flag(env, 'LOWTIDE_BENCH_UPDATE_DOCS', rows === SPEC_ROWS),
+    updateDocs: flag(env, 'LOWTIDE_BENCH_UPDATE_DOCS', rows === SPEC_ROWS && !overrides && complete),
+    ...(overrides ? { lowtideJob: overrides } : {}),
     usePgbench: flag(env, 'LOWTIDE_BENCH_PGBENCH', true),
     ptArchiver: env.LOWTIDE_BENCH_PT_ARCHIVER || 'pt-archiver',
     pgbench: env.LOWTIDE_BENCH_PGBENCH_PATH || 'pgbench',

@@ -9,7 +9,7 @@ import { transitionModel } from '../cost/asl-transitions';
 import { lowtideDetails } from '../cost/lowtide-details';
 import { ContenderFailedError } from '../errors';
 import { startDynamoRequestCounter } from '../measure/dynamo-request-counter';
-import type { BenchEngine } from '../settings';
+import type { BenchEngine, LowtideJobOverrides } from '../settings';
 import type { WorkItem } from '../workload/work-items';
 import type { Contender } from './types';
 
@@ -20,7 +20,7 @@ const CONNECTION = 'bench';
  * default. Each run is a new job (its own id), so it starts from nothing in the ledger, as a first
  * run on a fresh table does.
  */
-export function benchJob(engine: BenchEngine, item: WorkItem): JobSpec {
+export function benchJob(engine: BenchEngine, item: WorkItem, overrides?: LowtideJobOverrides): JobSpec {
   const common = {
     id: `bench-${item.kind}-${randomBytes(4).toString('hex')}`,
     owner: 'lowtide-bench',
@@ -29,6 +29,8 @@ export function benchJob(engine: BenchEngine, item: WorkItem): JobSpec {
     table: item.table,
     key: item.key,
     where: item.where,
+    ...(overrides?.batch ? { batch: overrides.batch } : {}),
+    ...(overrides?.health ? { health: overrides.health } : {}),
   } as const;
   return item.set
     ? defineJob({ ...common, kind: 'update', set: { ...item.set } })
@@ -85,10 +87,14 @@ function failure(chain: LocalRunChain): string {
 export const lowtide: Contender = {
   name: 'lowtide',
   description: 'lowtide local runtime, job defaults (adaptive batch 1,000..20,000, target 500 ms)',
+  describe: (settings) =>
+    settings.lowtideJob
+      ? `lowtide local runtime, job defaults changed by LOWTIDE_BENCH_LOWTIDE_JOB: ${JSON.stringify(settings.lowtideJob)}`
+      : lowtide.description,
   appliesTo: () => true,
   availability: async () => ({ available: true }),
   async run({ engine, database, item, settings }) {
-    const spec = benchJob(engine, item);
+    const spec = benchJob(engine, item, settings.lowtideJob);
     const dynamo = await startLocalDynamo();
     const counter = await startDynamoRequestCounter(dynamo.endpoint);
     const seen = observe();

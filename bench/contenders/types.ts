@@ -1,9 +1,9 @@
 import type { BenchDatabase } from '../bench-database';
 import type { LowtideDetails } from '../cost/lowtide-details';
-import type { BenchEngine, BenchSettings } from '../settings';
+import type { BenchEngine, BenchSettings, ContenderName } from '../settings';
 import type { WorkItem } from '../workload/work-items';
 
-export type ContenderName = 'monolithic' | 'hand-loop' | 'pt-archiver' | 'lowtide';
+export type { ContenderName } from '../settings';
 
 export interface ContenderContext {
   readonly engine: BenchEngine;
@@ -35,6 +35,8 @@ export interface Contender {
   readonly name: ContenderName;
   /** One line for the table and the docs. */
   readonly description: string;
+  /** The description for this run's settings, when they change what the contender does. */
+  describe?(settings: BenchSettings): string;
   /** Whether this contender takes part in this engine's work item (pt-archiver: MySQL purge only). */
   appliesTo(engine: BenchEngine, item: WorkItem): boolean;
   /** Whether the machine can run it (pt-archiver must be installed). */

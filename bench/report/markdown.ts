@@ -155,7 +155,10 @@ export function renderMarkdown(results: BenchResults): string {
       `baseline ${s.baselineSeconds} s just before each contender; lowtide waits at ${s.msPerSecond} ms per state-machine second; ` +
       (s.rounds > 1
         ? `${s.rounds} rounds: medians over rounds, the longest transaction of all rounds.`
-        : 'one round.'),
+        : 'one round.') +
+      (s.lowtideJob
+        ? ` **lowtide's job defaults were changed for this run** (LOWTIDE_BENCH_LOWTIDE_JOB): \`${JSON.stringify(s.lowtideJob)}\`.`
+        : ''),
     '',
     ...results.results.flatMap(workSection),
   ].join('\n');

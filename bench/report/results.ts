@@ -2,7 +2,7 @@ import type { ContenderName } from '../contenders/types';
 import type { LowtideDetails } from '../cost/lowtide-details';
 import type { ForegroundStats } from '../foreground/types';
 import type { MachineCpu } from '../measure/cpu-time';
-import type { BenchEngine, WorkKind } from '../settings';
+import type { BenchEngine, LowtideJobOverrides, WorkKind } from '../settings';
 import type { OutcomeCheck } from '../workload/verify-outcome';
 
 /** One run of one contender (one round). */
@@ -112,6 +112,8 @@ export interface BenchResults {
     readonly warmUpMs: number;
     readonly msPerSecond: number;
     readonly rounds: number;
+    /** lowtide's job fields changed from the defaults for this run, if any. */
+    readonly lowtideJob?: LowtideJobOverrides;
   };
   readonly results: readonly WorkResult[];
 }

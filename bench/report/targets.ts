@@ -25,8 +25,8 @@ function overheadNote(lt: ContenderResult): string {
   if (!d || !lt.rows) return '';
   const inside = d.inTransactionMs > 0 ? lt.rows / (d.inTransactionMs / 1000) : 0;
   return (
-    `inside its batch transactions lowtide changed ${fmt(inside)} rows/s (each batch selects its keys FOR UPDATE, ` +
-    `then changes exactly those keys by an IN list and writes its ledger row; batches averaged ${fmt(d.batchRows.mean)} rows in ${fmt(d.batchMs.mean)} ms). ` +
+    `inside its batch transactions lowtide changed ${fmt(inside)} rows/s (each batch reads its ledger head, changes the next ` +
+    `key range and writes its ledger row; batches averaged ${fmt(d.batchRows.mean)} rows in ${fmt(d.batchMs.mean)} ms). ` +
     `Outside them it spent ${fmt(d.overheadShare * 100)}% of its wall time, ${fmt(d.overheadPerBatchMs)} ms per batch over ${d.batches} batches ` +
     '(health gate, verification, DynamoDB checkpoint and history, the state machine and its waits)'
   );
