@@ -2,8 +2,8 @@ import type pg from 'pg';
 import type { TableRef } from '../../job/identifiers';
 import { DbError } from '../types';
 import { regclassArgument } from './catalog';
+import { checkOut } from './checked-out-client';
 import { postgresDialect } from './dialect';
-import { toDbError } from './errors';
 import { explainSelection } from './explain';
 import { runQuery } from './run-query';
 
@@ -64,40 +64,22 @@ export async function estimateRows(pool: pg.Pool, table: TableRef): Promise<numb
 }
 
 async function boundedCount(pool: pg.Pool, table: TableRef): Promise<number> {
-  let client: pg.PoolClient;
+  const client = await checkOut(pool);
   try {
-    client = await pool.connect();
-  } catch (err) {
-    throw toDbError(err);
-  }
-  let broken: Error | undefined;
-  const onError = (err: Error) => {
-    broken ??= err;
-  };
-  client.on('error', onError);
-  try {
-    await runQuery(client, 'BEGIN READ ONLY');
+    await client.run('BEGIN READ ONLY');
     try {
-      await runQuery(
-        client,
+      await client.run(
         `SELECT set_config('lock_timeout', '1000ms', true), set_config('statement_timeout', '5000ms', true)`,
       );
-      const { rows } = await runQuery<{ n: string }>(
-        client,
+      const { rows } = await client.run<{ n: string }>(
         `SELECT count(*) AS n FROM (SELECT 1 FROM ${postgresDialect.quoteTable(table)} LIMIT $1) bounded`,
         [COUNT_BOUND + 1],
       );
       return Number(rows[0]!.n);
     } finally {
-      await runQuery(client, 'ROLLBACK').catch((err: unknown) => {
-        broken ??= err instanceof Error ? err : new Error(String(err));
-      });
+      await client.run('ROLLBACK').catch((err: unknown) => client.markBroken(err));
     }
-  } catch (err) {
-    if (err instanceof DbError && err.kind === 'connection') broken ??= err;
-    throw err;
   } finally {
-    client.off('error', onError);
-    client.release(broken);
+    client.release();
   }
 }
