@@ -1,10 +1,10 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { installLedger, readLedger, runBatch } from '../../src/engine';
 import { defineJob } from '../../src/job/define-job';
 import { ENGINES } from '../support/databases';
 import { interceptBatchQueries, runUntilDone } from '../support/engine';
-import { useEngineDatabase } from '../support/engine-database';
-import { backfillTargets, createAccounts, TIER_EXPRESSION } from '../support/fixtures';
+import { useEngineDatabase, useFreshAccounts } from '../support/engine-database';
+import { backfillTargets, TIER_EXPRESSION } from '../support/fixtures';
 import { connectRaw } from '../support/raw-sql';
 
 const ROWS = 2000;
@@ -17,12 +17,7 @@ const ROWS = 2000;
 describe.each(ENGINES)('batches changed by key range on %s', (engine) => {
   const t = useEngineDatabase(engine, 3);
 
-  let table: string;
-  let n = 0;
-  beforeEach(async () => {
-    table = `accounts_${++n}`;
-    await createAccounts(t.raw, engine, ROWS, table);
-  });
+  const accounts = useFreshAccounts(t, engine, ROWS);
 
   const backfill = (id: string) =>
     defineJob({
@@ -30,7 +25,7 @@ describe.each(ENGINES)('batches changed by key range on %s', (engine) => {
       owner: 'test',
       engine,
       database: 'primary',
-      table,
+      table: accounts.table,
       key: 'id',
       kind: 'update',
       where: 'tier IS NULL',
@@ -40,7 +35,9 @@ describe.each(ENGINES)('batches changed by key range on %s', (engine) => {
     });
 
   const count = async (where: string) =>
-    Number((await t.raw.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${table} WHERE ${where}`))[0]!.n);
+    Number(
+      (await t.raw.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${accounts.table} WHERE ${where}`))[0]!.n,
+    );
 
   it("leaves alone a row the application took out of the predicate while the batch waited for it, and keeps the application's value", async () => {
     const spec = backfill('range-concurrent-writer');
@@ -49,7 +46,7 @@ describe.each(ENGINES)('batches changed by key range on %s', (engine) => {
     try {
       // id 6 (n = 2) is a target inside the first batch; the application gives it a tier of its own.
       await app.query(engine === 'postgres' ? 'BEGIN' : 'START TRANSACTION');
-      await app.query(`UPDATE ${table} SET tier = 'app' WHERE id = 6`);
+      await app.query(`UPDATE ${accounts.table} SET tier = 'app' WHERE id = 6`);
       const batch = runBatch({ spec, db: t.db, leaseToken: 1, batchSize: 500 });
       await new Promise((resolve) => setTimeout(resolve, 300));
       await app.query('COMMIT');
@@ -61,7 +58,7 @@ describe.each(ENGINES)('batches changed by key range on %s', (engine) => {
       // and re-checked the row after it: no longer a target, so left as the application wrote it.
       expect(outcome.selected).toBe(500);
       expect(outcome.affected).toBe(499);
-      expect(await t.raw.query(`SELECT tier, applied_count FROM ${table} WHERE id = 6`)).toEqual([
+      expect(await t.raw.query(`SELECT tier, applied_count FROM ${accounts.table} WHERE id = 6`)).toEqual([
         { tier: 'app', applied_count: 0 },
       ]);
       expect(await count('applied_count > 1')).toBe(0);
@@ -84,7 +81,7 @@ describe.each(ENGINES)('batches changed by key range on %s', (engine) => {
       owner: 'test',
       engine,
       database: 'primary',
-      table,
+      table: accounts.table,
       key: 'id',
       kind: 'delete',
       where: "tier = 'legacy'",

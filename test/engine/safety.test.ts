@@ -1,12 +1,12 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from '../../src/db/sql';
 import { DbError, type Tx } from '../../src/db/types';
 import { installLedger, readLedger, runBatch, StaleLeaseError } from '../../src/engine';
 import { defineJob } from '../../src/job/define-job';
 import { ENGINES } from '../support/databases';
 import { interceptBatchQueries, runUntilDone } from '../support/engine';
-import { useEngineDatabase } from '../support/engine-database';
-import { backfillTargets, createAccounts, TIER_EXPRESSION } from '../support/fixtures';
+import { useEngineDatabase, useFreshAccounts } from '../support/engine-database';
+import { backfillTargets, TIER_EXPRESSION } from '../support/fixtures';
 import { connectRaw } from '../support/raw-sql';
 
 const ROWS = 3000;
@@ -14,12 +14,7 @@ const ROWS = 3000;
 describe.each(ENGINES)('batch safety on %s', (engine) => {
   const t = useEngineDatabase(engine, 3);
 
-  let table: string;
-  let n = 0;
-  beforeEach(async () => {
-    table = `accounts_${++n}`;
-    await createAccounts(t.raw, engine, ROWS, table);
-  });
+  const accounts = useFreshAccounts(t, engine, ROWS);
 
   const backfill = (id: string, extra: Record<string, unknown> = {}) =>
     defineJob({
@@ -27,7 +22,7 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
       owner: 'test',
       engine,
       database: 'primary',
-      table,
+      table: accounts.table,
       key: 'id',
       kind: 'update',
       where: 'tier IS NULL',
@@ -38,7 +33,11 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
 
   async function appliedRows(): Promise<number> {
     return Number(
-      (await t.raw.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${table} WHERE applied_count > 0`))[0]!.n,
+      (
+        await t.raw.query<{ n: unknown }>(
+          `SELECT count(*) AS n FROM ${accounts.table} WHERE applied_count > 0`,
+        )
+      )[0]!.n,
     );
   }
 
@@ -48,7 +47,7 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
     const app = await connectRaw(t.testDb);
     try {
       await app.query(engine === 'postgres' ? 'BEGIN' : 'START TRANSACTION');
-      await app.query(`SELECT * FROM ${table} WHERE id = 6 FOR UPDATE`); // n = 2: inside the first batch
+      await app.query(`SELECT * FROM ${accounts.table} WHERE id = 6 FOR UPDATE`); // n = 2: inside the first batch
       const started = performance.now();
       const error = await runBatch({ spec, db: t.db, leaseToken: 1, batchSize: 500 }).catch(
         (e: unknown) => e,
@@ -61,12 +60,12 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
       expect(await appliedRows()).toBe(0);
       expect(await readLedger(t.db, spec)).toBeUndefined();
 
-      await app.query(`UPDATE ${table} SET note = 'foreground' WHERE id = 6`);
+      await app.query(`UPDATE ${accounts.table} SET note = 'foreground' WHERE id = 6`);
       await app.query('COMMIT');
     } finally {
       await app.close();
     }
-    const row = await t.raw.query<{ note: string }>(`SELECT note FROM ${table} WHERE id = 6`);
+    const row = await t.raw.query<{ note: string }>(`SELECT note FROM ${accounts.table} WHERE id = 6`);
     expect(row[0]!.note).toBe('foreground');
   });
 
@@ -80,13 +79,13 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
       owner: 'test',
       engine,
       database: 'primary',
-      table,
+      table: accounts.table,
       key: 'id',
       kind: 'custom',
       async selectBatch(tx: Tx, after, limit) {
         const stmt = sql(tx.dialect, (b) => {
           const from = after === null ? '' : `WHERE id > ${b.val(BigInt(after))} `;
-          return `SELECT id FROM ${b.id(table)} ${from}ORDER BY id LIMIT ${b.val(limit)} FOR UPDATE`;
+          return `SELECT id FROM ${b.id(accounts.table)} ${from}ORDER BY id LIMIT ${b.val(limit)} FOR UPDATE`;
         });
         return (await tx.query<{ id: unknown }>(stmt.text, stmt.values)).rows.map((r) => String(r.id));
       },
@@ -96,7 +95,7 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
         const stmt = sql(
           tx.dialect,
           (b) =>
-            `UPDATE ${b.id(table)} SET applied_count = applied_count + 1 WHERE id IN (${b.list(keys.map(BigInt))})`,
+            `UPDATE ${b.id(accounts.table)} SET applied_count = applied_count + 1 WHERE id IN (${b.list(keys.map(BigInt))})`,
         );
         return (await tx.query(stmt.text, stmt.values)).rowCount;
       },
@@ -168,7 +167,7 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
     const rest = await runUntilDone(spec, t.db);
     expect(rest.rows + afterFirst).toBe(backfillTargets(ROWS));
     const twice = await t.raw.query<{ n: unknown }>(
-      `SELECT count(*) AS n FROM ${table} WHERE applied_count > 1`,
+      `SELECT count(*) AS n FROM ${accounts.table} WHERE applied_count > 1`,
     );
     expect(Number(twice[0]!.n)).toBe(0);
     expect(await appliedRows()).toBe(backfillTargets(ROWS));

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { openDatabase } from '../../src/db/open-database';
 import type { Database } from '../../src/db/types';
 import { createTestDatabase, type TestDatabase, type TestEngine } from './databases';
+import { createAccounts } from './fixtures';
 import { connectRaw, type RawConnection } from './raw-sql';
 
 export interface EngineDatabase {
@@ -31,4 +32,22 @@ export function useEngineDatabase(engine: TestEngine, poolSize?: number): Engine
     await ctx.testDb?.drop();
   });
   return ctx;
+}
+
+/**
+ * A new accounts table of `rows` rows before each test, so no test sees another's changes. Read
+ * `table` inside tests and hooks.
+ */
+export function useFreshAccounts(
+  t: EngineDatabase,
+  engine: TestEngine,
+  rows: number,
+): { readonly table: string } {
+  const current = { table: '' };
+  let n = 0;
+  beforeEach(async () => {
+    current.table = `accounts_${++n}`;
+    await createAccounts(t.raw, engine, rows, current.table);
+  });
+  return current;
 }
