@@ -4,7 +4,7 @@ import { defineJob } from '../../src/job/define-job';
 import { ENGINES } from '../support/databases';
 import { interceptBatchQueries, runUntilDone } from '../support/engine';
 import { useEngineDatabase, useFreshAccounts } from '../support/engine-database';
-import { backfillTargets, TIER_EXPRESSION } from '../support/fixtures';
+import { accountsBackfill, backfillTargets } from '../support/fixtures';
 import { connectRaw } from '../support/raw-sql';
 
 const ROWS = 2000;
@@ -20,17 +20,7 @@ describe.each(ENGINES)('batches changed by key range on %s', (engine) => {
   const accounts = useFreshAccounts(t, engine, ROWS);
 
   const backfill = (id: string) =>
-    defineJob({
-      id,
-      owner: 'test',
-      engine,
-      database: 'primary',
-      table: accounts.table,
-      key: 'id',
-      kind: 'update',
-      where: 'tier IS NULL',
-      set: { tier: TIER_EXPRESSION, applied_count: 'applied_count + 1' },
-      batch: { size: 500, min: 100, max: 500 },
+    accountsBackfill(engine, accounts.table, id, {
       limits: { lockTimeoutMs: 3000, statementTimeoutMs: 5000 },
     });
 

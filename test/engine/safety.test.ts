@@ -6,7 +6,7 @@ import { defineJob } from '../../src/job/define-job';
 import { ENGINES } from '../support/databases';
 import { interceptBatchQueries, runUntilDone } from '../support/engine';
 import { useEngineDatabase, useFreshAccounts } from '../support/engine-database';
-import { backfillTargets, TIER_EXPRESSION } from '../support/fixtures';
+import { accountsBackfill, backfillTargets } from '../support/fixtures';
 import { connectRaw } from '../support/raw-sql';
 
 const ROWS = 3000;
@@ -16,20 +16,8 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
 
   const accounts = useFreshAccounts(t, engine, ROWS);
 
-  const backfill = (id: string, extra: Record<string, unknown> = {}) =>
-    defineJob({
-      id,
-      owner: 'test',
-      engine,
-      database: 'primary',
-      table: accounts.table,
-      key: 'id',
-      kind: 'update',
-      where: 'tier IS NULL',
-      set: { tier: TIER_EXPRESSION, applied_count: 'applied_count + 1' },
-      batch: { size: 500, min: 100, max: 500 },
-      ...extra,
-    });
+  const backfill = (id: string, overrides: Parameters<typeof accountsBackfill>[3] = {}) =>
+    accountsBackfill(engine, accounts.table, id, overrides);
 
   async function appliedRows(): Promise<number> {
     return Number(

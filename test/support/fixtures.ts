@@ -1,3 +1,5 @@
+import { defineJob } from '../../src/job/define-job';
+import type { DefineJobInput, JobSpec } from '../../src/job/types';
 import type { TestEngine } from './databases';
 import type { RawConnection } from './raw-sql';
 
@@ -44,3 +46,30 @@ export function backfillTargets(rows: number): number {
 }
 
 export const TIER_EXPRESSION = "CASE WHEN lifetime_value > 1000 THEN 'gold' ELSE 'standard' END";
+
+type UpdateOverrides = Partial<Omit<Extract<DefineJobInput, { kind: 'update' }>, 'kind'>>;
+
+/**
+ * The tier backfill over an accounts table as engine tests run it: sets the tier where it is
+ * missing and bumps `applied_count`, so a row changed twice (or not at all) shows.
+ */
+export function accountsBackfill(
+  engine: TestEngine,
+  table: string,
+  id: string,
+  overrides: UpdateOverrides = {},
+): JobSpec {
+  return defineJob({
+    id,
+    owner: 'test',
+    engine,
+    database: 'primary',
+    table,
+    key: 'id',
+    kind: 'update',
+    where: 'tier IS NULL',
+    set: { tier: TIER_EXPRESSION, applied_count: 'applied_count + 1' },
+    batch: { size: 500, min: 100, max: 500 },
+    ...overrides,
+  });
+}
