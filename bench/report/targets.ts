@@ -20,6 +20,14 @@ function notJudged(
   return { id, description, value: null, threshold, direction, met: false, reason: why };
 }
 
+type TargetHead = Pick<TargetCheck, 'id' | 'description' | 'threshold' | 'direction'>;
+
+/** A target with a measurement; `why` is only asked for when it is not met. */
+function judged(head: TargetHead, value: number, met: boolean, why: () => string): TargetCheck {
+  const { id, description, threshold, direction } = head;
+  return { id, description, value, threshold, direction, met, ...(met ? {} : { reason: why() }) };
+}
+
 function overheadNote(lt: ContenderResult): string {
   const d = lt.lowtide;
   if (!d || !lt.rows) return '';
@@ -49,21 +57,14 @@ function throughputTarget(
       `not judged: lowtide or ${otherName} has no measurement in this run`,
     );
   }
-  const value = lt.rowsPerSecond / other.rowsPerSecond;
-  const met = value >= threshold;
-  return {
-    id,
-    description,
+  const [mine, theirs] = [lt.rowsPerSecond, other.rowsPerSecond];
+  const value = mine / theirs;
+  return judged(
+    { id, description, threshold, direction: 'min' },
     value,
-    threshold,
-    direction: 'min',
-    met,
-    ...(met
-      ? {}
-      : {
-          reason: `${fmt(lt.rowsPerSecond)} vs ${fmt(other.rowsPerSecond)} rows/s; ${overheadNote(lt)}`,
-        }),
-  };
+    value >= threshold,
+    () => `${fmt(mine)} vs ${fmt(theirs)} rows/s; ${overheadNote(lt)}`,
+  );
 }
 
 function longestTxTarget(lt: ContenderResult | undefined): TargetCheck {
@@ -79,25 +80,18 @@ function longestTxTarget(lt: ContenderResult | undefined): TargetCheck {
       'not judged: lowtide has no measurement in this run',
     );
   }
-  const value = lt.longestTxMs / d.targetBatchMs;
-  const met = value < threshold;
-  return {
-    id: 'longest-transaction',
-    description,
+  const longestTxMs = lt.longestTxMs;
+  const value = longestTxMs / d.targetBatchMs;
+  return judged(
+    { id: 'longest-transaction', description, threshold, direction: 'max' },
     value,
-    threshold,
-    direction: 'max',
-    met,
-    ...(met
-      ? {}
-      : {
-          reason:
-            `longest batch ${fmt(lt.longestTxMs)} ms against a ${d.targetBatchMs} ms target ` +
-            `(batch p50 ${fmt(d.batchMs.p50)} ms, p90 ${fmt(d.batchMs.p90)} ms): the sizer steers the p90 of recent ` +
-            'batches and only reacts after a slow batch, so one batch that stalls (a lock wait behind the foreground, ' +
-            'an I/O or checkpoint stall) is not prevented, only followed by a smaller one',
-        }),
-  };
+    value < threshold,
+    () =>
+      `longest batch ${fmt(longestTxMs)} ms against a ${d.targetBatchMs} ms target ` +
+      `(batch p50 ${fmt(d.batchMs.p50)} ms, p90 ${fmt(d.batchMs.p90)} ms): the sizer steers the p90 of recent ` +
+      'batches and only reacts after a slow batch, so one batch that stalls (a lock wait behind the foreground, ' +
+      'an I/O or checkpoint stall) is not prevented, only followed by a smaller one',
+  );
 }
 
 function foregroundTarget(lt: ContenderResult | undefined): TargetCheck {
@@ -115,31 +109,23 @@ function foregroundTarget(lt: ContenderResult | undefined): TargetCheck {
     );
   }
   const value = fg.latencyMs.p99 / baseline.latencyMs.p99;
-  const met = value <= threshold;
   const batchMs = lt?.lowtide?.batchMs;
-  return {
-    id: 'foreground-p99',
-    description,
+  return judged(
+    { id: 'foreground-p99', description, threshold, direction: 'max' },
     value,
-    threshold,
-    direction: 'max',
-    met,
-    ...(met
-      ? {}
-      : {
-          reason:
-            `p99 ${fmt(fg.latencyMs.p99, 1)} ms vs ${fmt(baseline.latencyMs.p99, 1)} ms just before, without a job. ` +
-            `Reads never wait for a row lock: their time in the server went from p99 ${fmt(baseline.readServiceMs.p99, 1)} to ${fmt(fg.readServiceMs.p99, 1)} ms, ` +
-            'which is the machine shared between the job, the servers and the load' +
-            (lt?.clientCpuMs !== undefined && lt.wallMs
-              ? ` (lowtide's own process used ${fmt((lt.clientCpuMs / lt.wallMs) * 100)}% of a CPU for its state machine, handlers and DynamoDB, which on AWS run off the database host)`
-              : '') +
-            `; their latency, p99 ${fmt(baseline.readLatencyMs.p99, 1)} to ${fmt(fg.readLatencyMs.p99, 1)} ms, also counts waiting for their connection while it was busy with a write` +
-            `. Writes went from p99 ${fmt(baseline.writeLatencyMs.p99, 1)} to ${fmt(fg.writeLatencyMs.p99, 1)} ms: ` +
-            'a write to a row inside the batch in flight waits for that batch to commit' +
-            (batchMs ? ` (batches took ${fmt(batchMs.p50)} ms at p50, ${fmt(batchMs.max)} ms at most)` : ''),
-        }),
-  };
+    value <= threshold,
+    () =>
+      `p99 ${fmt(fg.latencyMs.p99, 1)} ms vs ${fmt(baseline.latencyMs.p99, 1)} ms just before, without a job. ` +
+      `Reads never wait for a row lock: their time in the server went from p99 ${fmt(baseline.readServiceMs.p99, 1)} to ${fmt(fg.readServiceMs.p99, 1)} ms, ` +
+      'which is the machine shared between the job, the servers and the load' +
+      (lt?.clientCpuMs !== undefined && lt.wallMs
+        ? ` (lowtide's own process used ${fmt((lt.clientCpuMs / lt.wallMs) * 100)}% of a CPU for its state machine, handlers and DynamoDB, which on AWS run off the database host)`
+        : '') +
+      `; their latency, p99 ${fmt(baseline.readLatencyMs.p99, 1)} to ${fmt(fg.readLatencyMs.p99, 1)} ms, also counts waiting for their connection while it was busy with a write` +
+      `. Writes went from p99 ${fmt(baseline.writeLatencyMs.p99, 1)} to ${fmt(fg.writeLatencyMs.p99, 1)} ms: ` +
+      'a write to a row inside the batch in flight waits for that batch to commit' +
+      (batchMs ? ` (batches took ${fmt(batchMs.p50)} ms at p50, ${fmt(batchMs.max)} ms at most)` : ''),
+  );
 }
 
 /** Judges one round: lowtide's run against the others' runs of the same round. */
