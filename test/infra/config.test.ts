@@ -13,6 +13,7 @@ import {
   UnknownJobError,
 } from '../../src/config';
 import { defineJob } from '../../src/job/define-job';
+import { refusedIssues } from '../support/refusals';
 
 const job = defineJob({
   id: 'backfill-tier',
@@ -44,15 +45,7 @@ function base() {
 }
 
 /** The issues of a config that must be refused, as path -> message. */
-function issuesOf(input: unknown): Record<string, string> {
-  try {
-    parseConfig(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return Object.fromEntries((error as ConfigError).issues.map((i) => [i.path, i.message]));
-  }
-  throw new Error('expected the config to be refused');
-}
+const issuesOf = (input: unknown) => refusedIssues(() => parseConfig(input), ConfigError);
 
 describe('defineConfig', () => {
   it('fills in documented defaults', () => {

@@ -4,6 +4,7 @@ import { defineJob } from '../../src/job/define-job';
 import { addNotNullColumn, createIndexConcurrently, mysqlAddColumn } from '../../src/recipes';
 import { createLambdaDeps } from '../../src/runtime/lambda/deps';
 import { recipeControlSpec } from '../../src/runtime/recipe-run';
+import { refusedIssues } from '../support/refusals';
 
 const job = defineJob({
   id: 'backfill-tier',
@@ -39,15 +40,7 @@ const noteIndex = createIndexConcurrently({
   columns: ['note'],
 });
 
-function issuesOf(input: unknown): Record<string, string> {
-  try {
-    parseConfig(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return Object.fromEntries((error as ConfigError).issues.map((i) => [i.path, i.message]));
-  }
-  throw new Error('expected the config to be refused');
-}
+const issuesOf = (input: unknown) => refusedIssues(() => parseConfig(input), ConfigError);
 
 describe('recipes in the deployment config', () => {
   it('defaults to none, and the Lambda deps resolve the recipes it lists', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defineJob, JobSpecError } from '../../src/job/define-job';
+import { refusedIssues } from '../support/refusals';
 
 const base = {
   id: 'backfill-account-tier',
@@ -13,15 +14,7 @@ const base = {
   set: { tier: "CASE WHEN lifetime_value > 1000 THEN 'gold' ELSE 'standard' END" },
 } as const;
 
-function issuesOf(input: unknown): Record<string, string> {
-  try {
-    defineJob(input as never);
-  } catch (error) {
-    expect(error).toBeInstanceOf(JobSpecError);
-    return Object.fromEntries((error as JobSpecError).issues.map((i) => [i.path, i.message]));
-  }
-  throw new Error('expected the spec to be refused');
-}
+const issuesOf = (input: unknown) => refusedIssues(() => defineJob(input as never), JobSpecError);
 
 describe('defineJob', () => {
   it('fills in documented defaults', () => {
