@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases';
-import { backfillTargets, createAccounts } from '../support/fixtures';
-import { connectRaw, type RawConnection } from '../support/raw-sql';
-import { parseJson, runCli, spawnCli, tempStateDir } from './support/cli-process';
+import { describe, expect, it } from 'vitest';
+import { ENGINES } from '../support/databases';
+import { backfillTargets } from '../support/fixtures';
+import type { RawConnection } from '../support/raw-sql';
+import { useCliAccounts } from './support/cli-accounts';
+import { parseJson, runCli, spawnCli } from './support/cli-process';
 import { accountsCounts } from './support/table-checks';
 
 const ROWS = 3_000;
@@ -25,36 +26,21 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number, what:
 }
 
 describe.each(ENGINES)('pause from a second process on %s', (engine) => {
+  const t = useCliAccounts(engine, ROWS);
   const jobFile = `test/cli/fixtures/slow-backfill-${engine}.ts`;
   const jobId = `cli-slow-backfill-${engine}`;
-  let db: TestDatabase;
-  let conn: RawConnection;
-  let state: Awaited<ReturnType<typeof tempStateDir>>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase(engine);
-    conn = await connectRaw(db);
-    await createAccounts(conn, engine, ROWS);
-    state = await tempStateDir();
-  });
-
-  afterAll(async () => {
-    await conn?.close();
-    await db?.drop();
-    await state?.remove();
-  });
 
   it('pauses a running job; resume and run complete it with no row changed twice', async () => {
-    const env = { LOWTIDE_STATE_DIR: state.dir };
+    const env = { LOWTIDE_STATE_DIR: t.state.dir };
     // 24 batches of 100 rows with 300 ms of pacing after each: over 7 s, so the pause from a second
     // process lands in the middle even when a busy machine starts that process slowly.
     const first = spawnCli(
-      ['--json', 'run', jobFile, '--local', '--database-url', db.url, '--ms-per-second', '300'],
+      ['--json', 'run', jobFile, '--local', '--database-url', t.db.url, '--ms-per-second', '300'],
       {
         env,
       },
     );
-    await until(async () => (await ledgerBatches(conn)) >= 2, 30_000, 'the run to apply two batches');
+    await until(async () => (await ledgerBatches(t.conn)) >= 2, 30_000, 'the run to apply two batches');
 
     const paused = await runCli(['pause', jobId, '--reason', 'test pause', '--by', 'second-terminal'], {
       env,
@@ -67,7 +53,7 @@ describe.each(ENGINES)('pause from a second process on %s', (engine) => {
     const firstJson = parseJson<{ outcome: string; summary: { rowsChanged: number } }>(firstRun);
     expect(firstJson.outcome).toBe('paused');
 
-    const midway = await accountsCounts(conn);
+    const midway = await accountsCounts(t.conn);
     expect(midway.once).toBe(firstJson.summary.rowsChanged);
     expect(midway.once).toBeGreaterThan(0);
     expect(midway.once).toBeLessThan(backfillTargets(ROWS));
@@ -85,7 +71,7 @@ describe.each(ENGINES)('pause from a second process on %s', (engine) => {
     expect(resumed.code, resumed.stderr).toBe(0);
 
     const second = await runCli(
-      ['--json', 'run', jobFile, '--local', '--database-url', db.url, '--ms-per-second', '0'],
+      ['--json', 'run', jobFile, '--local', '--database-url', t.db.url, '--ms-per-second', '0'],
       {
         env,
       },
@@ -98,7 +84,7 @@ describe.each(ENGINES)('pause from a second process on %s', (engine) => {
     expect(firstJson.summary.rowsChanged + secondJson.summary.rowsChanged).toBe(backfillTargets(ROWS));
     expect(secondJson.rowsDone).toBe(backfillTargets(ROWS));
 
-    expect(await accountsCounts(conn)).toEqual({
+    expect(await accountsCounts(t.conn)).toEqual({
       once: backfillTargets(ROWS),
       twice: 0,
       pending: 0,

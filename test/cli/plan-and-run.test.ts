@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases';
-import { backfillTargets, createAccounts } from '../support/fixtures';
-import { connectRaw, type RawConnection } from '../support/raw-sql';
-import { parseJson, runCli, tempStateDir } from './support/cli-process';
+import { describe, expect, it } from 'vitest';
+import { ENGINES } from '../support/databases';
+import { backfillTargets } from '../support/fixtures';
+import { useCliAccounts } from './support/cli-accounts';
+import { parseJson, runCli } from './support/cli-process';
 import { accountsChecksum, accountsCounts, tableExists } from './support/table-checks';
 
 const ROWS = 20_000;
@@ -37,30 +37,15 @@ function withinTwice(estimate: number, actual: number): boolean {
 }
 
 describe.each(ENGINES)('lowtide plan and run --local on %s', (engine) => {
+  const t = useCliAccounts(engine, ROWS);
   const job = `test/cli/fixtures/backfill-${engine}.ts`;
-  let db: TestDatabase;
-  let conn: RawConnection;
-  let state: Awaited<ReturnType<typeof tempStateDir>>;
   let plan: PlanJson;
   let run: RunJson;
 
-  beforeAll(async () => {
-    db = await createTestDatabase(engine);
-    conn = await connectRaw(db);
-    await createAccounts(conn, engine, ROWS);
-    state = await tempStateDir();
-  });
-
-  afterAll(async () => {
-    await conn?.close();
-    await db?.drop();
-    await state?.remove();
-  });
-
   it('plan changes nothing, and its estimates are within 2x of the real run', async () => {
-    const before = await accountsChecksum(conn, engine);
-    const planned = await runCli(['--json', 'plan', job, '--database-url', db.url], {
-      env: { LOWTIDE_STATE_DIR: state.dir },
+    const before = await accountsChecksum(t.conn, engine);
+    const planned = await runCli(['--json', 'plan', job, '--database-url', t.db.url], {
+      env: { LOWTIDE_STATE_DIR: t.state.dir },
     });
     expect(planned.code, planned.stderr).toBe(0);
     plan = parseJson<PlanJson>(planned);
@@ -78,11 +63,11 @@ describe.each(ENGINES)('lowtide plan and run --local on %s', (engine) => {
     });
     expect(plan.estimate.durationMs).toBeGreaterThan(0);
 
-    expect(await accountsChecksum(conn, engine)).toBe(before);
-    expect(await tableExists(conn, engine, 'lowtide_ledger')).toBe(false);
+    expect(await accountsChecksum(t.conn, engine)).toBe(before);
+    expect(await tableExists(t.conn, engine, 'lowtide_ledger')).toBe(false);
 
-    const ran = await runCli(['--json', 'run', job, '--local', '--database-url', db.url], {
-      env: { LOWTIDE_STATE_DIR: state.dir },
+    const ran = await runCli(['--json', 'run', job, '--local', '--database-url', t.db.url], {
+      env: { LOWTIDE_STATE_DIR: t.state.dir },
     });
     expect(ran.code, ran.stderr).toBe(0);
     run = parseJson<RunJson>(ran);
@@ -98,11 +83,11 @@ describe.each(ENGINES)('lowtide plan and run --local on %s', (engine) => {
       exitCode: 0,
       jobId: `cli-backfill-${engine}`,
     });
-    const counts = await accountsCounts(conn);
+    const counts = await accountsCounts(t.conn);
     expect(counts).toEqual({ once: backfillTargets(ROWS), twice: 0, pending: 0, legacyTouched: 0 });
     expect(run.summary.rowsChanged).toBe(counts.once);
     expect(run.rowsDone).toBe(counts.once);
-    const [ledger] = await conn.query<{ batches: unknown; rows: unknown }>(
+    const [ledger] = await t.conn.query<{ batches: unknown; rows: unknown }>(
       `SELECT COUNT(*) AS batches, SUM(affected) AS ${engine === 'postgres' ? '"rows"' : '`rows`'} FROM lowtide_ledger`,
     );
     expect(Number(ledger!.batches)).toBe(run.summary.batches);
@@ -112,7 +97,7 @@ describe.each(ENGINES)('lowtide plan and run --local on %s', (engine) => {
     expect(p99).toBeLessThanOrEqual(max);
 
     const status = await runCli(['--json', 'status', `cli-backfill-${engine}`], {
-      env: { LOWTIDE_STATE_DIR: state.dir },
+      env: { LOWTIDE_STATE_DIR: t.state.dir },
     });
     expect(status.code, status.stderr).toBe(0);
     const shown = parseJson<{ state: { status: string; checkpoint: { rowsDone: number; batchNo: number } } }>(
@@ -124,20 +109,20 @@ describe.each(ENGINES)('lowtide plan and run --local on %s', (engine) => {
 
   it('exits 3 with the reasons when preflight refuses, from plan and from run, changing nothing', async () => {
     const blocked = `test/cli/fixtures/blocked-${engine}.ts`;
-    const before = await accountsChecksum(conn, engine);
-    const planned = await runCli(['plan', blocked, '--database-url', db.url]);
+    const before = await accountsChecksum(t.conn, engine);
+    const planned = await runCli(['plan', blocked, '--database-url', t.db.url]);
     expect(planned.code, planned.stderr).toBe(3);
     expect(planned.stdout).toMatch(/FAIL\s+table-exists/);
     expect(planned.stdout).toContain('preflight refused');
 
-    const ran = await runCli(['--json', 'run', blocked, '--local', '--database-url', db.url], {
-      env: { LOWTIDE_STATE_DIR: state.dir },
+    const ran = await runCli(['--json', 'run', blocked, '--local', '--database-url', t.db.url], {
+      env: { LOWTIDE_STATE_DIR: t.state.dir },
     });
     expect(ran.code, ran.stderr).toBe(3);
     const body = parseJson<{ outcome: string; reason: string; summary: { batches: number } }>(ran);
     expect(body.outcome).toBe('blocked');
     expect(body.reason).toContain('table-exists');
     expect(body.summary.batches).toBe(0);
-    expect(await accountsChecksum(conn, engine)).toBe(before);
+    expect(await accountsChecksum(t.conn, engine)).toBe(before);
   });
 });

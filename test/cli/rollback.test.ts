@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tableChecksum } from '../support/checksum';
-import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases';
-import { createAccounts } from '../support/fixtures';
-import { connectRaw, type RawConnection } from '../support/raw-sql';
-import { parseJson, runCli, tempStateDir } from './support/cli-process';
+import { ENGINES } from '../support/databases';
+import { useCliAccounts } from './support/cli-accounts';
+import { parseJson, runCli } from './support/cli-process';
 import { tableExists } from './support/table-checks';
 
 const ROWS = 1_000;
@@ -15,50 +14,35 @@ interface Conflict {
 }
 
 describe.each(ENGINES)('lowtide rollback and lowtide audit on %s', (engine) => {
+  const t = useCliAccounts(engine, ROWS);
   const jobFile = `test/cli/fixtures/rollback-backfill-${engine}.ts`;
   const jobId = `cli-rollback-${engine}`;
   const auditTable = `lowtide_audit_cli_rollback_${engine}`;
-  let db: TestDatabase;
-  let conn: RawConnection;
-  let state: Awaited<ReturnType<typeof tempStateDir>>;
-  const cli = (...args: string[]) => runCli(args, { env: { LOWTIDE_STATE_DIR: state.dir } });
-
-  beforeAll(async () => {
-    db = await createTestDatabase(engine);
-    conn = await connectRaw(db);
-    await createAccounts(conn, engine, ROWS);
-    state = await tempStateDir();
-  });
-
-  afterAll(async () => {
-    await conn?.close();
-    await db?.drop();
-    await state?.remove();
-  });
+  const cli = (...args: string[]) => runCli(args, { env: { LOWTIDE_STATE_DIR: t.state.dir } });
 
   it('restores the job, reports and leaves the row the application changed, then drops the audit data', async () => {
-    const before = await tableChecksum(conn, engine, 'accounts');
+    const before = await tableChecksum(t.conn, engine, 'accounts');
     const run = await cli(
       '--json',
       'run',
       jobFile,
       '--local',
       '--database-url',
-      db.url,
+      t.db.url,
       '--ms-per-second',
       '0',
     );
     expect(run.code, run.stderr).toBe(0);
-    expect(await tableChecksum(conn, engine, 'accounts')).not.toBe(before);
+    expect(await tableChecksum(t.conn, engine, 'accounts')).not.toBe(before);
 
     // Nothing restored yet and the job is fresh: dropping the before-images is refused.
-    const refused = await cli('audit', 'drop', jobFile, '--database-url', db.url);
+    const refused = await cli('audit', 'drop', jobFile, '--database-url', t.db.url);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/could still be rolled back.*retentionDays is 7.*--force/);
-    expect(await tableExists(conn, engine, auditTable)).toBe(true);
+    expect(await tableExists(t.conn, engine, auditTable)).toBe(true);
 
     // The application writes a row after the job changed it.
-    await conn.query("UPDATE accounts SET tier = 'platinum' WHERE id = 3");
+    await t.conn.query("UPDATE accounts SET tier = 'platinum' WHERE id = 3");
 
     const undo = await cli(
       '--json',
@@ -66,7 +50,7 @@ describe.each(ENGINES)('lowtide rollback and lowtide audit on %s', (engine) => {
       jobFile,
       '--local',
       '--database-url',
-      db.url,
+      t.db.url,
       '--ms-per-second',
       '0',
     );
@@ -86,22 +70,22 @@ describe.each(ENGINES)('lowtide rollback and lowtide audit on %s', (engine) => {
     expect(report.conflicts[0]).toMatchObject({ key: '3', changedColumns: ['tier', 'applied_count'] });
     expect(report.conflicts[0]!.reason).toMatch(/changed by the application after lowtide updated it/);
 
-    const listed = await cli('--json', 'audit', 'conflicts', jobFile, '--database-url', db.url);
+    const listed = await cli('--json', 'audit', 'conflicts', jobFile, '--database-url', t.db.url);
     expect(listed.code, listed.stderr).toBe(0);
     expect(parseJson<{ conflicts: Conflict[] }>(listed).conflicts).toEqual(report.conflicts);
 
-    const [row] = await conn.query<{ tier: string; applied_count: unknown }>(
+    const [row] = await t.conn.query<{ tier: string; applied_count: unknown }>(
       'SELECT tier, applied_count FROM accounts WHERE id = 3',
     );
     expect([row!.tier, Number(row!.applied_count)]).toEqual(['platinum', 1]);
     // Every other row is exactly as before the job: put row 3 back by hand and the whole table matches.
-    await conn.query('UPDATE accounts SET tier = NULL, applied_count = 0 WHERE id = 3');
-    expect(await tableChecksum(conn, engine, 'accounts')).toBe(before);
+    await t.conn.query('UPDATE accounts SET tier = NULL, applied_count = 0 WHERE id = 3');
+    expect(await tableChecksum(t.conn, engine, 'accounts')).toBe(before);
 
-    const dropped = await cli('--json', 'audit', 'drop', jobFile, '--database-url', db.url);
+    const dropped = await cli('--json', 'audit', 'drop', jobFile, '--database-url', t.db.url);
     expect(dropped.code, dropped.stderr).toBe(0);
     expect(parseJson(dropped)).toMatchObject({ dropped: true });
-    expect(await tableExists(conn, engine, auditTable)).toBe(false);
+    expect(await tableExists(t.conn, engine, auditTable)).toBe(false);
   });
 });
 
