@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { statementFingerprint } from '../../src/ddl';
 import { changeColumnType, type Recipe } from '../../src/recipes';
-import { createLocalRuntime } from '../../src/runtime/local';
 import type { LocalRuntime, RuntimeEvent } from '../../src/runtime/local/types';
-import { createTestDatabase, type TestDatabase } from '../support/databases';
+import { CONNECTION, useE2e } from '../e2e/support/harness';
 import { createAccounts } from '../support/fixtures';
-import { connectRaw, type RawConnection } from '../support/raw-sql';
-import { CONNECTION } from './support';
 
 const job = { database: CONNECTION, owner: 'test', key: 'id', health: { pauseBetweenBatchesMs: 0 } };
 const countToBigint = changeColumnType({
@@ -36,12 +33,8 @@ async function consentToGate(runtime: LocalRuntime, recipe: Recipe) {
 }
 
 describe('recipe through the state machine: the consent gate (PostgreSQL change column type)', () => {
-  let testDb: TestDatabase;
-  let raw: RawConnection;
-  let runtime: LocalRuntime;
-
   const columns = async (like: string) =>
-    raw.query<{ attname: string; type: string }>(
+    e2e.db.raw.query<{ attname: string; type: string }>(
       `SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute
         WHERE attrelid = 'accounts'::regclass AND attname LIKE $1 AND NOT attisdropped ORDER BY attname`,
       [like],
@@ -53,8 +46,8 @@ describe('recipe through the state machine: the consent gate (PostgreSQL change 
     const held = new Promise<void>((resolve) => {
       onHeld = resolve;
     });
-    const execution = runtime.start({ jobId: recipe.id, recipe: true });
-    const off = runtime.onEvent((e: RuntimeEvent) => {
+    const execution = e2e.rt.runtime.start({ jobId: recipe.id, recipe: true });
+    const off = e2e.rt.runtime.onEvent((e: RuntimeEvent) => {
       if (
         e.type === 'task-succeeded' &&
         e.executionName === execution.executionName &&
@@ -74,23 +67,10 @@ describe('recipe through the state machine: the consent gate (PostgreSQL change 
     return execution;
   }
 
-  beforeAll(async () => {
-    testDb = await createTestDatabase('postgres');
-    raw = await connectRaw(testDb);
-    await createAccounts(raw, 'postgres', 5_000);
-    runtime = await createLocalRuntime({
-      jobs: [],
-      recipes: [{ recipe: countToBigint }, { recipe: tierVarchar }],
-      databases: { [CONNECTION]: testDb.url },
-      msPerSecond: 5,
-      settings: { backoffSeconds: 1, maxBackoffSeconds: 2 },
-    });
-  });
-
-  afterAll(async () => {
-    await runtime?.close();
-    await raw?.close();
-    await testDb?.drop();
+  const e2e = useE2e('postgres', [], {
+    prepare: (db) => createAccounts(db.raw, 'postgres', 5_000),
+    recipes: [{ recipe: countToBigint }, { recipe: tierVarchar }],
+    msPerSecond: 5,
   });
 
   it('holds at the application switch mid-run, then finishes in the same execution once consented', async () => {
@@ -100,12 +80,12 @@ describe('recipe through the state machine: the consent gate (PostgreSQL change 
       { attname: 'applied_count', type: 'integer' },
       { attname: 'applied_count_new', type: 'bigint' },
     ]);
-    const [mismatch] = await raw.query<{ n: string }>(
+    const [mismatch] = await e2e.db.raw.query<{ n: string }>(
       'SELECT count(*) AS n FROM accounts WHERE applied_count_new IS DISTINCT FROM applied_count::bigint',
     );
     expect(Number(mismatch?.n)).toBe(0);
 
-    await consentToGate(runtime, countToBigint);
+    await consentToGate(e2e.rt.runtime, countToBigint);
     const result = await execution.result;
     expect(result.cause).toBeUndefined();
     expect(result.exit).toBe('Completed');
@@ -114,10 +94,10 @@ describe('recipe through the state machine: the consent gate (PostgreSQL change 
 
   it('a new execution whose next phase is the gate ends Blocked, naming the consent to give', async () => {
     const execution = await startUntilHeld(tierVarchar);
-    const stopped = await runtime.stop(execution.executionName);
+    const stopped = await e2e.rt.runtime.stop(execution.executionName);
     expect(stopped.status).toBe('ABORTED');
 
-    const blocked = await runtime.run({ jobId: tierVarchar.id, recipe: true });
+    const blocked = await e2e.rt.runtime.run({ jobId: tierVarchar.id, recipe: true });
     expect(blocked.exit).toBe('Blocked');
     const reasons = (blocked.output?.blocked as { reasons?: string[] } | undefined)?.reasons ?? [];
     expect(reasons.join('\n')).toMatch(/swap-names: .* waits for an operator's consent to fingerprint ddl1-/);
@@ -126,8 +106,8 @@ describe('recipe through the state machine: the consent gate (PostgreSQL change 
       { attname: 'tier_new', type: 'character varying(40)' },
     ]);
 
-    await consentToGate(runtime, tierVarchar);
-    const done = await runtime.run({ jobId: tierVarchar.id, recipe: true });
+    await consentToGate(e2e.rt.runtime, tierVarchar);
+    const done = await e2e.rt.runtime.run({ jobId: tierVarchar.id, recipe: true });
     expect(done.cause).toBeUndefined();
     expect(done.exit).toBe('Completed');
     expect(await columns('tier%')).toEqual([{ attname: 'tier', type: 'character varying(40)' }]);

@@ -1,11 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createIndexConcurrently } from '../../src/recipes';
-import { createLocalRuntime } from '../../src/runtime/local';
-import type { LocalRuntime, RuntimeEvent } from '../../src/runtime/local/types';
-import { createTestDatabase, type TestDatabase } from '../support/databases';
+import type { RuntimeEvent } from '../../src/runtime/local/types';
+import { CONNECTION, useE2e } from '../e2e/support/harness';
 import { createAccounts } from '../support/fixtures';
-import { connectRaw, type RawConnection } from '../support/raw-sql';
-import { CONNECTION } from './support';
 
 const control = { database: CONNECTION, owner: 'test', limits: { lockTimeoutMs: 500 } };
 const noteIndex = createIndexConcurrently({
@@ -23,13 +20,10 @@ const uniqueLtv = createIndexConcurrently({
 });
 
 describe('recipe through the state machine: CREATE INDEX CONCURRENTLY on PostgreSQL', () => {
-  let testDb: TestDatabase;
-  let raw: RawConnection;
-  let runtime: LocalRuntime;
   const events: RuntimeEvent[] = [];
 
   const index = (name: string) =>
-    raw.query<{ valid: boolean }>(
+    e2e.db.raw.query<{ valid: boolean }>(
       'SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1',
       [name],
     );
@@ -40,71 +34,60 @@ describe('recipe through the state machine: CREATE INDEX CONCURRENTLY on Postgre
         : [],
     );
 
-  beforeAll(async () => {
-    testDb = await createTestDatabase('postgres');
-    raw = await connectRaw(testDb);
-    await createAccounts(raw, 'postgres', 1_500);
-    runtime = await createLocalRuntime({
-      jobs: [],
-      recipes: [
-        { recipe: noteIndex, control },
-        { recipe: uniqueLtv, control },
-      ],
-      databases: { [CONNECTION]: testDb.url },
-      msPerSecond: 10,
-      settings: { backoffSeconds: 1, maxBackoffSeconds: 2 },
-    });
-    runtime.onEvent((e) => events.push(e));
+  const e2e = useE2e('postgres', [], {
+    prepare: (db) => createAccounts(db.raw, 'postgres', 1_500),
+    recipes: [
+      { recipe: noteIndex, control },
+      { recipe: uniqueLtv, control },
+    ],
+    msPerSecond: 10,
   });
-
-  afterAll(async () => {
-    await runtime?.close();
-    await raw?.close();
-    await testDb?.drop();
+  beforeAll(() => {
+    e2e.rt.runtime.onEvent((e) => events.push(e));
   });
 
   it('builds a valid index as an execution, and a rerun execution finds nothing to do', async () => {
-    const result = await runtime.run({ jobId: noteIndex.id, recipe: true });
+    const result = await e2e.rt.runtime.run({ jobId: noteIndex.id, recipe: true });
     expect(result.cause).toBeUndefined();
     expect(result.exit).toBe('Completed');
     expect(await index('accounts_note_idx')).toEqual([{ valid: true }]);
     expect(applied(result.executionName)).toEqual(['applied', 'done']);
-    expect((await runtime.store.getJob(noteIndex.id))?.status).toBe('completed');
+    expect((await e2e.rt.runtime.store.getJob(noteIndex.id))?.status).toBe('completed');
 
-    const rerun = await runtime.run({ jobId: noteIndex.id, recipe: true });
+    const rerun = await e2e.rt.runtime.run({ jobId: noteIndex.id, recipe: true });
     expect(rerun.exit).toBe('Completed');
     expect(applied(rerun.executionName)).toEqual(['done']);
   });
 
   it('a build failing on duplicates leaves no INVALID index, and the rerun after the fix builds a valid one', async () => {
-    await raw.query('UPDATE accounts SET lifetime_value = 7 WHERE id IN (3, 6, 9)');
-    const failed = await runtime.run({ jobId: uniqueLtv.id, recipe: true });
+    await e2e.db.raw.query('UPDATE accounts SET lifetime_value = 7 WHERE id IN (3, 6, 9)');
+    const failed = await e2e.rt.runtime.run({ jobId: uniqueLtv.id, recipe: true });
     expect(failed.status).toBe('FAILED');
     expect(failed.cause).toMatch(/could not create unique index/);
     // Values are unique before the injection (1,500 rows over 2,000 distinct values).
     // The failed attempt's cleanup dropped the INVALID index CONCURRENTLY left behind.
     expect(await index('accounts_ltv_uniq')).toEqual([]);
 
-    await raw.query('UPDATE accounts SET lifetime_value = -id WHERE id IN (6, 9)');
-    const rerun = await runtime.run({ jobId: uniqueLtv.id, recipe: true });
+    await e2e.db.raw.query('UPDATE accounts SET lifetime_value = -id WHERE id IN (6, 9)');
+    const rerun = await e2e.rt.runtime.run({ jobId: uniqueLtv.id, recipe: true });
     expect(rerun.cause).toBeUndefined();
     expect(rerun.exit).toBe('Completed');
     expect(await index('accounts_ltv_uniq')).toEqual([{ valid: true }]);
-    const invalid = await raw.query(
+    const invalid = await e2e.db.raw.query(
       "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 'accounts'::regclass AND NOT i.indisvalid",
     );
     expect(invalid).toEqual([]);
   });
 
   it('drops an INVALID index left by a crashed build in its own step, then builds the index', async () => {
-    await raw.query('DROP INDEX accounts_note_idx');
-    await raw.query("UPDATE accounts SET note = 'dup' WHERE id IN (3, 6)");
+    await e2e.db.raw.query('DROP INDEX accounts_note_idx');
+    await e2e.db.raw.query("UPDATE accounts SET note = 'dup' WHERE id IN (3, 6)");
     await expect(
-      raw.query('CREATE UNIQUE INDEX CONCURRENTLY accounts_note_idx ON accounts (note)'),
+      e2e.db.raw.query('CREATE UNIQUE INDEX CONCURRENTLY accounts_note_idx ON accounts (note)'),
     ).rejects.toThrow(/could not create unique index/);
     expect(await index('accounts_note_idx')).toEqual([{ valid: false }]);
 
-    const result = await runtime.run({ jobId: noteIndex.id, recipe: true });
+    const result = await e2e.rt.runtime.run({ jobId: noteIndex.id, recipe: true });
     expect(result.exit).toBe('Completed');
     expect(applied(result.executionName)).toEqual(['applied', 'applied', 'done']);
     expect(await index('accounts_note_idx')).toEqual([{ valid: true }]);

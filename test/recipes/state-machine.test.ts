@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addNotNullColumn } from '../../src/recipes';
-import { createLocalRuntime } from '../../src/runtime/local';
 import type { LocalRuntime, RuntimeEvent } from '../../src/runtime/local/types';
-import { createTestDatabase, type TestDatabase } from '../support/databases';
+import { CONNECTION, useE2e } from '../e2e/support/harness';
 import { createAccounts } from '../support/fixtures';
 import { connectRaw, type RawConnection } from '../support/raw-sql';
-import { CONNECTION } from './support';
 
 const ROWS = 6_000;
 
@@ -35,56 +33,46 @@ function applyDecisions(events: readonly RuntimeEvent[], executionName: string):
 }
 
 describe('recipe through the state machine: add a NOT NULL column on PostgreSQL', () => {
-  let testDb: TestDatabase;
-  let raw: RawConnection;
-  let holder: RawConnection;
-  let runtime: LocalRuntime;
   const events: RuntimeEvent[] = [];
+  const e2e = useE2e('postgres', [], {
+    prepare: (db) => createAccounts(db.raw, 'postgres', ROWS),
+    recipes: [{ recipe }],
+    msPerSecond: 10,
+  });
+  /** A second session, to hold locks the recipe must wait for. */
+  let holder: RawConnection;
+  beforeAll(async () => {
+    e2e.rt.runtime.onEvent((e) => events.push(e));
+    holder = await connectRaw(e2e.db.testDb);
+  });
+  afterAll(async () => {
+    await holder?.close();
+  });
 
   const column = async () =>
     (
-      await raw.query<{ attnotnull: boolean }>(
+      await e2e.db.raw.query<{ attnotnull: boolean }>(
         `SELECT attnotnull FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname = 'rank' AND NOT attisdropped`,
       )
     )[0];
   const nullRows = async () =>
-    Number((await raw.query<{ n: string }>('SELECT count(*) AS n FROM accounts WHERE rank IS NULL'))[0]?.n);
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase('postgres');
-    raw = await connectRaw(testDb);
-    holder = await connectRaw(testDb);
-    await createAccounts(raw, 'postgres', ROWS);
-    runtime = await createLocalRuntime({
-      jobs: [],
-      recipes: [{ recipe }],
-      databases: { [CONNECTION]: testDb.url },
-      msPerSecond: 10,
-      settings: { backoffSeconds: 1, maxBackoffSeconds: 2 },
-    });
-    runtime.onEvent((e) => events.push(e));
-  });
-
-  afterAll(async () => {
-    await runtime?.close();
-    await holder?.close();
-    await raw?.close();
-    await testDb?.drop();
-  });
+    Number(
+      (await e2e.db.raw.query<{ n: string }>('SELECT count(*) AS n FROM accounts WHERE rank IS NULL'))[0]?.n,
+    );
 
   it('retries a DDL step through the ASL on lock timeouts, and stops cleanly mid-backfill when paused', async () => {
     // A long transaction holds the table, so the first ADD COLUMN times out and the ASL retries it.
     await holder.query('BEGIN');
     await holder.query('SELECT count(*) FROM accounts WHERE id < 10');
     const release = setTimeout(() => void holder.query('COMMIT'), 800);
-    const pauseOnFirstBatch = runtime.onEvent((e) => {
+    const pauseOnFirstBatch = e2e.rt.runtime.onEvent((e) => {
       if (e.type === 'batch-applied' && e.jobId === recipe.id) {
-        void runtime.store.requestPause(recipe.id, { reason: 'operator', by: 'test' });
+        void e2e.rt.runtime.store.requestPause(recipe.id, { reason: 'operator', by: 'test' });
       }
     });
     let result: Awaited<ReturnType<LocalRuntime['run']>>;
     try {
-      result = await runtime.run({ jobId: recipe.id, recipe: true });
+      result = await e2e.rt.runtime.run({ jobId: recipe.id, recipe: true });
     } finally {
       clearTimeout(release);
       pauseOnFirstBatch();
@@ -106,22 +94,22 @@ describe('recipe through the state machine: add a NOT NULL column on PostgreSQL'
     const left = await nullRows();
     expect(left).toBeGreaterThan(0);
     expect(left).toBeLessThan(ROWS);
-    expect((await runtime.store.getJob(recipe.id))?.status).toBe('paused');
+    expect((await e2e.rt.runtime.store.getJob(recipe.id))?.status).toBe('paused');
   });
 
   it('a new execution resumes at the backfill and ends with the column NOT NULL and no leftover check', async () => {
-    await runtime.store.clearPause(recipe.id, 'operator');
-    const result = await runtime.run({ jobId: recipe.id, recipe: true });
+    await e2e.rt.runtime.store.clearPause(recipe.id, 'operator');
+    const result = await e2e.rt.runtime.run({ jobId: recipe.id, recipe: true });
 
     expect(result.cause).toBeUndefined();
     expect(result.exit).toBe('Completed');
     expect((await column())?.attnotnull).toBe(true);
     expect(await nullRows()).toBe(0);
-    const checks = await raw.query(
+    const checks = await e2e.db.raw.query(
       `SELECT conname FROM pg_constraint WHERE conrelid = 'accounts'::regclass AND contype = 'c'`,
     );
     expect(checks).toEqual([]);
-    const [wrong] = await raw.query<{ n: string }>(
+    const [wrong] = await e2e.db.raw.query<{ n: string }>(
       'SELECT count(*) AS n FROM accounts WHERE rank IS DISTINCT FROM (id % 7)::integer',
     );
     expect(Number(wrong?.n)).toBe(0);
@@ -130,20 +118,20 @@ describe('recipe through the state machine: add a NOT NULL column on PostgreSQL'
     const decisions = applyDecisions(events, result.executionName);
     expect(decisions.at(-1)).toBe('done');
     expect(decisions.filter((d) => d === 'applied').length).toBeGreaterThanOrEqual(5);
-    expect((await runtime.store.getJob(recipe.id))?.status).toBe('completed');
+    expect((await e2e.rt.runtime.store.getJob(recipe.id))?.status).toBe('completed');
   });
 
   it('a rerun execution finds nothing to do', async () => {
-    const before = await raw.query('SELECT id, rank, note FROM accounts ORDER BY id');
-    const result = await runtime.run({ jobId: recipe.id, recipe: true });
+    const before = await e2e.db.raw.query('SELECT id, rank, note FROM accounts ORDER BY id');
+    const result = await e2e.rt.runtime.run({ jobId: recipe.id, recipe: true });
     expect(result.exit).toBe('Completed');
     expect(applyDecisions(events, result.executionName)).toEqual(['done']);
-    expect(await raw.query('SELECT id, rank, note FROM accounts ORDER BY id')).toEqual(before);
+    expect(await e2e.db.raw.query('SELECT id, rank, note FROM accounts ORDER BY id')).toEqual(before);
     expect((await column())?.attnotnull).toBe(true);
   });
 
   it('refuses a recipe the runtime does not know, naming how to register it', async () => {
-    const result = await runtime.run({ jobId: 'no-such-recipe', recipe: true });
+    const result = await e2e.rt.runtime.run({ jobId: 'no-such-recipe', recipe: true });
     expect(result.status).toBe('FAILED');
     expect(result.cause).toMatch(/no recipe 'no-such-recipe' is registered/);
   });
