@@ -116,6 +116,53 @@ describe('statemachines/maintenance-job.asl.json', () => {
     }
   });
 
+  // "Handle Lambda service exceptions" (AWS Step Functions Developer Guide, best practices): retry
+  // Lambda's transient 500s, ClientExecutionTimeoutException included, with IntervalSeconds 2,
+  // MaxAttempts 6 and BackoffRate 2; throttling (TooManyRequestsException) rides on the same retrier.
+  it('retries every Lambda task on the Lambda service exceptions as AWS recommends', () => {
+    const lambdaTasks = Object.entries(states).filter(
+      ([, s]) => s.Type === 'Task' && s.Resource?.startsWith('arn:aws:lambda:'),
+    );
+    expect(lambdaTasks.map(([name]) => name).sort()).toEqual(Object.values(FUNCTION_SUBSTITUTIONS).sort());
+    for (const [name, task] of lambdaTasks) {
+      const service = task.Retry?.find((r) => r.ErrorEquals.includes('Lambda.ServiceException'));
+      expect(service, name).toMatchObject({ IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 });
+      expect([...service!.ErrorEquals].sort(), name).toEqual(
+        [
+          'Lambda.ClientExecutionTimeoutException',
+          'Lambda.ServiceException',
+          'Lambda.AWSLambdaException',
+          'Lambda.SdkClientException',
+          'Lambda.TooManyRequestsException',
+        ].sort(),
+      );
+      // A catch-all retrier, where there is one, comes last (ASL requires it) and after AWS's.
+      const all = task.Retry!.findIndex((r) => r.ErrorEquals.includes('States.ALL'));
+      if (all >= 0) expect(all, name).toBe(task.Retry!.length - 1);
+    }
+  });
+
+  it("keeps the job's own retries apart from Lambda's: contention on ApplyBatch, lost connections on the readers", () => {
+    expect(states.ApplyBatch!.Retry![0]).toMatchObject({
+      ErrorEquals: ['LockTimeout', 'StatementTimeout', 'Deadlock', 'DatabaseConnectionLost'],
+      IntervalSeconds: 2,
+      BackoffRate: 2,
+      MaxAttempts: 20,
+    });
+    for (const name of ['VerifyBatch', 'Finalize']) {
+      expect(
+        states[name]!.Retry!.find((r) => r.ErrorEquals.includes('DatabaseConnectionLost')),
+        name,
+      ).toEqual(
+        expect.objectContaining({
+          ErrorEquals: ['DatabaseConnectionLost'],
+          IntervalSeconds: 1,
+          MaxAttempts: 3,
+        }),
+      );
+    }
+  });
+
   it('retries ApplyBatch on the handler error names for contention, and pauses when they are exhausted', () => {
     const apply = states.ApplyBatch!;
     const contention = apply.Retry![0]!;
