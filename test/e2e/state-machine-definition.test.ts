@@ -193,5 +193,10 @@ describe('statemachines/maintenance-job.asl.json', () => {
       },
       Next: 'Continued',
     });
+    // A retry that meets the successor it already started counts as started.
+    expect(states.ContinueAsNew?.Catch?.[0]).toMatchObject({
+      ErrorEquals: ['StepFunctions.ExecutionAlreadyExistsException'],
+      Next: 'Continued',
+    });
   });
 });

@@ -3,6 +3,7 @@ export { FUNCTION_SUBSTITUTIONS, loadDefinition, localFunctionArns, substitute }
 export type { MemoryMetrics, RecordedMetric } from './memory-metrics';
 export { memoryMetrics } from './memory-metrics';
 export { createLocalRuntime } from './runtime';
+export { ExecutionAlreadyExistsError, START_EXECUTION_TASK_ERRORS } from './start-execution';
 export type {
   ExecutionStatus,
   LocalExecution,

@@ -14,6 +14,7 @@ import type { ExecutionInput } from '../run-state';
 import { loadDefinition, statesOf } from './definition';
 import { memoryMetrics } from './memory-metrics';
 import { RetryTracker } from './retry-tracker';
+import { reuseOfName } from './start-execution';
 import { CONTINUE_AS_NEW_STATE, HANDLER_CORES, taskOverrides } from './task-overrides';
 import type {
   LocalExecution,
@@ -60,6 +61,9 @@ function isLocallyHandled(state: string): boolean {
 
 interface Running {
   readonly arn: string;
+  /** The input as StartExecution received it: a reused name is idempotent only for the same input. */
+  readonly input: string;
+  running: boolean;
   readonly result: Promise<LocalRunResult>;
   abort(): void;
 }
@@ -139,7 +143,10 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
     if (closed) throw new Error('the local runtime is closed');
     const executionName = startOptions.name ?? defaultExecutionName(runJobId(input), now());
     const existing = executions.get(executionName);
-    if (existing) return { executionName, executionArn: existing.arn, result: existing.result };
+    if (existing) {
+      const started = { executionName, executionArn: existing.arn, result: existing.result };
+      return reuseOfName({ ...existing, started }, JSON.stringify(input));
+    }
     const executionArn = `${LOCAL_ACCOUNT}:execution:${smName}:${executionName}`;
     const retries = new RetryTracker(
       (state) => states[state]?.Retry ?? [],
@@ -154,6 +161,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
       emit,
       inFlight,
       startExecution: start,
+      loseStartExecutionResponse: options.loseStartExecutionResponse,
     });
     const run = machine.run(input as unknown as JSONValue, {
       overrides,
@@ -175,19 +183,23 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
       return last;
     })();
     const result = settle(run.result, lastState, () => aborted).then(async (r) => {
+      entry.running = false;
       const settled = { executionName, executionArn, ...r };
       if (settled.status !== 'SUCCEEDED') await notifyEnd(settled, input);
       emit({ type: 'execution-ended', result: settled });
       return settled;
     });
-    executions.set(executionName, {
+    const entry: Running = {
       arn: executionArn,
+      input: JSON.stringify(input),
+      running: true,
       result,
       abort: () => {
         aborted = true;
         run.abort();
       },
-    });
+    };
+    executions.set(executionName, entry);
     emit({ type: 'execution-started', executionName, input });
     return { executionName, executionArn, result };
   }

@@ -14,6 +14,7 @@ import type { BatchSummary, ExecutionInput } from '../run-state';
 import type { LambdaStateName } from './definition';
 import { FUNCTION_SUBSTITUTIONS } from './definition';
 import type { RetryTracker } from './retry-tracker';
+import { ExecutionAlreadyExistsError, START_EXECUTION_TASK_ERRORS, taskError } from './start-execution';
 import type { LocalExecution, RuntimeEvent } from './types';
 
 type Core = (payload: unknown, deps: HandlerDeps) => Promise<unknown>;
@@ -45,6 +46,7 @@ interface Context {
   readonly emit: (event: RuntimeEvent) => void;
   readonly inFlight: Set<Promise<unknown>>;
   readonly startExecution: (input: ExecutionInput, options: { name: string }) => LocalExecution;
+  readonly loseStartExecutionResponse?: (successor: LocalExecution) => boolean | Promise<boolean>;
 }
 
 function progressEvents(state: string, executionName: string, out: Record<string, unknown>): RuntimeEvent[] {
@@ -102,7 +104,26 @@ export function taskOverrides(ctx: Context): Overrides {
   for (const state of Object.values(FUNCTION_SUBSTITUTIONS)) handlers[state] = wrap(state);
   handlers[CONTINUE_AS_NEW_STATE] = async (params) => {
     const { Name, Input } = params as { Name: string; Input: ExecutionInput };
-    const child = ctx.startExecution(Input, { name: Name });
+    const state = CONTINUE_AS_NEW_STATE;
+    const fail = (name: string, message: string) => {
+      emit({ type: 'task-failed', executionName, state, error: name, message });
+      return taskError(name, message);
+    };
+    emit({ type: 'task-started', executionName, state });
+    let child: LocalExecution;
+    try {
+      child = ctx.startExecution(Input, { name: Name });
+    } catch (error) {
+      if (error instanceof ExecutionAlreadyExistsError)
+        throw fail(START_EXECUTION_TASK_ERRORS.alreadyExists, error.message);
+      throw error;
+    }
+    if (await ctx.loseStartExecutionResponse?.(child))
+      throw fail(
+        START_EXECUTION_TASK_ERRORS.sdkClient,
+        'the StartExecution response was lost (injected fault)',
+      );
+    emit({ type: 'task-succeeded', executionName, state });
     return { ExecutionArn: child.executionArn, StartDate: deps.now().toISOString() };
   };
 

@@ -35,6 +35,12 @@ export interface LocalRuntimeOptions {
   readonly now?: () => Date;
   /** State machine name in local ARNs. Default `lowtide-maintenance-job`. */
   readonly stateMachineName?: string;
+  /**
+   * Fault injection for tests: called once ContinueAsNew has started its successor; `true` loses
+   * StartExecution's response, so the task fails with StepFunctions.SdkClientException and its
+   * retrier calls StartExecution again under the same name.
+   */
+  readonly loseStartExecutionResponse?: (successor: LocalExecution) => boolean | Promise<boolean>;
   /** Progress callback; also available through `runtime.onEvent`. */
   readonly onEvent?: (event: RuntimeEvent) => void;
 }
@@ -108,7 +114,11 @@ export interface LocalRuntime {
   readonly deps: HandlerDeps;
   /** The DynamoDB endpoint, for another process to share this runtime's control state. */
   readonly dynamoEndpoint: string;
-  /** Starts one execution (like StartExecution); its successors start by themselves. */
+  /**
+   * Starts one execution (like StartExecution); its successors start by themselves. A name already
+   * used answers as Step Functions does: the same execution while it runs with the same input,
+   * otherwise ExecutionAlreadyExistsError.
+   */
   start(input: ExecutionInput, options?: { name?: string }): LocalExecution;
   /** Starts an execution and follows its continuations to the end of the run. */
   run(input: ExecutionInput, options?: { name?: string }): Promise<LocalRunChain>;
