@@ -17,6 +17,7 @@ import {
   stateMachineName,
   toRuntimeConnections,
 } from '../src/config';
+import { checkContinueAsNewAfter, DEPLOYED_HISTORY_COSTS } from '../src/runtime/history-budget';
 import { ControlEvents } from './constructs/control-events';
 import { ControlTable } from './constructs/control-table';
 import { JobDashboard } from './constructs/job-dashboard';
@@ -66,6 +67,13 @@ export interface LowtideProps {
    * @default Duration.minutes(30)
    */
   readonly scheduleMaxEventAge?: Duration;
+  /**
+   * Health-gate visits after which an execution continues as a new one (LOWTIDE_CONTINUE_AS_NEW_AFTER).
+   * Refused at synth above what one execution's 25,000 history events hold; retries make the
+   * handover come earlier on their own.
+   * @default 400
+   */
+  readonly continueAsNewAfter?: number;
 }
 
 /**
@@ -89,6 +97,8 @@ export class Lowtide extends Construct {
   readonly dashboards: Readonly<Record<string, JobDashboard>>;
 
   constructor(scope: Construct, id: string, props: LowtideProps) {
+    if (props.continueAsNewAfter !== undefined)
+      checkContinueAsNewAfter(props.continueAsNewAfter, DEPLOYED_HISTORY_COSTS, 'continueAsNewAfter');
     super(scope, id);
     const { config } = props;
     this.config = config;
@@ -113,6 +123,9 @@ export class Lowtide extends Construct {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
+        ...(props.continueAsNewAfter !== undefined
+          ? { LOWTIDE_CONTINUE_AS_NEW_AFTER: String(props.continueAsNewAfter) }
+          : {}),
       },
     });
     for (const fn of this.functions.all) this.controlTable.grantReadWrite(fn);

@@ -5,6 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { type AslDefinition, checkDefinitionCosts, historyCosts } from '../../src/runtime/history-budget';
 import { checkSubstitutions } from '../asl';
 import { acknowledge } from '../nag';
 
@@ -37,6 +38,9 @@ export class MaintenanceStateMachine extends Construct {
     // Checked before the construct joins the tree: a refused definition leaves nothing behind.
     const definition = readFileSync(props.definitionFile, 'utf8');
     checkSubstitutions(props.definitionFile, definition, Object.keys(props.taskFunctions));
+    // The health gate's continue-as-new budget assumes these figures: a costlier definition could
+    // outgrow Step Functions' 25,000 history events before the gate hands over.
+    checkDefinitionCosts(props.definitionFile, historyCosts(JSON.parse(definition) as AslDefinition));
     super(scope, id);
 
     this.stateMachineArn = Stack.of(this).formatArn({

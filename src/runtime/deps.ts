@@ -2,6 +2,7 @@ import type { ControlStore } from '../control/types';
 import type { Database, ReplicaTarget } from '../db/types';
 import type { AlarmReader } from '../health/types';
 import type { JobSpec } from '../job/types';
+import { DEPLOYED_HISTORY_COSTS, type HistoryCosts } from './history-budget';
 import type { RecipeRegistration } from './recipe-run';
 
 /** The slice of a structured logger the handlers use (Powertools' Logger has it). */
@@ -36,8 +37,13 @@ export interface Connections {
 export interface RuntimeSettings {
   /** Lease lifetime; renewed at every health gate, so it must outlast a batch plus the longest wait. */
   readonly leaseTtlMs: number;
-  /** Health-gate visits after which an execution hands over to a successor (history stays far below 25,000 events). */
+  /**
+   * Health-gate visits after which an execution hands over to a successor; bounded by the history
+   * budget (src/runtime/history-budget.ts), which also hands over earlier when retries pile up.
+   */
   readonly continueAsNewAfter: number;
+  /** What the state machine's states cost in history events (the local runtime computes them from its ASL). */
+  readonly historyCosts: HistoryCosts;
   /** First back-off while unhealthy; doubles per consecutive wait up to `maxBackoffSeconds`. */
   readonly backoffSeconds: number;
   readonly maxBackoffSeconds: number;
@@ -48,6 +54,7 @@ export interface RuntimeSettings {
 export const DEFAULT_SETTINGS: RuntimeSettings = {
   leaseTtlMs: 10 * 60_000,
   continueAsNewAfter: 400,
+  historyCosts: DEPLOYED_HISTORY_COSTS,
   backoffSeconds: 15,
   maxBackoffSeconds: 120,
   maxUnhealthySeconds: 30 * 60,

@@ -92,6 +92,8 @@ export const runStateSchema = z.looseObject({
   decision: z.string(),
   /** Health-gate visits in this execution; continue-as-new counts these. */
   iteration: z.number().int().min(0),
+  /** Retries the loop's tasks reported in this execution: each adds history events, so continue-as-new counts them too. */
+  historyRetries: z.number().int().min(0).optional(),
   /** Seconds the next Wait state waits (WaitBetweenBatches or WaitBackoff). */
   waitSeconds: z.number().int().min(0),
   lease: leaseSchema.optional(),

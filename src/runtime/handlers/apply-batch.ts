@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { type BatchOutcome, runBatch } from '../../engine';
 import { catchUpCheckpoint, recordAppliedBatch } from '../batch-bookkeeping';
 import { translateBatchError } from '../batch-errors';
@@ -7,9 +6,7 @@ import { ensureLedger } from '../ledger-once';
 import { backfillEnded, recipeStep } from '../recipe-steps';
 import { resolveRunJob } from '../run-job';
 import { parsePayload, type RunState, runStateSchema } from '../run-state';
-import { initialCheckpoint, requireLease } from './common';
-
-const payloadSchema = z.object({ run: runStateSchema, retryCount: z.number().int().min(0).default(0) });
+import { initialCheckpoint, loopStepSchema, requireLease, withReportedRetries } from './common';
 
 /**
  * Exactly one batch, in one transaction (the engine's runBatch), at the persisted adaptive size.
@@ -17,9 +14,12 @@ const payloadSchema = z.object({ run: runStateSchema, retryCount: z.number().int
  * DynamoDB with its history and metrics.
  */
 export async function applyBatch(payload: unknown, deps: HandlerDeps): Promise<RunState> {
-  const parsed = parsePayload(payloadSchema, payload, 'ApplyBatch payload');
-  const { retryCount } = parsed;
-  let run = parsed.run;
+  const { run, retryCount } = parsePayload(loopStepSchema, payload, 'ApplyBatch payload');
+  return applyOneBatch(withReportedRetries(run, retryCount), retryCount, deps);
+}
+
+async function applyOneBatch(start: RunState, retryCount: number, deps: HandlerDeps): Promise<RunState> {
+  let run = start;
   const lease = requireLease(run, 'ApplyBatch');
   const spec = resolveRunJob(deps, run);
   const db = await deps.connections.open(spec.database);

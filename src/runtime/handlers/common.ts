@@ -1,8 +1,20 @@
+import { z } from 'zod';
 import type { Checkpoint, Lease } from '../../control/types';
 import { initialSizer } from '../../engine';
 import type { JobSpec } from '../../job/types';
 import { LeaseMissingError } from '../errors';
-import type { RunState } from '../run-state';
+import { type RunState, runStateSchema } from '../run-state';
+
+/** A loop task's payload: the run state and `$$.State.RetryCount`, which the history budget counts. */
+export const loopStepSchema = z.object({
+  run: runStateSchema,
+  retryCount: z.number().int().min(0).default(0),
+});
+
+/** The run state with this step's retries added to the execution's count. */
+export function withReportedRetries(run: RunState, retryCount: number): RunState {
+  return retryCount === 0 ? run : { ...run, historyRetries: (run.historyRetries ?? 0) + retryCount };
+}
 
 export function requireLease(state: RunState, step: string): Lease {
   if (!state.lease) throw new LeaseMissingError(`${step} needs the lease, but the payload carries none`);

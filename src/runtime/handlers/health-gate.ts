@@ -1,16 +1,20 @@
 import type { HandlerDeps } from '../deps';
 import { applyVerdict, readHealth } from '../health-step';
+import { roomForAnotherLoop } from '../history-budget';
 import { resolveRunJob } from '../run-job';
-import { parsePayload, type RunState, runStateSchema } from '../run-state';
-import { requireLease } from './common';
+import { parsePayload, type RunState } from '../run-state';
+import { loopStepSchema, requireLease, withReportedRetries } from './common';
 
 /**
  * Before every batch: renew the lease (a lost lease stops the run), hand over to a successor when
- * the history grows long, then ask the health signals. The decision and its reasons go into the
+ * the history grows long (the loop count reaches the threshold, or the loops and the retries they
+ * reported leave no room for one more loop at its worst; src/runtime/history-budget.ts), then ask
+ * the health signals. The decision and its reasons go into the
  * execution's output.
  */
 export async function healthGate(payload: unknown, deps: HandlerDeps): Promise<RunState> {
-  const state = parsePayload(runStateSchema, payload, 'HealthGate payload');
+  const step = parsePayload(loopStepSchema, payload, 'HealthGate payload');
+  const state = withReportedRetries(step.run, step.retryCount);
   const spec = resolveRunJob(deps, state);
   const renewed = await deps.store.renewLease(
     spec.id,
@@ -22,8 +26,15 @@ export async function healthGate(payload: unknown, deps: HandlerDeps): Promise<R
     lease: { owner: renewed.owner, token: renewed.token, expiresAt: renewed.expiresAt },
     iteration: state.iteration + 1,
   };
+  const retries = state.historyRetries ?? 0;
   if (state.iteration >= deps.settings.continueAsNewAfter) {
     const reason = `${state.iteration} iterations in this execution: continuing as a new one to keep its history short`;
+    return { ...base, decision: 'stop', stop: { outcome: 'continued', reason } };
+  }
+  if (!roomForAnotherLoop(deps.settings.historyCosts, state.iteration, retries)) {
+    const reason =
+      `${state.iteration} iterations and ${retries} retries in this execution: continuing as a new one ` +
+      "before its history could reach Step Functions' 25,000 events";
     return { ...base, decision: 'stop', stop: { outcome: 'continued', reason } };
   }
   const job = renewed.job;

@@ -3,8 +3,8 @@ import type { HandlerDeps } from '../deps';
 import { VerificationFailedError } from '../errors';
 import { verifyRecipeStep } from '../recipe-steps';
 import { resolveRunJob } from '../run-job';
-import { parsePayload, type RunState, runStateSchema } from '../run-state';
-import { pacingSeconds, requireLease } from './common';
+import { parsePayload, type RunState } from '../run-state';
+import { loopStepSchema, pacingSeconds, requireLease, withReportedRetries } from './common';
 
 /**
  * Re-reads what the last batch committed: its ledger row under our token and the job's invariant
@@ -12,7 +12,8 @@ import { pacingSeconds, requireLease } from './common';
  * checkpoint mirrors it. Then paces the loop.
  */
 export async function verifyBatch(payload: unknown, deps: HandlerDeps): Promise<RunState> {
-  const run = parsePayload(runStateSchema, payload, 'VerifyBatch payload');
+  const step = parsePayload(loopStepSchema, payload, 'VerifyBatch payload');
+  const run = withReportedRetries(step.run, step.retryCount);
   const lease = requireLease(run, 'VerifyBatch');
   if (run.recipeStep !== undefined) return verifyRecipeStep(run, resolveRunJob(deps, run), deps);
   if (!run.batch) throw new VerificationFailedError('VerifyBatch ran without a batch in its payload');

@@ -10,6 +10,7 @@ import { cloudWatchAlarmReader } from '../../health/cloudwatch-reader';
 import type { JobSpec } from '../../job/types';
 import { lambdaConnections } from '../connections';
 import { DEFAULT_SETTINGS, type HandlerDeps, type RuntimeLogger, type RuntimeSettings } from '../deps';
+import { checkContinueAsNewAfter } from '../history-budget';
 import { awsCredentialSources } from './credentials';
 import { powertoolsMetrics } from './powertools';
 
@@ -24,10 +25,19 @@ function positive(env: Env, name: string): number | undefined {
   return value;
 }
 
-/** Runtime settings with optional overrides from the environment (LOWTIDE_LEASE_TTL_SECONDS, LOWTIDE_CONTINUE_AS_NEW_AFTER). */
+/**
+ * Runtime settings with optional overrides from the environment (LOWTIDE_LEASE_TTL_SECONDS,
+ * LOWTIDE_CONTINUE_AS_NEW_AFTER); a threshold the history budget cannot hold is refused.
+ */
 export function settingsFromEnv(env: Env): RuntimeSettings {
   const ttl = positive(env, 'LOWTIDE_LEASE_TTL_SECONDS');
   const after = positive(env, 'LOWTIDE_CONTINUE_AS_NEW_AFTER');
+  if (after)
+    checkContinueAsNewAfter(
+      Math.floor(after),
+      DEFAULT_SETTINGS.historyCosts,
+      'LOWTIDE_CONTINUE_AS_NEW_AFTER',
+    );
   return {
     ...DEFAULT_SETTINGS,
     ...(ttl ? { leaseTtlMs: ttl * 1000 } : {}),

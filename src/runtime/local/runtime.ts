@@ -8,6 +8,7 @@ import { createAlarmBoard } from '../../health/alarm-board';
 import { urlConnections } from '../connections';
 import { DEFAULT_SETTINGS, type HandlerDeps, type RuntimeLogger } from '../deps';
 import { onExecutionEnd } from '../handlers';
+import { checkContinueAsNewAfter, historyCosts } from '../history-budget';
 import { runJobId } from '../run-job';
 import { newRunId } from '../run-naming';
 import type { ExecutionInput } from '../run-state';
@@ -86,6 +87,10 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
       `the state machine has Task states the local runtime cannot run: ${unhandled.map(([n]) => n).join(', ')}`,
     );
   }
+  // Computed from the definition this runtime runs; tests may scale them down to reach the quota fast.
+  const costs = options.settings?.historyCosts ?? historyCosts(definition);
+  if (options.continueAsNewAfter !== undefined)
+    checkContinueAsNewAfter(options.continueAsNewAfter, costs, 'continueAsNewAfter');
   const machine = new StateMachine(definition);
   const smName = options.stateMachineName ?? 'lowtide-maintenance-job';
   const stateMachineArn = `${LOCAL_ACCOUNT}:stateMachine:${smName}`;
@@ -122,6 +127,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
       ...options.settings,
       ...(options.leaseTtlMs !== undefined ? { leaseTtlMs: options.leaseTtlMs } : {}),
       ...(options.continueAsNewAfter !== undefined ? { continueAsNewAfter: options.continueAsNewAfter } : {}),
+      historyCosts: costs,
     },
   };
 
