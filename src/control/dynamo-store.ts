@@ -3,9 +3,16 @@ import { encodeCheckpoint } from './checkpoint';
 import { ConcurrentUpdateError, InvalidControlInputError, JobNotFoundError } from './errors';
 import { History } from './history';
 import { JOB_ITEM_SK, jobPk } from './item-keys';
-import { ATTR, clip, compact, decodeJob, emptyJob, initJobItem, type JobItem } from './job-item';
+import { ATTR, clip, compact, decodeJob, emptyJob, initJobItem, type JobItem, leaseIsLive } from './job-item';
 import { computeProgress, RATE_WINDOW } from './progress';
-import { decideAbort, decideClearAbort, decideClearPause, decidePause, type JobChange } from './requests';
+import {
+  decideAbort,
+  decideClearAbort,
+  decideClearPause,
+  decideOrphaned,
+  decidePause,
+  type JobChange,
+} from './requests';
 import { backoffDelay, type RetryOptions, withRetry } from './retry';
 import { allowedFrom, assertTransition, isJobStatus } from './status';
 import {
@@ -21,6 +28,7 @@ import {
   type Lease,
   LeaseLostError,
   type LeaseResult,
+  type LocalLeaseHolders,
   MAX_DDL_CONSENTS,
   type PauseReason,
   type PauseRequest,
@@ -42,6 +50,12 @@ export interface DynamoControlStoreOptions {
   readonly runHistoryLimit?: number;
   /** Backoff for transient DynamoDB errors. Give the SDK client few retries of its own (maxAttempts 1 or 2). */
   readonly retry?: RetryOptions;
+  /**
+   * The local control state only: leases name the process that took them, and one whose process
+   * is gone counts as expired at once (taken over with a new token; pause and abort act as if no
+   * execution ran). Absent on AWS, where only the clock ends a lease.
+   */
+  readonly holders?: LocalLeaseHolders;
 }
 
 /** Losing the same conditional write this often means a writer in a loop, not ordinary contention. */
@@ -66,9 +80,11 @@ export class DynamoControlStore implements ControlStore {
   private readonly now: () => number;
   private readonly retry: RetryOptions | undefined;
   private readonly history: History;
+  private readonly holders: LocalLeaseHolders | undefined;
 
   constructor(options: DynamoControlStoreOptions) {
     this.client = options.client;
+    this.holders = options.holders;
     this.tableName = options.tableName;
     this.now = options.now ?? Date.now;
     this.retry = options.retry;
@@ -101,6 +117,9 @@ export class DynamoControlStore implements ControlStore {
   async acquireLease(jobId: string, owner: string, ttlMs: number): Promise<LeaseResult> {
     requireText('lease owner', owner);
     requireTtl(ttlMs);
+    // The first write assumes the lease is free, expired or ours; a later one takes over a lease
+    // whose local process is gone, conditioned on that very lease (owner and token) still standing.
+    let orphan: Pick<Lease, 'owner' | 'token'> | undefined;
     for (let attempt = 0; attempt < MAX_DECISIONS; attempt++) {
       const now = this.now();
       const u = initJobItem(new UpdateExpression(), jobId, this.at(now), [ATTR.lastToken])
@@ -108,16 +127,25 @@ export class DynamoControlStore implements ControlStore {
         .setIncremented(ATTR.leaseToken, ATTR.lastToken, 1)
         .set(ATTR.leaseOwner, owner)
         .set(ATTR.leaseExpiresAt, now + ttlMs)
+        .setOrRemove(ATTR.leaseHolder, this.holders?.self)
         .set(ATTR.updatedAt, this.at(now))
         .add(ATTR.version, 1);
       const heldBy = u.name(ATTR.leaseOwner);
       u.condition(
-        `attribute_not_exists(${heldBy}) OR ${u.name(ATTR.leaseExpiresAt)} < ${u.value(now)} OR ${heldBy} = ${u.value(owner)}`,
+        orphan
+          ? `${heldBy} = ${u.value(orphan.owner)} AND ${u.name(ATTR.leaseToken)} = ${u.value(orphan.token)}`
+          : `attribute_not_exists(${heldBy}) OR ${u.name(ATTR.leaseExpiresAt)} < ${u.value(now)} OR ${heldBy} = ${u.value(owner)}`,
       );
       const written = await this.conditionalUpdate('acquireLease', jobId, u);
       if (written) return { acquired: true, lease: written.state.lease! };
-      const lease = (await this.read(jobId))?.state.lease;
-      if (lease && lease.owner !== owner && lease.expiresAt >= this.now()) {
+      orphan = undefined;
+      const state = (await this.read(jobId))?.state;
+      const lease = state?.lease;
+      if (state && lease && lease.owner !== owner && lease.expiresAt >= this.now()) {
+        if (!leaseIsLive(state, this.now(), this.holders)) {
+          orphan = lease;
+          continue;
+        }
         return { acquired: false, heldBy: lease.owner, expiresAt: lease.expiresAt };
       }
       // Released or expired between the write and the read: decide again on what is there now.
@@ -164,6 +192,7 @@ export class DynamoControlStore implements ControlStore {
       .setIncremented(ATTR.leaseToken, ATTR.lastToken, 1)
       .set(ATTR.leaseOwner, nextOwner)
       .set(ATTR.leaseExpiresAt, now + ttlMs)
+      .setOrRemove(ATTR.leaseHolder, this.holders?.self)
       .set(ATTR.updatedAt, this.at(now))
       .add(ATTR.version, 1);
     const written = await this.conditionalUpdate('transferLease', jobId, u);
@@ -221,8 +250,8 @@ export class DynamoControlStore implements ControlStore {
   // --- requests ---
 
   requestPause(jobId: string, request: Omit<PauseRequest, 'at'>): Promise<JobState> {
-    return this.decideAndWrite(jobId, 'requestPause', (state, now, at) =>
-      decidePause(state, request, now, at),
+    return this.decideAndWrite(jobId, 'requestPause', (state, live, at) =>
+      decidePause(state, request, live, at),
     );
   }
 
@@ -233,13 +262,22 @@ export class DynamoControlStore implements ControlStore {
   }
 
   requestAbort(jobId: string, request: Omit<AbortRequest, 'at'>): Promise<JobState> {
-    return this.decideAndWrite(jobId, 'requestAbort', (state, now, at) =>
-      decideAbort(state, request, now, at),
+    return this.decideAndWrite(jobId, 'requestAbort', (state, live, at) =>
+      decideAbort(state, request, live, at),
     );
   }
 
   clearAbort(jobId: string, by: string): Promise<JobState> {
-    return this.decideAndWrite(jobId, 'clearAbort', (state) => decideClearAbort(state, by));
+    return this.decideAndWrite(jobId, 'clearAbort', (state, live) => decideClearAbort(state, by, live));
+  }
+
+  async settleOrphaned(jobId: string): Promise<JobState | undefined> {
+    if (!(await this.read(jobId))) return undefined;
+    return this.decideAndWrite(jobId, 'settleOrphaned', (state, live) => decideOrphaned(state, live));
+  }
+
+  leaseIsLive(state: JobState): boolean {
+    return leaseIsLive(state, this.now(), this.holders);
   }
 
   async recordApproval(jobId: string, approval: Omit<Approval, 'at'>): Promise<JobState> {
@@ -421,7 +459,7 @@ export class DynamoControlStore implements ControlStore {
   }
 
   private async removeLease(operation: string, jobId: string, u: UpdateExpression): Promise<boolean> {
-    u.remove(ATTR.leaseOwner).remove(ATTR.leaseToken).remove(ATTR.leaseExpiresAt);
+    u.remove(ATTR.leaseOwner).remove(ATTR.leaseToken).remove(ATTR.leaseExpiresAt).remove(ATTR.leaseHolder);
     u.set(ATTR.updatedAt, this.at(this.now())).add(ATTR.version, 1);
     return (await this.conditionalUpdate(operation, jobId, u)) !== undefined;
   }
@@ -444,14 +482,16 @@ export class DynamoControlStore implements ControlStore {
   private async decideAndWrite(
     jobId: string,
     operation: string,
-    decide: (state: JobState, nowMs: number, at: string) => JobChange | undefined,
+    /** `live`: whether an execution holds the lease right now (see leaseIsLive). */
+    decide: (state: JobState, live: boolean, at: string) => JobChange | undefined,
   ): Promise<JobState> {
     for (let attempt = 0; attempt < MAX_REQUEST_DECISIONS; attempt++) {
       if (attempt > 0) await sleep(backoffDelay(attempt, REQUEST_BACKOFF));
       const current = await this.read(jobId);
       const now = this.now();
       const at = this.at(now);
-      const change = decide(current?.state ?? emptyJob(jobId), now, at);
+      const state = current?.state ?? emptyJob(jobId);
+      const change = decide(state, leaseIsLive(state, now, this.holders), at);
       if (!change) return current?.state ?? this.ensureJob(jobId);
       const u = new UpdateExpression();
       if (current) {

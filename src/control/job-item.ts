@@ -6,6 +6,8 @@ import type {
   JobState,
   JobStatus,
   Lease,
+  LeaseHolder,
+  LocalLeaseHolders,
   PauseReason,
   PauseRequest,
 } from './types';
@@ -21,6 +23,8 @@ export const ATTR = {
   leaseOwner: 'leaseOwner',
   leaseToken: 'leaseToken',
   leaseExpiresAt: 'leaseExpiresAt',
+  /** Local runs: the process holding the lease ({ host, pid, start }). */
+  leaseHolder: 'leaseHolder',
   lastToken: 'lastToken',
   checkpoint: 'checkpoint',
   pauseRequests: 'pauseRequests',
@@ -62,9 +66,15 @@ export function compact<T extends object>(value: T): T {
 export function decodeJob(item: Record<string, unknown>): JobItem {
   const status = item[ATTR.status];
   const owner = item[ATTR.leaseOwner];
+  const holder = decodeHolder(item[ATTR.leaseHolder]);
   const lease: Lease | undefined =
     typeof owner === 'string'
-      ? { owner, token: Number(item[ATTR.leaseToken]), expiresAt: Number(item[ATTR.leaseExpiresAt]) }
+      ? compact({
+          owner,
+          token: Number(item[ATTR.leaseToken]),
+          expiresAt: Number(item[ATTR.leaseExpiresAt]),
+          holder,
+        })
       : undefined;
   const state: JobState = compact({
     jobId: String(item[ATTR.jobId]),
@@ -88,9 +98,22 @@ export function emptyJob(jobId: string): JobState {
   return { jobId, status: 'idle', lastToken: 0, pauseRequests: [], updatedAt: '' };
 }
 
-/** Whether an execution holds the lease right now (by the caller's clock). */
-export function leaseIsLive(state: JobState, nowMs: number): boolean {
-  return state.lease !== undefined && state.lease.expiresAt >= nowMs;
+function decodeHolder(value: unknown): LeaseHolder | undefined {
+  const h = value as Partial<LeaseHolder> | undefined;
+  if (!h || typeof h.host !== 'string' || !Number.isInteger(h.pid) || typeof h.start !== 'string') {
+    return undefined;
+  }
+  return { host: h.host, pid: h.pid as number, start: h.start };
+}
+
+/**
+ * Whether an execution holds the lease right now: not expired by the caller's clock and, when the
+ * caller can judge local processes, not held by one that is gone.
+ */
+export function leaseIsLive(state: JobState, nowMs: number, holders?: LocalLeaseHolders): boolean {
+  const { lease } = state;
+  if (lease === undefined || lease.expiresAt < nowMs) return false;
+  return !(lease.holder && holders?.isGone(lease.holder));
 }
 
 const PAUSE_REASON = /^(operator|window|lock-timeouts|replica-lag|alarm:.{1,255})$/s;

@@ -1,5 +1,5 @@
 import { InvalidControlInputError } from './errors';
-import { clip, isPauseReason, leaseIsLive } from './job-item';
+import { clip, isPauseReason } from './job-item';
 import { assertTransition } from './status';
 import {
   type AbortRequest,
@@ -12,7 +12,8 @@ import {
 
 /**
  * What a pause, resume or abort does to the job item, decided from what was read. Pure, so the store
- * can re-decide after losing a race, and the rules read in one place.
+ * can re-decide after losing a race, and the rules read in one place. `leaseLive` says whether an
+ * execution holds the lease right now (not expired, and its local process, if any, still there).
  */
 export interface JobChange {
   readonly status?: JobStatus;
@@ -32,7 +33,7 @@ const CLEARED_BY_OPERATOR: readonly PauseReason[] = ['operator', 'window', 'lock
 export function decidePause(
   state: JobState,
   request: Omit<PauseRequest, 'at'>,
-  nowMs: number,
+  leaseLive: boolean,
   at: string,
 ): JobChange {
   if (!isPauseReason(request.reason)) {
@@ -48,7 +49,7 @@ export function decidePause(
       `job '${state.jobId}' already has ${MAX_PAUSE_REQUESTS} pause requests; clear some before adding '${request.reason}'`,
     );
   }
-  const status = pausedStatus(state, nowMs);
+  const status = pausedStatus(state, leaseLive);
   if (status !== state.status) assertTransition(state.jobId, state.status, status);
   return {
     pauseRequests,
@@ -58,11 +59,11 @@ export function decidePause(
   };
 }
 
-function pausedStatus(state: JobState, nowMs: number): JobStatus {
+function pausedStatus(state: JobState, leaseLive: boolean): JobStatus {
   switch (state.status) {
     case 'running':
     case 'pausing':
-      return leaseIsLive(state, nowMs) ? 'pausing' : 'paused';
+      return leaseLive ? 'pausing' : 'paused';
     case 'idle':
       return 'paused';
     default:
@@ -96,7 +97,7 @@ export function decideClearPause(
 export function decideAbort(
   state: JobState,
   request: { by: string; reason?: string },
-  nowMs: number,
+  leaseLive: boolean,
   at: string,
 ): JobChange | undefined {
   requireText('who asks for the abort (by)', request.by);
@@ -109,8 +110,7 @@ export function decideAbort(
     );
   }
   if (state.status === 'aborted') return undefined;
-  const live =
-    leaseIsLive(state, nowMs) && ['running', 'pausing', 'paused', 'aborting'].includes(state.status);
+  const live = leaseLive && ['running', 'pausing', 'paused', 'aborting'].includes(state.status);
   const status: JobStatus = live ? 'aborting' : 'aborted';
   assertTransition(state.jobId, state.status, status);
   const abortRequest = state.abortRequest ?? { by: request.by, at, reason: clip(request.reason) };
@@ -122,10 +122,20 @@ export function decideAbort(
   };
 }
 
-/** Undefined when nothing would change. */
-export function decideClearAbort(state: JobState, by: string): JobChange | undefined {
+/**
+ * Undefined when nothing would change. An abort under way with no live execution to finish it
+ * (its process died, its lease ran out) is settled here: the job was aborted, and is re-armed.
+ */
+export function decideClearAbort(state: JobState, by: string, leaseLive: boolean): JobChange | undefined {
   requireText('who clears the abort (by)', by);
   if (!state.abortRequest) return undefined;
+  if (state.status === 'aborting' && !leaseLive) {
+    return {
+      abortRequest: null,
+      status: 'idle',
+      statusReason: `abort cleared by ${by} (its run had ended before it could finish the abort)`,
+    };
+  }
   if (state.status === 'aborting') {
     throw new IllegalTransitionError(
       state.jobId,
@@ -137,6 +147,21 @@ export function decideClearAbort(state: JobState, by: string): JobChange | undef
   if (state.status === 'aborted')
     return { abortRequest: null, status: 'idle', statusReason: `abort cleared by ${by}` };
   return { abortRequest: null };
+}
+
+/**
+ * What an execution that is gone can no longer do itself: a pending pause or abort takes effect
+ * (pausing -> paused, aborting -> aborted). Undefined when the job needs nothing.
+ */
+export function decideOrphaned(state: JobState, leaseLive: boolean): JobChange | undefined {
+  if (leaseLive) return undefined;
+  if (state.status === 'aborting') {
+    return { status: 'aborted', statusReason: 'aborted: its run ended before it could finish the abort' };
+  }
+  if (state.status === 'pausing') {
+    return { status: 'paused', statusReason: 'paused: its run ended before it could apply the pause' };
+  }
+  return undefined;
 }
 
 function requireText(what: string, value: unknown): void {

@@ -18,6 +18,30 @@ export interface Lease {
   readonly token: number;
   /** Epoch milliseconds. An expired lease may be taken over (with a higher token). */
   readonly expiresAt: number;
+  /** Local runs only: the process that took it, so its death ends the lease at once. */
+  readonly holder?: LeaseHolder;
+}
+
+/** A local process as it names itself on the leases it takes. */
+export interface LeaseHolder {
+  readonly host: string;
+  readonly pid: number;
+  /**
+   * When the process started, as the operating system reports it ('' when it cannot say): with the
+   * pid it tells the holder from a later process that was given the same pid.
+   */
+  readonly start: string;
+}
+
+/**
+ * How a store on the local control state recognises a lease whose process is gone: such a lease
+ * counts as expired at once (it is still taken over with a new fencing token, as any expired lease).
+ */
+export interface LocalLeaseHolders {
+  /** This process, recorded on the leases it takes. */
+  readonly self: LeaseHolder;
+  /** True only when the holder is known to be gone; a holder on another host is never judged. */
+  isGone(holder: LeaseHolder): boolean;
 }
 
 export type LeaseResult =
@@ -240,8 +264,18 @@ export interface ControlStore {
    * abort; otherwise the job goes straight to aborted. A completed job cannot be aborted.
    */
   requestAbort(jobId: string, request: Omit<AbortRequest, 'at'>): Promise<JobState>;
-  /** Withdraws the abort request; an aborted job goes back to idle so it may run again. */
+  /**
+   * Withdraws the abort request; an aborted job goes back to idle so it may run again, and so does
+   * one still aborting whose execution is gone (nothing is left to finish the abort).
+   */
   clearAbort(jobId: string, by: string): Promise<JobState>;
+  /**
+   * Applies what an execution that is gone (lease expired, or its local process dead) can no longer
+   * apply itself: aborting becomes aborted, pausing becomes paused. Undefined for an unknown job.
+   */
+  settleOrphaned(jobId: string): Promise<JobState | undefined>;
+  /** Whether an execution holds the job's lease right now, as this store judges it. */
+  leaseIsLive(state: JobState): boolean;
   recordApproval(jobId: string, approval: Omit<Approval, 'at'>): Promise<JobState>;
   /**
    * Records an operator's consent to run the DDL statement with this fingerprint as written (a

@@ -5,6 +5,7 @@ import { ENGINES } from '../support/databases';
 import { interceptBatchQueries, runUntilDone } from '../support/engine';
 import { useEngineDatabase, useFreshAccounts } from '../support/engine-database';
 import { accountsBackfill, backfillTargets } from '../support/fixtures';
+import { untilSomeoneWaitsOnLock } from '../support/lock-waits';
 import { connectRaw } from '../support/raw-sql';
 
 const ROWS = 2000;
@@ -38,7 +39,7 @@ describe.each(ENGINES)('batches changed by key range on %s', (engine) => {
       await app.query(engine === 'postgres' ? 'BEGIN' : 'START TRANSACTION');
       await app.query(`UPDATE ${accounts.table} SET tier = 'app' WHERE id = 6`);
       const batch = runBatch({ spec, db: t.db, leaseToken: 1, batchSize: 500 });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await untilSomeoneWaitsOnLock(t.raw, engine);
       await app.query('COMMIT');
       const outcome = await batch;
 

@@ -6,21 +6,26 @@ import { replicaLag } from '../../src/health/signals/replica-lag';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases';
 import { connectRaw, type RawConnection } from '../support/raw-sql';
 import { freePort } from '../support/replicas/free-port';
+import { waitUntil } from '../support/replicas/wait-until';
 import { context, gatedJob } from './support';
 
 describe.each(ENGINES)('health signals read from %s', (engine) => {
   let testDb: TestDatabase;
   let db: Database;
   let busy: RawConnection[];
+  /** Watches and interrupts the busy sessions. */
+  let observer: RawConnection;
 
   beforeAll(async () => {
     testDb = await createTestDatabase(engine);
     db = openDatabase(testDb.url);
     busy = [await connectRaw(testDb), await connectRaw(testDb)];
+    observer = await connectRaw(testDb);
   });
 
   afterAll(async () => {
     await db?.close();
+    await observer?.close();
     for (const b of busy ?? []) await b.close();
     await testDb?.drop();
   });
@@ -30,18 +35,43 @@ describe.each(ENGINES)('health signals read from %s', (engine) => {
 
   it('database load: off without a limit, and holds the job while more sessions are active than allowed', async () => {
     expect(await databaseLoad.read(withDb())).toMatchObject({ verdict: 'ok', reason: 'no load limit set' });
-    // Two application sessions busy in a statement: more than the limit of one.
+    // Two application sessions busy in a statement until the test interrupts them: more than the
+    // limit of one for as long as the reads take, however slow the machine.
     const sleeps = Promise.all(
-      busy.map((b) => b.query(engine === 'postgres' ? 'SELECT pg_sleep(1.5)' : 'SELECT SLEEP(1.5)')),
+      busy.map((b) =>
+        b.query(engine === 'postgres' ? 'SELECT pg_sleep(60)' : 'SELECT SLEEP(60)').catch(() => undefined),
+      ),
     );
-    sleeps.catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 300));
+    const ids = busy.map((b) => b.id);
+    await waitUntil(
+      'both busy sessions to be running their statement',
+      async () => {
+        const rows =
+          engine === 'postgres'
+            ? await observer.query(
+                `SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1) AND state = 'active'`,
+                [ids],
+              )
+            : await observer.query(
+                `SELECT 1 FROM information_schema.processlist WHERE id IN (?, ?) AND command = 'Query'`,
+                ids,
+              );
+        return rows.length === ids.length ? true : undefined;
+      },
+      { intervalMs: 10 },
+    );
     const strict = await databaseLoad.read(withDb({ spec: gatedJob({ maxActiveSessions: 1 }) }));
     expect(strict.verdict).toBe('wait');
     expect(strict.reason).toMatch(/active sessions on the database \(limit 1\)/);
     expect(strict.measurements?.activeSessions).toBeGreaterThanOrEqual(2);
     const roomy = await databaseLoad.read(withDb({ spec: gatedJob({ maxActiveSessions: 500 }) }));
     expect(roomy.verdict).toBe('ok');
+    for (const id of ids) {
+      await observer.query(
+        engine === 'postgres' ? 'SELECT pg_cancel_backend($1)' : `KILL QUERY ${Number(id)}`,
+        engine === 'postgres' ? [id] : undefined,
+      );
+    }
     await sleeps;
   });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, DbError } from '../../src/db/types';
 import { addNotNullColumn, runRecipe } from '../../src/recipes';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
 import { createAccounts } from '../support/fixtures';
@@ -7,6 +8,32 @@ import { CONNECTION, type RecipeHarness, recipeHarness, recipeJobs } from './sup
 
 const ROWS = 20_000;
 const LOCK_TIMEOUT_MS = 200;
+
+/**
+ * The recipe's database, reporting the first DDL attempt that gave up on a lock timeout: the event
+ * the test waits for before it lets go of the table (rather than a guess at how long that takes).
+ */
+function onFirstLockTimeout(db: Database, then: () => void): Database {
+  let told = false;
+  const watch = <T>(work: Promise<T>): Promise<T> =>
+    work.catch((error: unknown) => {
+      if (!told && error instanceof DbError && error.kind === 'lock-timeout') {
+        told = true;
+        then();
+      }
+      throw error;
+    });
+  return new Proxy(db, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      if (property === 'withSession' || property === 'withBatchTransaction') {
+        return (...args: unknown[]) => watch(value.apply(target, args));
+      }
+      return value.bind(target);
+    },
+  });
+}
 
 /** The application: updates random rows one at a time, recording how long each waited. */
 function startWriter(conn: RawConnection) {
@@ -74,13 +101,15 @@ describe('recipe: add a NOT NULL column to a large PostgreSQL table', () => {
     // A long transaction holds the table at the start, so the first DDL step must time out and retry.
     await holderConn.query('BEGIN');
     await holderConn.query('SELECT count(*) FROM accounts WHERE id < 10');
-    const release = setTimeout(() => void holderConn.query('COMMIT'), 1500);
+    let released: Promise<unknown> | undefined;
+    const db = onFirstLockTimeout(h.db, () => {
+      released = holderConn.query('COMMIT');
+    });
     let result: Awaited<ReturnType<typeof runRecipe>>;
     try {
-      result = await runRecipe(recipe, h.options(recipe.id, { lockTimeoutMs: LOCK_TIMEOUT_MS }));
+      result = await runRecipe(recipe, h.options(recipe.id, { db, lockTimeoutMs: LOCK_TIMEOUT_MS }));
     } finally {
-      clearTimeout(release);
-      await holderConn.query('COMMIT').catch(() => undefined);
+      await (released ?? holderConn.query('COMMIT')).catch(() => undefined);
       await writer.stop();
     }
 

@@ -61,10 +61,16 @@ describe('recipe through the state machine: add a NOT NULL column on PostgreSQL'
     );
 
   it('retries a DDL step through the ASL on lock timeouts, and stops cleanly mid-backfill when paused', async () => {
-    // A long transaction holds the table, so the first ADD COLUMN times out and the ASL retries it.
+    // A long transaction holds the table, so the first ADD COLUMN times out and the ASL retries it;
+    // the hold ends when that first lock timeout is reported, not after a guessed delay.
     await holder.query('BEGIN');
     await holder.query('SELECT count(*) FROM accounts WHERE id < 10');
-    const release = setTimeout(() => void holder.query('COMMIT'), 800);
+    let released: Promise<unknown> | undefined;
+    const releaseOnLockTimeout = e2e.rt.runtime.onEvent((e) => {
+      if (e.type === 'task-failed' && e.state === 'ApplyBatch' && e.error === 'LockTimeout') {
+        released ??= holder.query('COMMIT');
+      }
+    });
     const pauseOnFirstBatch = e2e.rt.runtime.onEvent((e) => {
       if (e.type === 'batch-applied' && e.jobId === recipe.id) {
         void e2e.rt.runtime.store.requestPause(recipe.id, { reason: 'operator', by: 'test' });
@@ -74,9 +80,9 @@ describe('recipe through the state machine: add a NOT NULL column on PostgreSQL'
     try {
       result = await e2e.rt.runtime.run({ jobId: recipe.id, recipe: true });
     } finally {
-      clearTimeout(release);
+      releaseOnLockTimeout();
       pauseOnFirstBatch();
-      await holder.query('COMMIT').catch(() => undefined);
+      await (released ?? holder.query('COMMIT')).catch(() => undefined);
     }
 
     expect(result.status).toBe('SUCCEEDED');

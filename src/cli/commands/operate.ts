@@ -21,13 +21,28 @@ export interface OperateFlags extends ControlFlags {
   readonly clearAbort?: boolean;
 }
 
-const DONE: Readonly<Record<OperatorAction, string>> = {
+const DONE: Readonly<Record<Exclude<OperatorAction, 'resume'>, string>> = {
   pause: 'pause requested: a running job stops after its current batch',
-  resume: 'pause cleared: start the job again to continue (lowtide run ... --local, or lowtide start)',
   abort:
     'abort requested: a running job stops after its current batch and does not run again until the abort is cleared',
   approve: 'approval recorded: the job may start',
 };
+
+const RESUMED_NEXT = 'start the job again to continue (lowtide run ... --local, or lowtide start)';
+
+/** What a resume took away, said plainly: the abort request, which pauses, or nothing. */
+export function describeResume(before: JobState, after: JobState): string {
+  const cleared: string[] = [];
+  if (before.abortRequest && !after.abortRequest) cleared.push(`abort request by ${before.abortRequest.by}`);
+  const left = new Set(after.pauseRequests.map((p) => p.reason));
+  const pauses = before.pauseRequests.filter((p) => !left.has(p.reason)).map((p) => `${p.reason} by ${p.by}`);
+  if (pauses.length > 0)
+    cleared.push(`pause ${pauses.length === 1 ? 'request' : 'requests'} ${pauses.join(', ')}`);
+  const done = cleared.length > 0 ? `cleared ${cleared.join('; ')}` : 'nothing to clear';
+  const remaining = after.pauseRequests.map((p) => p.reason);
+  const still = remaining.length > 0 ? ` (still paused by ${remaining.join(', ')}: --force clears them)` : '';
+  return `${done}${still}: ${RESUMED_NEXT}`;
+}
 
 async function act(
   action: OperatorAction,
@@ -35,30 +50,37 @@ async function act(
   jobId: string,
   by: string,
   flags: OperateFlags,
-): Promise<JobState> {
+): Promise<{ state: JobState; done: string }> {
   switch (action) {
-    case 'pause':
+    case 'pause': {
       await store.ensureJob(jobId);
-      return store.requestPause(jobId, { reason: 'operator', by, message: flags.reason });
+      const state = await store.requestPause(jobId, { reason: 'operator', by, message: flags.reason });
+      return { state, done: DONE.pause };
+    }
     case 'resume': {
-      const job = await store.getJob(jobId);
-      if (!job) throw new JobNotFoundError(jobId);
-      if (job.abortRequest || job.status === 'aborted') {
+      const before = await store.getJob(jobId);
+      if (!before) throw new JobNotFoundError(jobId);
+      if (before.abortRequest || before.status === 'aborted') {
         if (!flags.clearAbort) {
           throw new BadInputError(
-            `job '${jobId}' was aborted${job.abortRequest ? ` by ${job.abortRequest.by}` : ''}: pass --clear-abort to let it run again`,
+            `job '${jobId}' was aborted${before.abortRequest ? ` by ${before.abortRequest.by}` : ''}: pass --clear-abort to let it run again`,
           );
         }
         await store.clearAbort(jobId, by);
       }
-      return store.clearPause(jobId, 'operator', { force: Boolean(flags.force) });
+      const state = await store.clearPause(jobId, 'operator', { force: Boolean(flags.force) });
+      return { state, done: describeResume(before, state) };
     }
-    case 'abort':
+    case 'abort': {
       await store.ensureJob(jobId);
-      return store.requestAbort(jobId, { by, reason: flags.reason });
-    case 'approve':
+      const state = await store.requestAbort(jobId, { by, reason: flags.reason });
+      return { state, done: DONE.abort };
+    }
+    case 'approve': {
       await store.ensureJob(jobId);
-      return store.recordApproval(jobId, { by, note: flags.note });
+      const state = await store.recordApproval(jobId, { by, note: flags.note });
+      return { state, done: DONE.approve };
+    }
   }
 }
 
@@ -73,9 +95,12 @@ export async function operateCommand(
   const by = flags.by ?? operatorName(ctx.env);
   const target = await openControlTarget(ctx, targetOptions(flags));
   try {
-    const job = await act(action, target.store, jobId, by, flags);
-    const json = { ok: true, action, jobId, by, where: target.where, state: job };
-    return result(json, `job ${jobId}: ${DONE[action]}\n${describeState(job)}`);
+    const { state, done } = await act(action, target.store, jobId, by, flags);
+    const json = { ok: true, action, jobId, by, where: target.where, state };
+    return result(
+      json,
+      `job ${jobId}: ${done}\n${describeState(state, { leaseLive: target.store.leaseIsLive(state) })}`,
+    );
   } catch (error) {
     if (error instanceof JobNotFoundError) {
       throw new BadInputError(

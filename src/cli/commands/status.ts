@@ -8,13 +8,24 @@ import { resolveJobId } from '../load-job';
 import { type CommandResult, result } from '../output';
 import { type ControlFlags, targetOptions } from './control-options';
 
-/** The job item, one fact a line. */
-export function describeState(job: JobState, now = Date.now()): string {
+/**
+ * The job item, one fact a line. `leaseLive` is the store's judgement (locally it also knows
+ * whether the lease's process is still there); without it, the clock decides.
+ */
+export function describeState(job: JobState, options: { now?: number; leaseLive?: boolean } = {}): string {
   const lines = [`  status      ${job.status}${job.statusReason ? ` (${job.statusReason})` : ''}`];
-  if (job.lease) {
-    const live = job.lease.expiresAt > now;
+  const { lease } = job;
+  if (lease) {
+    const now = options.now ?? Date.now();
+    const unexpired = lease.expiresAt > now;
+    const live = options.leaseLive ?? unexpired;
+    const holder = lease.holder ? `, process ${lease.holder.pid} on ${lease.holder.host}` : '';
+    const detail = `${lease.owner} (token ${lease.token}${holder}, until ${new Date(lease.expiresAt).toISOString()})`;
+    const gone = !live && unexpired && lease.holder;
     lines.push(
-      `  lease       ${live ? 'held' : 'expired'}: ${job.lease.owner} (token ${job.lease.token}, until ${new Date(job.lease.expiresAt).toISOString()})`,
+      gone
+        ? `  lease       expired: its process is gone: ${detail}; a new run takes it over`
+        : `  lease       ${live ? 'held' : 'expired'}: ${detail}`,
     );
   }
   const cp = job.checkpoint;
@@ -81,17 +92,19 @@ export async function statusCommand(
   reference: string,
   flags: ControlFlags,
 ): Promise<CommandResult> {
-  return withTarget(ctx, reference, flags, async ({ store, where }, jobId) => {
-    const job = await store.getJob(jobId);
+  return withTarget(ctx, reference, flags, async ({ store, where, local }, jobId) => {
+    // Locally the run's process is known: one that died mid-pause or mid-abort is settled here.
+    const job = local ? await store.settleOrphaned(jobId) : await store.getJob(jobId);
     if (!job) throw notFound(jobId, where);
     const [progress, runs] = await Promise.all([store.progress(jobId), store.listRuns(jobId, 1)]);
+    const leaseLive = job.lease ? store.leaseIsLive(job) : undefined;
     const text = [
       `job ${jobId} (${where})`,
-      describeState(job),
+      describeState(job, { leaseLive }),
       describeProgress(progress),
       ...(runs[0] ? [`  last run    ${describeRun(runs[0])}`] : []),
     ].join('\n');
-    return result({ ok: true, jobId, where, state: job, progress, lastRun: runs[0] }, text);
+    return result({ ok: true, jobId, where, state: job, leaseLive, progress, lastRun: runs[0] }, text);
   });
 }
 

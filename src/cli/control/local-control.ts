@@ -4,15 +4,24 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoControlStore } from '../../control/dynamo-store';
 import { connectLocalDynamo, type LocalDynamoClients, startLocalDynamo } from '../../control/local-dynamodb';
 import { createControlTable } from '../../control/table';
-import type { ControlStore } from '../../control/types';
-import { processAlive } from './process-alive';
+import type { ControlStore, LocalLeaseHolders } from '../../control/types';
+import {
+  localLeaseHolders,
+  type ProcessIdentity,
+  parseIdentity,
+  processAlive,
+  processGone,
+  selfIdentity,
+} from './process-identity';
 
 /** The control table's name in the local store. */
 export const LOCAL_CONTROL_TABLE = 'lowtide-local';
 
-/** Written by the process that serves the local store: who it is and where to reach it. */
-export interface ServerFile {
-  readonly pid: number;
+/**
+ * Written by the process that serves the local store: who it is (host, pid and start time, so a
+ * reused pid is not mistaken for it) and where to reach it.
+ */
+export interface ServerFile extends ProcessIdentity {
   /** Null while the server is starting. */
   readonly endpoint: string | null;
   readonly startedAt: string;
@@ -28,6 +37,8 @@ export interface LocalControl {
   readonly tableName: string;
   /** `server`: this process serves the store; `client`: another process does. */
   readonly role: 'server' | 'client';
+  /** How leases name local processes; hand it to the local runtime so its leases do too. */
+  readonly leaseHolders: LocalLeaseHolders;
   /**
    * Releases the store. A server first waits for the clients registered with it (another
    * terminal's `lowtide run`), reporting through `onWait`, so it never pulls the store from under them.
@@ -57,20 +68,68 @@ function pathsOf(stateDir: string): Paths {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function readServerFile(path: string): Promise<ServerFile | undefined> {
+type ServerFileRead =
+  | { readonly kind: 'absent' }
+  /** Empty, truncated or not ours (a crash mid-write by an older version): treated as absent. */
+  | { readonly kind: 'garbage'; readonly text: string }
+  | { readonly kind: 'found'; readonly text: string; readonly file: ServerFile };
+
+export function parseServerFile(text: string): ServerFile | undefined {
+  let value: unknown;
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as ServerFile;
+    value = JSON.parse(text);
   } catch {
-    // Missing, or caught between create and first write: the caller retries.
     return undefined;
   }
+  const identity = parseIdentity(value);
+  const v = value as Partial<ServerFile>;
+  if (!identity || typeof v.startedAt !== 'string' || typeof v.longLived !== 'boolean') return undefined;
+  if (v.endpoint !== null && typeof v.endpoint !== 'string') return undefined;
+  return { ...identity, endpoint: v.endpoint, startedAt: v.startedAt, longLived: v.longLived };
 }
 
+async function readServerFile(path: string): Promise<ServerFileRead> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
+    throw error;
+  }
+  const file = parseServerFile(text);
+  return file ? { kind: 'found', text, file } : { kind: 'garbage', text };
+}
+
+const tempName = (path: string) => `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+
+/** Readers see the old text or the new, never a part: the text is renamed into place. */
 async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
+  const temp = tempName(path);
   await writeFile(temp, text);
   await rename(temp, path);
 }
+
+/**
+ * Creates `path` with `text` only if it does not exist, atomically: the text is written to a temp
+ * file first and hard-linked into place (link fails if the name exists), so nobody ever reads the
+ * claim half-written. False when another process's file is there.
+ */
+async function createAtomically(path: string, text: string): Promise<boolean> {
+  const temp = tempName(path);
+  await writeFile(temp, text);
+  try {
+    await link(temp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+const sameProcess = (a: ProcessIdentity, b: ProcessIdentity) =>
+  a.host === b.host && a.pid === b.pid && a.start === b.start;
 
 export interface OpenLocalControlOptions {
   /** How long to wait for another process's server to come up or a stale lock to clear. */
@@ -81,15 +140,18 @@ export interface OpenLocalControlOptions {
    * for that command to finish and serves the store itself.
    */
   readonly longLived?: boolean;
+  /** Called once if this opener waits for another process's live server (a run behind a command). */
+  readonly onWait?: (server: ServerFile) => void;
 }
 
 /**
  * Opens the local control state under `stateDir` (`.lowtide/` by default). The leveldb that
  * dynalite keeps there may be opened by one process only, so exactly one process serves it:
- * whoever creates `server.json` first (an exclusive create) starts dynalite on a free port and
+ * whoever creates `server.json` first (an exclusive, atomic create) starts dynalite on a free port and
  * writes the endpoint there; every other process connects to that endpoint and registers itself
- * under `clients/` so the server outlives it. A `server.json` whose process is gone is stale and
- * is taken over. This is how a second terminal pauses a running job.
+ * under `clients/` so the server outlives it. A `server.json` whose process is gone (by pid and
+ * start time: a reused pid is not its server) is stale and taken over at once, as is one that is
+ * empty or cut short. This is how a second terminal pauses a running job.
  */
 export async function openLocalControl(
   stateDir: string,
@@ -98,64 +160,72 @@ export async function openLocalControl(
   const paths = pathsOf(stateDir);
   await mkdir(paths.clients, { recursive: true });
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  let toldWaiting = false;
   for (;;) {
     const served = await tryServe(paths, options.longLived ?? false);
     if (served) return served;
     const existing = await readServerFile(paths.server);
-    if (existing && !processAlive(existing.pid)) {
-      await removeStaleServerFile(paths, existing.pid);
+    if (existing.kind === 'absent') continue;
+    if (existing.kind === 'garbage' || processGone(existing.file)) {
+      // Its server died (kill -9, a crash, a reboot), or the file never was a whole claim.
+      await removeStaleServerFile(paths, existing.text);
       continue;
     }
-    const waitForIt = options.longLived && existing && !existing.longLived;
-    if (existing?.endpoint && !waitForIt) {
-      const connected = await tryConnect(paths, existing.endpoint);
+    const { file } = existing;
+    const waitForIt = options.longLived && !file.longLived;
+    if (file.endpoint && !waitForIt) {
+      const connected = await tryConnect(paths, file.endpoint);
       if (connected) return connected;
     }
     if (Date.now() > deadline) {
       throw new LocalControlError(
-        `the local control state in ${stateDir} is held by process ${existing?.pid ?? '?'}, which does not answer; ` +
+        `the local control state in ${stateDir} is held by process ${file.pid}, which does not answer; ` +
           `if no lowtide command is running, delete ${paths.server}`,
       );
     }
+    // The server is alive: it is starting, stopping, or serving a short command a run waits for.
+    if (!toldWaiting) options.onWait?.(file);
+    toldWaiting = true;
     await sleep(50);
   }
 }
 
 async function tryServe(paths: Paths, longLived: boolean): Promise<LocalControl | undefined> {
   const claim: ServerFile = {
-    pid: process.pid,
+    ...selfIdentity(),
     endpoint: null,
     startedAt: new Date().toISOString(),
     longLived,
   };
-  try {
-    await writeFile(paths.server, JSON.stringify(claim), { flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
-    throw error;
-  }
+  if (!(await createAtomically(paths.server, JSON.stringify(claim)))) return undefined;
+  const leaseHolders = localLeaseHolders();
   try {
     const dynamo = await startLocalDynamo({ path: paths.data });
     await createControlTable(dynamo.client, LOCAL_CONTROL_TABLE);
     await writeAtomically(paths.server, JSON.stringify({ ...claim, endpoint: dynamo.endpoint }));
     let closed: Promise<void> | undefined;
     return {
-      store: new DynamoControlStore({ client: dynamo.documentClient, tableName: LOCAL_CONTROL_TABLE }),
+      store: new DynamoControlStore({
+        client: dynamo.documentClient,
+        tableName: LOCAL_CONTROL_TABLE,
+        holders: leaseHolders,
+      }),
       endpoint: dynamo.endpoint,
       clients: dynamo,
       tableName: LOCAL_CONTROL_TABLE,
       role: 'server',
+      leaseHolders,
       close: (onWait) => {
         closed ??= (async () => {
           await waitForClients(paths, onWait);
           await dynamo.stop();
-          await unlink(paths.server).catch(() => {});
+          await removeOwnServerFile(paths);
         })();
         return closed;
       },
     };
   } catch (error) {
-    await unlink(paths.server).catch(() => {});
+    await removeOwnServerFile(paths);
     throw error;
   }
 }
@@ -171,14 +241,20 @@ async function tryConnect(paths: Paths, endpoint: string): Promise<LocalControl 
     return undefined;
   }
   const registration = join(paths.clients, String(process.pid));
-  await writeFile(registration, endpoint);
+  await writeAtomically(registration, JSON.stringify(selfIdentity()));
   let closed = false;
+  const leaseHolders = localLeaseHolders();
   return {
-    store: new DynamoControlStore({ client: clients.documentClient, tableName: LOCAL_CONTROL_TABLE }),
+    store: new DynamoControlStore({
+      client: clients.documentClient,
+      tableName: LOCAL_CONTROL_TABLE,
+      holders: leaseHolders,
+    }),
     endpoint,
     clients,
     tableName: LOCAL_CONTROL_TABLE,
     role: 'client',
+    leaseHolders,
     close: async () => {
       if (closed) return;
       closed = true;
@@ -189,17 +265,28 @@ async function tryConnect(paths: Paths, endpoint: string): Promise<LocalControl 
   };
 }
 
-/** Clients whose process is gone are forgotten; the server waits for the rest. */
+/** Clients whose process is gone (by pid and start time) are forgotten; the server waits for the rest. */
 async function liveClients(paths: Paths): Promise<number> {
   const names = await readdir(paths.clients).catch(() => [] as string[]);
   let live = 0;
   for (const name of names) {
     const pid = Number(name);
-    if (pid === process.pid) continue;
-    if (processAlive(pid)) live++;
-    else await unlink(join(paths.clients, name)).catch(() => {});
+    if (pid === process.pid || name.endsWith('.tmp')) continue;
+    const text = await readFile(join(paths.clients, name), 'utf8').catch(() => '');
+    const identity = parseJsonIdentity(text);
+    const gone = identity ? processGone(identity) : !processAlive(pid);
+    if (gone) await unlink(join(paths.clients, name)).catch(() => {});
+    else live++;
   }
   return live;
+}
+
+function parseJsonIdentity(text: string): ProcessIdentity | undefined {
+  try {
+    return parseIdentity(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
 }
 
 async function waitForClients(paths: Paths, onWait?: (clients: number) => void): Promise<void> {
@@ -214,20 +301,30 @@ async function waitForClients(paths: Paths, onWait?: (clients: number) => void):
 }
 
 /**
- * Moves a dead process's server.json aside before deleting it, so two processes clearing the same
- * stale file cannot delete a fresh one that a third has just created.
+ * Moves a stale server.json (its process gone, or not a whole claim) aside before deleting it, so
+ * two processes clearing the same stale file cannot delete a fresh claim a third has just made:
+ * what was moved is compared with what was judged stale, and a different live claim goes back.
  */
-async function removeStaleServerFile(paths: Paths, deadPid: number): Promise<void> {
+async function removeStaleServerFile(paths: Paths, staleText: string): Promise<void> {
   const aside = `${paths.server}.stale.${process.pid}`;
   try {
     await rename(paths.server, aside);
   } catch {
     return;
   }
-  const moved = await readServerFile(aside);
-  if (moved && moved.pid !== deadPid && processAlive(moved.pid)) {
+  const movedText = await readFile(aside, 'utf8').catch(() => staleText);
+  const moved = parseServerFile(movedText);
+  if (movedText !== staleText && moved && !processGone(moved)) {
     // Someone else's fresh claim: put it back (link fails if yet another claim appeared meanwhile).
     await link(aside, paths.server).catch(() => {});
   }
   await rm(aside, { force: true });
+}
+
+/** A server stopping removes server.json only while it is still its own claim. */
+async function removeOwnServerFile(paths: Paths): Promise<void> {
+  const current = await readServerFile(paths.server).catch(() => undefined);
+  if (current?.kind === 'found' && sameProcess(current.file, selfIdentity())) {
+    await unlink(paths.server).catch(() => {});
+  }
 }

@@ -93,6 +93,7 @@ export async function runJobLocally(options: LocalRunOptions): Promise<LocalRunR
     databases: { [spec.database]: options.databaseUrl },
     dynamo: { endpoint: control.endpoint },
     tableName: control.tableName,
+    leaseHolders: control.leaseHolders,
     msPerSecond: options.msPerSecond ?? 1000,
     onEvent,
   });

@@ -101,6 +101,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
     client: dynamo.documentClient,
     tableName: options.tableName ?? 'lowtide-control',
     now: () => now().getTime(),
+    holders: options.leaseHolders,
   });
   const connections = urlConnections(options.databases);
   const alarms = options.alarms ?? createAlarmBoard();

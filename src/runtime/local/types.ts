@@ -1,4 +1,4 @@
-import type { ControlStore } from '../../control/types';
+import type { ControlStore, LocalLeaseHolders } from '../../control/types';
 import type { AlarmReader } from '../../health/types';
 import type { JobSpec } from '../../job/types';
 import type { LocalDatabase } from '../connections';
@@ -16,6 +16,11 @@ export interface LocalRuntimeOptions {
   readonly databases: Readonly<Record<string, LocalDatabase>>;
   /** DynamoDB: started in this process (default), or another process's local endpoint. */
   readonly dynamo?: 'in-process' | { readonly endpoint: string };
+  /**
+   * Set when the control state is the local one (`.lowtide/`): leases then name this process, and
+   * a lease whose process is gone is taken over at once instead of after its ttl.
+   */
+  readonly leaseHolders?: LocalLeaseHolders;
   /** Control table name (created if missing). Default `lowtide-control`. */
   readonly tableName?: string;
   /** CloudWatch alarms. Default: an empty in-memory board (`createAlarmBoard`). */

@@ -90,3 +90,45 @@ export function parseJson<T = Record<string, unknown>>(result: CliResult): T {
     );
   }
 }
+
+/**
+ * Resolves with the first line of the child's stderr (or stdout) that matches `pattern`, as soon
+ * as it is written: an event to act on, never a guess at how long the child needs.
+ */
+export function nextLine(
+  child: ChildProcess,
+  pattern: RegExp,
+  stream: 'stderr' | 'stdout' = 'stderr',
+): Promise<string> {
+  const source = child[stream]!;
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      const found = lines.find((line) => pattern.test(line));
+      if (found === undefined) return;
+      cleanup();
+      resolve(found);
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`the process ended (code ${code}) before printing a line matching ${pattern}`));
+    };
+    const cleanup = () => {
+      source.off('data', onData);
+      child.off('exit', onExit);
+    };
+    source.on('data', onData);
+    child.on('exit', onExit);
+  });
+}
+
+/** SIGKILLs the child (kill -9: no handler runs, nothing is cleaned up) and waits until it is gone. */
+export async function killHard(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
