@@ -19,6 +19,10 @@ export async function bundleFixture(entry: string): Promise<FixtureAsset> {
     target: 'node20',
     outfile: join(dir, 'index.mjs'),
     logLevel: 'silent',
+    // CommonJS dependencies (the AWS SDK) require node: built-ins, which an ESM bundle must provide.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
   });
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
