@@ -75,7 +75,18 @@ function describeDenials(denials: RequestDenial[]): string {
  * its input validation; use explainIam to also check the action and ARN against IAM's data.
  */
 export function evaluateIam(policies: readonly PolicyDocument[], request: IamRequest): IamDecision {
-  const result = runUnsafeSimulation(simulationFor(policies, request), { simulationMode: 'Strict' });
+  const simulation = simulationFor(policies, request);
+  if (simulation.resourcePolicy) {
+    // The unvalidated path reads the resource policy's name from its metadata, which only a
+    // ValidatedPolicy (a plain-value envelope of @cloud-copilot/iam-policy) carries.
+    simulation.resourcePolicy = {
+      __validated: true,
+      policyDocument: simulation.resourcePolicy,
+      metadata: { name: 'resource-policy' },
+      errors: [],
+    };
+  }
+  const result = runUnsafeSimulation(simulation, { simulationMode: 'Strict' });
   if (result === 'Allowed') return { allowed: true, reason: 'allowed' };
   return {
     allowed: false,
