@@ -3,10 +3,8 @@ import { formatTableRef } from '../job/identifiers';
 import { backfillJob, type RecipeJobOptions } from './backfill-job';
 import { RecipeInputError } from './errors';
 import { pgColumn, pgConstraint, pgIndex, pgNoRowsLeft } from './postgres-catalog';
-import { quoted, requireColumnType, requireIdentifier, requireTable } from './recipe-input';
+import { optionalTimeout, quoted, requireColumnType, requireIdentifier, requireTable } from './recipe-input';
 import type { Recipe } from './types';
-
-const LONG_SCAN_MS = 6 * 60 * 60_000;
 
 export interface AddNotNullColumnInput {
   readonly id: string;
@@ -16,6 +14,8 @@ export interface AddNotNullColumnInput {
   /** SQL expression the backfill writes into existing rows (the application writes new ones). */
   readonly backfill: string;
   readonly job: RecipeJobOptions;
+  /** Bound on VALIDATE CONSTRAINT (it reads the whole table); see CreateIndexConcurrentlyInput. */
+  readonly statementTimeoutMs?: number;
 }
 
 function derivedName(base: string, suffix: string): string {
@@ -85,7 +85,8 @@ export function addNotNullColumn(input: AddNotNullColumnInput): Recipe {
         statements: [`${alter} VALIDATE CONSTRAINT ${q.ident(check)}`],
         mode: 'transaction',
         selfConsented: true,
-        statementTimeoutMs: LONG_SCAN_MS,
+        ...optionalTimeout(input.statementTimeoutMs),
+        tableScan: { table: formatTableRef(ref), passes: 1 },
         done: async (db) => (await state(db)).notNull || (await pgConstraint(db, ref, check)) === 'validated',
       },
       {
@@ -116,6 +117,11 @@ export interface CreateIndexConcurrentlyInput {
   readonly name: string;
   readonly columns: readonly string[];
   readonly unique?: boolean;
+  /**
+   * Bound on the phase that reads the whole table. Default: 6 hours locally, and on Lambda the
+   * ApplyBatch function's timeout less a margin, which is also the most it may be set to there.
+   */
+  readonly statementTimeoutMs?: number;
 }
 
 /**
@@ -155,7 +161,9 @@ export function createIndexConcurrently(input: CreateIndexConcurrentlyInput): Re
         mode: 'none',
         selfConsented: true,
         cleanup: [drop],
-        statementTimeoutMs: LONG_SCAN_MS,
+        ...optionalTimeout(input.statementTimeoutMs),
+        // Two passes: the build, then the validation scan that catches rows written meanwhile.
+        tableScan: { table: formatTableRef(ref), passes: 2 },
         done: async (db) => (await pgIndex(db, ref, name)) === 'valid',
       },
     ],
