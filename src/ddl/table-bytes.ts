@@ -13,7 +13,10 @@ export async function tableBytes(db: Database, table: string): Promise<number | 
   if (!ref || (await db.columns(ref)).length === 0) return undefined;
   if (db.engine === 'postgres') {
     const { rows } = await db.query<{ bytes: string | number | null }>(
-      'SELECT sum(pg_relation_size(relid))::int8 AS bytes FROM pg_partition_tree(to_regclass($1))',
+      `SELECT CASE WHEN c.relkind = 'p'
+                   THEN (SELECT sum(pg_relation_size(t.relid)) FROM pg_partition_tree(c.oid) t)
+                   ELSE pg_relation_size(c.oid) END::int8 AS bytes
+         FROM pg_class c WHERE c.oid = to_regclass($1)`,
       [db.dialect.quoteTable(ref)],
     );
     return rows[0]?.bytes == null ? undefined : Number(rows[0].bytes);

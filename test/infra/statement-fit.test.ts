@@ -9,6 +9,7 @@ import {
 } from '../../src/config';
 import { defineJob } from '../../src/job/define-job';
 import { addNotNullColumn, createIndexConcurrently } from '../../src/recipes';
+import { settingsFromEnv } from '../../src/runtime/lambda/deps';
 import { synthesize } from './support/synth';
 
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db/primary-Ab12Cd';
@@ -110,5 +111,28 @@ describe('statement timeouts against the timeout of the function that runs them,
         ),
       },
     ]);
+  });
+
+  it('carries the assumed scan throughput to the functions, and the Lambda runtime bounds statements by ApplyBatch', () => {
+    const config = defineConfig({ connections, jobs: [{ job: job('backfill-tier') }] });
+    const synth = synthesize(config, { bundle: false, ddlScanMbPerSecond: 25 });
+    try {
+      const functions = Object.values(synth.template.Resources).filter(
+        (r) => r.Type === 'AWS::Lambda::Function',
+      );
+      const env = functions.map((f) => f.Properties.Environment?.Variables?.LOWTIDE_DDL_SCAN_MB_PER_SECOND);
+      expect(env.length).toBeGreaterThan(0);
+      expect(new Set(env)).toEqual(new Set(['25']));
+    } finally {
+      synth.cleanup();
+    }
+    expect(settingsFromEnv({ LOWTIDE_DDL_SCAN_MB_PER_SECOND: '25' })).toMatchObject({
+      ddlScanMbPerSecond: 25,
+      applyBatchTimeoutSeconds: APPLY_BATCH_TIMEOUT_SECONDS,
+    });
+    expect(settingsFromEnv({}).ddlScanMbPerSecond).toBe(10);
+    expect(() => synthesize(config, { bundle: false, ddlScanMbPerSecond: 0 })).toThrow(
+      /ddlScanMbPerSecond must be a positive number of MB\/s, not 0/,
+    );
   });
 });
