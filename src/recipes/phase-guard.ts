@@ -31,6 +31,8 @@ export async function guardPhase(
 ): Promise<string[]> {
   const tooLong = limits && phaseTimeoutProblem(limits.recipeId, phase, limits.ceiling);
   if (tooLong) return [`${phase.name}: ${tooLong}`];
+  const blocked = await phase.blocker?.(db);
+  if (blocked) return [`${phase.name}: ${blocked}`];
   const context = await guardContextFromDatabase(db);
   const analysis = await analyzeScript(phase.statements, {
     engine: db.engine,

@@ -2,7 +2,7 @@ import { postgresDialect } from '../db/postgres/dialect';
 import { formatTableRef } from '../job/identifiers';
 import { backfillJob, type RecipeJobOptions } from './backfill-job';
 import { RecipeInputError } from './errors';
-import { pgColumn, pgConstraint, pgIndex, pgNoRowsLeft } from './postgres-catalog';
+import { pgColumn, pgConstraint, pgIndex, pgIndexBuildPid, pgNoRowsLeft } from './postgres-catalog';
 import { optionalTimeout, quoted, requireColumnType, requireIdentifier, requireTable } from './recipe-input';
 import type { Recipe } from './types';
 
@@ -137,6 +137,11 @@ export function createIndexConcurrently(input: CreateIndexConcurrentlyInput): Re
   const columns = input.columns.map((c) => q.ident(requireIdentifier('index column', c))).join(', ');
   const qualified = postgresDialect.quoteTable({ ...(ref.schema ? { schema: ref.schema } : {}), name });
   const drop = `DROP INDEX CONCURRENTLY IF EXISTS ${qualified}`;
+  const buildRunning = async (db: Parameters<typeof pgIndex>[0]) => {
+    const pid = await pgIndexBuildPid(db, ref, name);
+    if (pid === undefined) return undefined;
+    return `an earlier build of index ${name} is still running in server process ${pid} (its client went away: a run cut off at its timeout, or killed): wait for it to end, or cancel it with SELECT pg_cancel_backend(${pid}), then run the recipe again (it drops what a cancelled build leaves)`;
+  };
   return {
     id: input.id,
     engine: 'postgres',
@@ -149,6 +154,8 @@ export function createIndexConcurrently(input: CreateIndexConcurrentlyInput): Re
         statements: [drop],
         mode: 'none',
         selfConsented: true,
+        blocker: buildRunning,
+        notice: `dropped the INVALID index ${name} that an earlier build left behind (cut off at a timeout, killed, or failed); the next phase builds it again`,
         done: async (db) => (await pgIndex(db, ref, name)) !== 'invalid',
       },
       {
@@ -160,6 +167,7 @@ export function createIndexConcurrently(input: CreateIndexConcurrentlyInput): Re
         ],
         mode: 'none',
         selfConsented: true,
+        blocker: buildRunning,
         cleanup: [drop],
         ...optionalTimeout(input.statementTimeoutMs),
         // Two passes: the build, then the validation scan that catches rows written meanwhile.

@@ -70,7 +70,12 @@ export async function runRecipe(recipe: Recipe, options: RecipeRunOptions): Prom
         backoffMs: options.backoffMs ?? 500,
         ...(options.ceiling ? { ceiling: options.ceiling } : {}),
       });
-      report({ phase: phase.name, outcome: 'applied', retries });
+      report({
+        phase: phase.name,
+        outcome: 'applied',
+        retries,
+        ...(phase.notice ? { detail: phase.notice } : {}),
+      });
     } catch (error) {
       const detail = `${phase.name} failed: ${errorText(error)}; fix the cause and run the recipe again (it resumes at this phase)`;
       report({ phase: phase.name, outcome: 'failed', detail });

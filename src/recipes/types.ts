@@ -25,6 +25,13 @@ export interface DdlPhase {
   readonly purpose: string;
   /** Reads the catalog: true when the phase's effect is already there (a rerun skips it). */
   done(db: Database): Promise<boolean>;
+  /**
+   * Read before the phase runs: why it cannot run now (e.g. an earlier build of the same index is
+   * still running on the server), or undefined.
+   */
+  blocker?(db: Database): Promise<string | undefined>;
+  /** Said (logged, and in the phase's report) when the phase applies: what it cleaned up and why. */
+  readonly notice?: string;
   /** Run after a failed attempt so that attempt leaves nothing half-built (e.g. an INVALID index). */
   readonly cleanup?: readonly string[];
   /**

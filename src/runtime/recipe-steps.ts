@@ -147,7 +147,8 @@ async function ddlStep(ctx: StepContext, phase: DdlPhase, deps: HandlerDeps): Pr
       retryCount: ctx.retryCount,
     });
   }
-  deps.logger.info('recipe phase applied', { jobId: spec.id, phase: phase.name });
+  if (phase.notice) deps.logger.warn(phase.notice, { jobId: spec.id, phase: phase.name });
+  else deps.logger.info('recipe phase applied', { jobId: spec.id, phase: phase.name });
   return { ...run, recipePhase: undefined, recipeStep: phase.name, decision: 'applied' };
 }
 
