@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { bundlingOptions } from '../bundling/bundling-options';
 import {
   FUNCTION_NAMES,
   FUNCTION_SPECS,
@@ -161,20 +162,4 @@ function vpcNetworkInterfaceStatement(): iam.PolicyStatement {
   });
 }
 
-/** The esbuild settings of every function; exported so tests can bundle with exactly these. */
-export function bundlingOptions(projectRoot: string): nodejs.BundlingOptions {
-  return {
-    format: nodejs.OutputFormat.ESM,
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    // pg and mysql2 are CommonJS and require() Node built-ins; an ESM bundle needs a real require.
-    banner:
-      "import { createRequire as lowtideCreateRequire } from 'node:module'; const require = lowtideCreateRequire(import.meta.url);",
-    minify: true,
-    sourceMap: true,
-    sourcesContent: false,
-    // Bundle the AWS SDK too: what was tested is what runs, whatever SDK the runtime ships.
-    externalModules: ['pg-native'],
-    tsconfig: path.join(projectRoot, 'tsconfig.json'),
-  };
-}
+export { bundlingOptions } from '../bundling/bundling-options';
