@@ -40,6 +40,12 @@ export interface LowtideProps {
    */
   readonly projectRoot?: string;
   /**
+   * The file whose default export is `config`: the functions bundle it (as `#lowtide-config`), so
+   * it must be the file `config` was loaded from.
+   * @default `lowtide.config.ts` in projectRoot
+   */
+  readonly configFile?: string;
+  /**
    * @default `${config.name}-maintenance-job`
    */
   readonly stateMachineName?: string;
@@ -111,6 +117,7 @@ export class Lowtide extends Construct {
     });
     this.functions = new LowtideFunctions(this, 'Functions', {
       projectRoot,
+      configFile: props.configFile ?? path.join(projectRoot, 'lowtide.config.ts'),
       logRetention: props.logRetention,
       network: {
         vpc: this.network.vpc,

@@ -25,6 +25,8 @@ export interface FunctionNetworkProps {
 export interface LowtideFunctionsProps {
   /** Directory holding package.json, package-lock.json, tsconfig.json and `functions/`. */
   readonly projectRoot: string;
+  /** The deployment config file every function bundles in place of `#lowtide-config`. */
+  readonly configFile: string;
   /** Environment of every function (table name, connections, Powertools settings). */
   readonly environment: Readonly<Record<string, string>>;
   /** Where the database-touching functions run; the others stay out of the VPC. */
@@ -104,7 +106,7 @@ export class LowtideFunctions extends Construct {
               securityGroups: props.network.securityGroups,
             }
           : {}),
-        bundling: bundlingOptions(props.projectRoot),
+        bundling: bundlingOptions(props.projectRoot, props.configFile),
       });
       logGroups[name] = logGroup;
 
