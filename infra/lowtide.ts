@@ -15,7 +15,6 @@ import {
   replicaLagAlarmName,
   SERVICE_NAME,
   stateMachineName,
-  toRuntimeConnections,
 } from '../src/config';
 import { checkContinueAsNewAfter, DEPLOYED_HISTORY_COSTS } from '../src/runtime/history-budget';
 import { ControlEvents } from './constructs/control-events';
@@ -126,7 +125,6 @@ export class Lowtide extends Construct {
       },
       environment: {
         LOWTIDE_CONTROL_TABLE: this.controlTable.tableName,
-        LOWTIDE_CONNECTIONS: JSON.stringify(toRuntimeConnections(config)),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
