@@ -9,6 +9,7 @@ export { BatchVerificationError, StaleLeaseError } from './errors';
 export type { LedgerHead, LedgerRow } from './ledger';
 export { installLedger, readLedger, resetLedger } from './ledger';
 export { jobLockName } from './lock-name';
+export { STATEMENT_CEILING_CHECK, statementCeilingCheck } from './preflight/checks/statement-ceiling';
 export { PREFLIGHT_CHECKS } from './preflight/registry';
 export type { PreflightReport, PreflightRequest } from './preflight/run-preflight';
 export { runPreflight } from './preflight/run-preflight';
