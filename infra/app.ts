@@ -2,6 +2,9 @@
 // offline and without AWS credentials; the stack is environment-agnostic and deploys to whatever
 // account and region the CLI's credentials name.
 import config from '../lowtide.config';
+import { assertConfigAuthorSql } from '../src/config/author-sql-gate';
 import { buildApp } from './build-app';
 
+// Author SQL the engine's parser refuses would be refused at preflight; refuse it before deploying.
+await assertConfigAuthorSql(config);
 buildApp(config);
