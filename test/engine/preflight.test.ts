@@ -3,9 +3,9 @@ import { openDatabase } from '../../src/db/open-database';
 import { runPreflight } from '../../src/engine';
 import { defineJob } from '../../src/job/define-job';
 import type { CheckResult } from '../../src/job/types';
+import { tableChecksum } from '../support/checksum';
 import { ENGINES } from '../support/databases';
 import { useEngineDatabase } from '../support/engine-database';
-import { tableChecksum } from '../support/checksum';
 import { createAccounts, TIER_EXPRESSION } from '../support/fixtures';
 import { withMysqlGlobal } from '../support/raw-sql';
 
