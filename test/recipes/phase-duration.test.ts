@@ -28,7 +28,7 @@ const indexRecipe = (engine: 'postgres' | 'mysql', id: string, name: string, sta
 
 describe.each(ENGINES)('a DDL phase that reads the whole table, estimated from its size on %s', (engine) => {
   const big = indexRecipe(engine, 'idx-ltv', 'accounts_ltv_idx');
-  const control = { database: CONNECTION, owner: 'test', limits: { lockTimeoutMs: 500 } };
+  const control = { database: CONNECTION, owner: 'test', limits: { lockTimeoutMs: 1000 } };
   // ApplyBatch at 61 s leaves 1 s for one statement: this table's ~2 MB read twice at 1 MB/s cannot fit.
   const e2e = useE2e(engine, [], {
     prepare: (db) => createAccounts(db.raw, engine, ROWS),
@@ -72,7 +72,12 @@ describe.each(ENGINES)('a DDL phase that reads the whole table, estimated from i
   it('runs where nothing limits it (runRecipe, the local runtime), and a throughput figure that fits lets the step run', async () => {
     const db = openDatabase(e2e.db.testDb.url);
     try {
-      const options = { db, runJob: async () => ({ exit: 'Completed' }), consents: none, lockTimeoutMs: 500 };
+      const options = {
+        db,
+        runJob: async () => ({ exit: 'Completed' }),
+        consents: none,
+        lockTimeoutMs: 1000,
+      };
       // A timeout of its own that the table cannot fit: refused, naming the field to raise.
       const tight = indexRecipe(engine, 'idx-ltv-tight', 'accounts_ltv_idx', 1000);
       const refused = await runRecipe(tight, { ...options, scanMbPerSecond: 1 });
