@@ -3,6 +3,8 @@ import { auditTable } from './checks/audit-table';
 import { requiredColumns } from './checks/columns';
 import { customJobChecks, customSql } from './checks/custom-sql';
 import { keyIndex } from './checks/key-index';
+import { keyNotNull } from './checks/key-not-null';
+import { keyType } from './checks/key-type';
 import { replicaLag } from './checks/replica-lag';
 import { rowEstimate } from './checks/row-estimate';
 import { selectionPlan } from './checks/selection-plan';
@@ -16,6 +18,8 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
   serverRole,
   tableExists,
   requiredColumns,
+  keyType,
+  keyNotNull,
   keyIndex,
   selectionPlan,
   statements,
