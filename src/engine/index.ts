@@ -11,7 +11,7 @@ export { installLedger, readLedger, resetLedger } from './ledger';
 export { LedgerConflictError } from './ledger-place';
 export { type JobLock, jobLock, jobLockName } from './lock-name';
 export type { Rerun } from './passes';
-export { rerunOf } from './passes';
+export { passStart, rerunOf } from './passes';
 export { validateJob } from './postflight';
 export { PREFLIGHT_CHECKS } from './preflight/registry';
 export type { PreflightReport, PreflightRequest } from './preflight/run-preflight';

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { sampleBatch } from '../../src/cli/plan/sample-batch';
 import { installLedger, readLedger, runBatch, validateJob } from '../../src/engine';
 import { defineJob } from '../../src/job/define-job';
 import { ENGINES, type TestEngine } from '../support/databases';
@@ -93,6 +94,10 @@ describe.each(ENGINES)('passes over a moving predicate on %s', (engine) => {
       status: 'done',
       batchNo: 5,
     });
+
+    // A dry run samples the batch the next run will take: the new pass's first, rolled back.
+    expect(await sampleBatch(spec, t.db)).toMatchObject({ status: 'measured', mode: 'applied', rows: 4 });
+    expect(await left()).toEqual([2, 4, 6, 600]);
 
     const second = await runBatch({ spec, db: t.db, leaseToken: 2, batchSize: 100 });
 
