@@ -3,6 +3,7 @@ import type { Database, Key, Queryable } from '../db/types';
 import type { JobSpec } from '../job/types';
 import { installAudit } from './audit/audit-table';
 import { jobLockName } from './lock-name';
+import { analyzeAuditTable } from './rollback/analyze-audit';
 
 /**
  * The ledger lives in the target database, one row per applied batch, written in the batch's own
@@ -69,6 +70,7 @@ export async function installLedger(db: Database, spec: JobSpec): Promise<void> 
       `job '${spec.id}' is locked by another session but has no ledger table yet: retry in a moment`,
     );
   }
+  if (spec.kind === 'rollback') await analyzeAuditTable(db, spec);
 }
 
 export async function ledgerExists(db: Database, spec: JobSpec): Promise<boolean> {
