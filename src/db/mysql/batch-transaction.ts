@@ -135,7 +135,9 @@ export async function runBatchTransaction<T>(
 ): Promise<BatchTxResult<T>> {
   checkOptions(options);
   const limits = sessionLimits(info.flavour, options);
-  const lockName = mysqlLockName(info.database, options.lockName);
+  const lockName = options.lockNamesDatabase
+    ? mysqlLockName(undefined, options.lockName)
+    : mysqlLockName(info.database, options.lockName);
   let conn: PoolConnection;
   try {
     conn = await pool.getConnection();
