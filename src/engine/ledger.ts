@@ -3,6 +3,7 @@ import type { Database, Key, Queryable } from '../db/types';
 import { formatTableRef } from '../job/identifiers';
 import type { JobSpec } from '../job/types';
 import { installAudit } from './audit/audit-table';
+import { analyzeAuditTable } from './rollback/analyze-audit';
 import { adoptLegacyRows, findLegacyLedger, type JobLedger, jobLedger } from './ledger-place';
 import { createLedgerSql, ledgerColumns, upgradeLedger } from './ledger-schema';
 import { jobLock } from './lock-name';
@@ -73,6 +74,7 @@ export async function installLedger(db: Database, spec: JobSpec): Promise<void> 
       `job '${spec.id}' is locked by another session but has no ledger table yet: retry in a moment`,
     );
   }
+  if (spec.kind === 'rollback') await analyzeAuditTable(db, spec);
 }
 
 export async function ledgerExists(db: Database, spec: JobSpec): Promise<boolean> {
