@@ -91,10 +91,13 @@ function toUrl(
   host: string,
   port: number,
   database: string,
+  iam = false,
 ) {
   const auth = `${encodeURIComponent(user)}:${encodeURIComponent(password)}`;
   const tls = engine === 'postgres' ? 'sslmode=verify-full' : 'ssl=true';
-  return `${engine}://${auth}@${host}:${port}/${encodeURIComponent(database)}?${tls}`;
+  // MySQL sends an IAM token through mysql_clear_password, which the driver enables only for auth=iam.
+  const iamAuth = iam && engine === 'mysql' ? '&auth=iam' : '';
+  return `${engine}://${auth}@${host}:${port}/${encodeURIComponent(database)}?${tls}${iamAuth}`;
 }
 
 /**
@@ -127,6 +130,7 @@ export function lambdaConnections(
         host,
         port,
         c.database,
+        true,
       );
     const secret = rdsSecretSchema.safeParse(parseSecret(await sources.secretString(c.secretArn!)));
     if (!secret.success)
