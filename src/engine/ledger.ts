@@ -3,10 +3,10 @@ import type { Database, Key, Queryable } from '../db/types';
 import { formatTableRef } from '../job/identifiers';
 import type { JobSpec } from '../job/types';
 import { installAudit } from './audit/audit-table';
-import { analyzeAuditTable } from './rollback/analyze-audit';
 import { adoptLegacyRows, findLegacyLedger, type JobLedger, jobLedger } from './ledger-place';
 import { createLedgerSql, ledgerColumns, upgradeLedger } from './ledger-schema';
 import { jobLock } from './lock-name';
+import { analyzeAuditTable } from './rollback/analyze-audit';
 import { type QualifiedTable, TargetTableError } from './target';
 
 export type { JobLedger } from './ledger-place';

@@ -5,8 +5,8 @@ import { captureBeforeImages, recordAfterFingerprints } from '../audit/capture';
 import { BatchVerificationError } from '../errors';
 import type { KeyCodec } from '../keys';
 import type { LedgerRow } from '../ledger';
-import { estimateMatchingRows } from './matching-estimate';
 import { rerunOf } from '../passes';
+import { estimateMatchingRows } from './matching-estimate';
 import { changeByRange, type RangeDml, type RangeSpan } from './range-batch';
 import { byKeyList, type CompiledJob, fail, OK, type PassSpan } from './types';
 
