@@ -13,6 +13,7 @@ export { type JobLock, jobLock, jobLockName } from './lock-name';
 export type { Rerun } from './passes';
 export { passStart, rerunOf } from './passes';
 export { validateJob } from './postflight';
+export { STATEMENT_CEILING_CHECK, statementCeilingCheck } from './preflight/checks/statement-ceiling';
 export { PREFLIGHT_CHECKS } from './preflight/registry';
 export type { PreflightReport, PreflightRequest } from './preflight/run-preflight';
 export { runPreflight } from './preflight/run-preflight';

@@ -6,6 +6,7 @@ import { installAudit } from './audit/audit-table';
 import { adoptLegacyRows, findLegacyLedger, type JobLedger, jobLedger } from './ledger-place';
 import { createLedgerSql, ledgerColumns, upgradeLedger } from './ledger-schema';
 import { jobLock } from './lock-name';
+import { analyzeAuditTable } from './rollback/analyze-audit';
 import { type QualifiedTable, TargetTableError } from './target';
 
 export type { JobLedger } from './ledger-place';
@@ -73,6 +74,7 @@ export async function installLedger(db: Database, spec: JobSpec): Promise<void> 
       `job '${spec.id}' is locked by another session but has no ledger table yet: retry in a moment`,
     );
   }
+  if (spec.kind === 'rollback') await analyzeAuditTable(db, spec);
 }
 
 export async function ledgerExists(db: Database, spec: JobSpec): Promise<boolean> {

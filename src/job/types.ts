@@ -10,8 +10,7 @@ import type {
 
 export type VerifyResult =
   /** `note`: something worth telling the operator that is not a failure. */
-  | { readonly ok: true; readonly note?: string }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly note?: string } | { readonly ok: false; readonly reason: string };
 
 export interface CheckResult {
   /** Short, stable name, e.g. `key-index`. */

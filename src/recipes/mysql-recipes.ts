@@ -1,8 +1,8 @@
 import { mysqlDialect } from '../db/mysql/dialect';
 import { formatTableRef } from '../job/identifiers';
 import { RecipeInputError } from './errors';
-import { mysqlColumnExists, mysqlIndexExists } from './mysql-catalog';
-import { quoted, requireColumnType, requireIdentifier, requireTable } from './recipe-input';
+import { mysqlColumnExists, mysqlIndexExists, mysqlStatementRunning } from './mysql-catalog';
+import { optionalTimeout, quoted, requireColumnType, requireIdentifier, requireTable } from './recipe-input';
 import type { Recipe } from './types';
 
 export interface MysqlAddColumnInput {
@@ -45,6 +45,12 @@ export interface MysqlAddIndexInput {
   readonly table: string;
   readonly name: string;
   readonly columns: readonly string[];
+  /**
+   * Bound on the build (MariaDB's max_statement_time; MySQL has no server-side bound on DDL, so
+   * there only the duration estimate keeps a build from outliving its step). Default: 6 hours
+   * locally, and on Lambda the ApplyBatch function's timeout less a margin, the most it may be set to there.
+   */
+  readonly statementTimeoutMs?: number;
 }
 
 /** A secondary index built in place while writes go on (ALGORITHM=INPLACE, LOCK=NONE). */
@@ -54,6 +60,7 @@ export function mysqlAddIndex(input: MysqlAddIndexInput): Recipe {
   if (input.columns.length === 0) throw new RecipeInputError('recipe index needs at least one column');
   const q = quoted(mysqlDialect, ref);
   const columns = input.columns.map((c) => q.ident(requireIdentifier('index column', c))).join(', ');
+  const alter = `ALTER TABLE ${q.table} ADD INDEX ${q.ident(name)} (${columns}), ALGORITHM=INPLACE, LOCK=NONE`;
   return {
     id: input.id,
     engine: 'mysql',
@@ -63,12 +70,17 @@ export function mysqlAddIndex(input: MysqlAddIndexInput): Recipe {
         kind: 'ddl',
         name: 'add-index',
         purpose: 'builds the index in place while writes go on',
-        statements: [
-          `ALTER TABLE ${q.table} ADD INDEX ${q.ident(name)} (${columns}), ALGORITHM=INPLACE, LOCK=NONE`,
-        ],
+        statements: [alter],
+        blocker: async (db) => {
+          const id = await mysqlStatementRunning(db, alter);
+          if (id === undefined) return undefined;
+          return `an earlier build of index ${name} is still running in connection ${id} (its client went away: a run cut off at its timeout, or killed): wait for it to end, or stop it with KILL QUERY ${id}, then run the recipe again`;
+        },
         mode: 'transaction',
         selfConsented: true,
-        statementTimeoutMs: 6 * 60 * 60_000,
+        ...optionalTimeout(input.statementTimeoutMs),
+        // Two passes: reading the clustered index into the sort, then merging it into the tree.
+        tableScan: { table: formatTableRef(ref), passes: 2 },
         done: (db) => mysqlIndexExists(db, ref, name),
       },
     ],

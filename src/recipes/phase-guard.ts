@@ -1,8 +1,9 @@
 import type { Database } from '../db/types';
 import { analyzeScript } from '../ddl/analyze-sql';
 import type { ConsentLookup } from '../ddl/consent';
-import { guardContextFromDatabase } from '../ddl/database-catalog';
+import { type GuardContext, guardContextFromDatabase } from '../ddl/database-catalog';
 import type { Finding } from '../ddl/types';
+import { type DurationLimits, phaseDurationProblem, phaseTimeoutProblem } from './phase-timeout';
 import type { DdlPhase } from './types';
 
 /** Rules a MySQL recipe never overrides: the server would copy the table (or refuse the clause). */
@@ -11,14 +12,52 @@ const MYSQL_COPY_RULES = new Set(['mysql-alter-copy', 'mysql-online-clause-unsup
 const OSC_TOOLS =
   'run this change with an online schema change tool that copies in the background and swaps at the end (gh-ost, pt-online-schema-change or Spirit on MySQL 8)';
 
+/** Where the phase would run: the recipe's id (for messages), the statement ceiling, the assumed scan throughput. */
+export interface PhaseGuardLimits extends DurationLimits {
+  readonly recipeId: string;
+}
+
 /**
- * A DDL phase's own preflight: the guard, against the live catalog, with the runner's lock timeout
- * assumed. Returns the reasons the phase may not run (empty: it may).
+ * What keeps a DDL phase from running here whatever an operator consents to: a statement timeout
+ * above the ceiling where it runs, an earlier run's statement still at work on the server, or a
+ * table too big to read in the time the phase has. Empty: nothing does.
  */
-export async function guardPhase(db: Database, phase: DdlPhase, consents: ConsentLookup): Promise<string[]> {
+export async function phaseRefusals(
+  db: Database,
+  phase: DdlPhase,
+  limits?: PhaseGuardLimits,
+  context?: GuardContext,
+): Promise<string[]> {
+  const tooLong = limits && phaseTimeoutProblem(limits.recipeId, phase, limits.ceiling);
+  if (tooLong) return [`${phase.name}: ${tooLong}`];
+  const blocked = await phase.blocker?.(db);
+  if (blocked) return [`${phase.name}: ${blocked}`];
+  const tooBig = await phaseDurationProblem(
+    db,
+    phase,
+    context ?? (await guardContextFromDatabase(db)),
+    limits ?? {},
+  );
+  return tooBig ? [tooBig] : [];
+}
+
+/**
+ * A DDL phase's own preflight: its refusals (above), then the guard against the live catalog with
+ * the runner's lock timeout assumed, whose blocking findings wait for an operator's consent unless
+ * the recipe vouches for them. Returns the reasons the phase may not run (empty: it may).
+ */
+export async function guardPhase(
+  db: Database,
+  phase: DdlPhase,
+  consents: ConsentLookup,
+  limits?: PhaseGuardLimits,
+): Promise<string[]> {
+  const context = await guardContextFromDatabase(db);
+  const refusals = await phaseRefusals(db, phase, limits, context);
+  if (refusals.length > 0) return refusals;
   const analysis = await analyzeScript(phase.statements, {
     engine: db.engine,
-    ...(await guardContextFromDatabase(db)),
+    ...context,
     assumeLockTimeout: true,
   });
   const reasons: string[] = [];

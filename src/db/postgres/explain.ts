@@ -11,20 +11,26 @@ interface PlanNode {
 }
 
 /**
- * Plans a statement without running it (no ANALYZE). The extended protocol refuses a second
- * statement, so text that smuggles one in fails instead of executing.
+ * Plans a statement without running it (no ANALYZE). runQuery's extended protocol refuses a
+ * second statement, so text that smuggles one in fails instead of executing.
  */
 export async function explainSelection(
   db: PgQueryable,
   text: string,
   values?: readonly unknown[],
 ): Promise<SelectionPlan> {
-  const { rows } = await runQuery<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
-    db,
-    `EXPLAIN (FORMAT JSON) ${text}`,
-    values,
-    true,
-  );
+  const { rows } = await runQuery<PlanRow>(db, explainText(text), values);
+  return planOf(rows);
+}
+
+export type PlanRow = { 'QUERY PLAN': Array<{ Plan: PlanNode }> };
+
+/** The EXPLAIN lowtide sends for `text`: planned, never executed. */
+export function explainText(text: string): string {
+  return `EXPLAIN (FORMAT JSON) ${text}`;
+}
+
+export function planOf(rows: readonly PlanRow[]): SelectionPlan {
   return summarisePlan(rows[0]!['QUERY PLAN'][0]!.Plan);
 }
 

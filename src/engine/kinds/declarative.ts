@@ -6,6 +6,7 @@ import { BatchVerificationError } from '../errors';
 import type { KeyCodec } from '../keys';
 import type { LedgerRow } from '../ledger';
 import { rerunOf } from '../passes';
+import { estimateMatchingRows } from './matching-estimate';
 import { changeByRange, type RangeDml, type RangeSpan } from './range-batch';
 import { byKeyList, type CompiledJob, fail, OK, type PassSpan } from './types';
 
@@ -102,9 +103,13 @@ export class DeclarativeSql {
     return rows.map((r) => this.codec.fromDb(r.k));
   }
 
-  async estimate(db: Database): Promise<number> {
-    const stmt = sql(db.dialect, (b) => `SELECT 1 FROM ${b.table(this.spec.table)} WHERE ${this.where()}`);
-    return (await db.explain(stmt.text, stmt.values)).estimatedRows;
+  estimate(db: Database): Promise<number> {
+    return estimateMatchingRows(db, {
+      table: this.spec.table,
+      where: this.where(),
+      lockTimeoutMs: this.spec.limits.lockTimeoutMs,
+      statementTimeoutMs: this.spec.limits.statementTimeoutMs,
+    });
   }
 
   /**

@@ -3,18 +3,22 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LowtideConfig } from '../../config/define-config';
 import { findJob } from '../../config/define-config';
+import { APPLY_BATCH_TIMEOUT_SECONDS } from '../../config/function-timeouts';
 import { replicaLagAlarmName } from '../../config/names';
-import { parseRuntimeConnections } from '../../config/runtime-connections';
 import { DynamoControlStore } from '../../control/dynamo-store';
 import { cloudWatchAlarmReader } from '../../health/cloudwatch-reader';
 import type { JobSpec } from '../../job/types';
-import { lambdaConnections } from '../connections';
-import { DEFAULT_SETTINGS, type HandlerDeps, type RuntimeLogger, type RuntimeSettings } from '../deps';
+import {
+  type Connections,
+  DEFAULT_SETTINGS,
+  type HandlerDeps,
+  type RuntimeLogger,
+  type RuntimeSettings,
+} from '../deps';
 import { checkContinueAsNewAfter } from '../history-budget';
-import { awsCredentialSources } from './credentials';
 import { powertoolsMetrics } from './powertools';
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
 function positive(env: Env, name: string): number | undefined {
   const raw = env[name];
@@ -27,11 +31,14 @@ function positive(env: Env, name: string): number | undefined {
 
 /**
  * Runtime settings with optional overrides from the environment (LOWTIDE_LEASE_TTL_SECONDS,
- * LOWTIDE_CONTINUE_AS_NEW_AFTER); a threshold the history budget cannot hold is refused.
+ * LOWTIDE_CONTINUE_AS_NEW_AFTER, LOWTIDE_DDL_SCAN_MB_PER_SECOND); a threshold the history budget
+ * cannot hold is refused. Statements are bounded by the ApplyBatch function's timeout, the figure
+ * the stack deploys it with.
  */
 export function settingsFromEnv(env: Env): RuntimeSettings {
   const ttl = positive(env, 'LOWTIDE_LEASE_TTL_SECONDS');
   const after = positive(env, 'LOWTIDE_CONTINUE_AS_NEW_AFTER');
+  const scan = positive(env, 'LOWTIDE_DDL_SCAN_MB_PER_SECOND');
   if (after)
     checkContinueAsNewAfter(
       Math.floor(after),
@@ -42,6 +49,8 @@ export function settingsFromEnv(env: Env): RuntimeSettings {
     ...DEFAULT_SETTINGS,
     ...(ttl ? { leaseTtlMs: ttl * 1000 } : {}),
     ...(after ? { continueAsNewAfter: Math.floor(after) } : {}),
+    ...(scan ? { ddlScanMbPerSecond: scan } : {}),
+    applyBatchTimeoutSeconds: APPLY_BATCH_TIMEOUT_SECONDS,
   };
 }
 
@@ -55,12 +64,29 @@ export function deploymentAlarms(config: LowtideConfig): (spec: JobSpec) => stri
   };
 }
 
+/** Builds a function's deps once per container; the database functions add their connections. */
+export type DepsFactory = (config: LowtideConfig, logger: RuntimeLogger, env?: Env) => HandlerDeps;
+
 /**
- * Production deps for a Lambda container: the control table from LOWTIDE_CONTROL_TABLE, connections
- * from LOWTIDE_CONNECTIONS with Secrets Manager or IAM auth, jobs and recipes from the bundled lowtide.config,
- * CloudWatch DescribeAlarms, Powertools logs and EMF metrics. Built once per container.
+ * A function that never touches a database gets this: its role and network allow no database
+ * access, and its bundle carries no driver (see createDatabaseDeps in ./database-deps).
  */
-export function createLambdaDeps(
+const noDatabase: Connections = {
+  open: (name) =>
+    Promise.reject(new Error(`this function does not touch the database: it cannot open '${name}'`)),
+  replicas: (name) =>
+    Promise.reject(
+      new Error(`this function does not touch the database: it cannot read replicas of '${name}'`),
+    ),
+  close: () => Promise.resolve(),
+};
+
+/**
+ * Production deps for a Lambda container without database access: the control table from
+ * LOWTIDE_CONTROL_TABLE, jobs and recipes from the bundled deployment config, CloudWatch
+ * DescribeAlarms, Powertools logs and EMF metrics. Built once per container.
+ */
+export function createControlDeps(
   config: LowtideConfig,
   logger: RuntimeLogger,
   env: Env = process.env,
@@ -78,10 +104,7 @@ export function createLambdaDeps(
     jobs: () => config.jobs.map((e) => e.job),
     resolveRecipe: (recipeId) => config.recipes.find((r) => r.recipe.id === recipeId),
     alarmsFor: deploymentAlarms(config),
-    connections: lambdaConnections(
-      parseRuntimeConnections(env.LOWTIDE_CONNECTIONS),
-      awsCredentialSources(region),
-    ),
+    connections: noDatabase,
     alarms: cloudWatchAlarmReader(new CloudWatchClient({ region })),
     now: () => new Date(),
     logger,
