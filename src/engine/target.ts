@@ -52,6 +52,21 @@ export async function resolveTable(q: Queryable, table: TableRef): Promise<Quali
 const resolved = new WeakMap<Database, WeakMap<JobSpec, QualifiedTable>>();
 
 /**
+ * Hands a target resolved on one handle to another on the same server, e.g. a dry run's
+ * read-only view of the database: the view then never opens its transaction just to resolve the
+ * table, which on a server with a single connection (the embedded PGlite) would leave none for
+ * the catalog reads the view sends to the base handle.
+ */
+export function rememberTarget(db: Database, spec: JobSpec, target: QualifiedTable): void {
+  let forDb = resolved.get(db);
+  if (!forDb) {
+    forDb = new WeakMap();
+    resolved.set(db, forDb);
+  }
+  forDb.set(spec, target);
+}
+
+/**
  * The job's table, resolved once per database handle. The ledger, the advisory lock and the job's
  * own SQL all use this identity, so two connections whose defaults differ (MySQL's default
  * database, PostgreSQL's search_path) still mean the same table, the same ledger and the same lock.

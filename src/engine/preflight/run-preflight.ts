@@ -1,6 +1,7 @@
 import type { ColumnInfo, Database, IndexInfo, ReplicaTarget } from '../../db/types';
 import type { CheckResult, JobSpec } from '../../job/types';
 import { compileJob } from '../kinds/compile';
+import { jobTarget, rememberTarget } from '../target';
 import { GATING_CHECKS, PREFLIGHT_CHECKS } from './registry';
 import type { PreflightCheck, PreflightContext } from './types';
 import { refuse } from './types';
@@ -41,6 +42,13 @@ export async function runPreflight({
     indexes: memo<IndexInfo[]>(() => db.indexes(spec.table)),
     tableRows: memo(() => db.estimateTableRows(spec.table)),
   };
+  // Resolved once, outside the read-only transactions, and handed to each (see rememberTarget).
+  const target = await jobTarget(db, spec).catch(() => undefined);
+  const readOnly = <T>(fn: (ro: Database) => Promise<T>) =>
+    db.withReadOnlyTransaction((ro) => {
+      if (target) rememberTarget(ro, spec, target);
+      return fn(ro);
+    });
   const results: CheckResult[] = [];
   for (const check of checks) {
     if (check.appliesTo && !check.appliesTo(spec)) continue;
@@ -48,7 +56,7 @@ export async function runPreflight({
     try {
       // Each check in its own read-only transaction, always rolled back: a dry run changes
       // nothing, and no transaction stays open from one check to the next.
-      outcome = [await db.withReadOnlyTransaction((ro) => check.run({ ...ctx, db: ro }))].flat();
+      outcome = [await readOnly((ro) => check.run({ ...ctx, db: ro }))].flat();
     } catch (error) {
       outcome = [refuse(check.name, `could not be checked: ${(error as Error).message}`)];
     }
@@ -56,7 +64,7 @@ export async function runPreflight({
     if (GATING_CHECKS.has(check.name) && outcome.some((r) => !r.ok)) break;
   }
   const ok = results.every((r) => r.ok || r.severity === 'warning');
-  const estimatedRows = ok ? await db.withReadOnlyTransaction((ro) => estimate(spec, ro)) : 0;
+  const estimatedRows = ok ? await readOnly((ro) => estimate(spec, ro)) : 0;
   return { ok, checks: results, estimatedRows, estimatedBatches: Math.ceil(estimatedRows / spec.batch.size) };
 }
 
