@@ -6,6 +6,18 @@ export interface ReadOnlyConnection {
   explain(text: string, values?: readonly unknown[]): Promise<SelectionPlan>;
 }
 
+/** lowtide's own reads of the server and its catalog: fixed SQL with no author text in it. */
+export type CatalogReads = Pick<
+  Database,
+  | 'serverVersion'
+  | 'serverRole'
+  | 'columns'
+  | 'indexes'
+  | 'estimateTableRows'
+  | 'activeSessions'
+  | 'replicaLag'
+>;
+
 function refused(what: string): Promise<never> {
   return Promise.reject(
     new DbError('read-only', `${what} inside a read-only dry run: a dry run changes nothing`, undefined),
@@ -13,26 +25,28 @@ function refused(what: string): Promise<never> {
 }
 
 /**
- * `base` with its queries and EXPLAINs routed through a read-only transaction. Catalog reads,
- * estimates and replica probes stay on `base`: they are lowtide's own fixed SQL, with no author
- * text in them, and need no transaction held open while they wait.
+ * `base` with everything it serves routed through one read-only transaction: the queries and
+ * EXPLAINs on `conn`, and the catalog reads on `catalog`, which the adapter runs on that same
+ * connection. A dry run then never holds its transaction's pooled connection while it waits for
+ * a second one: with a pool of one (or two dry runs sharing a pool of two) it would wait on
+ * itself. Only replica probes, which connect to other servers, leave the connection.
  */
-export function readOnlyView(base: Database, conn: ReadOnlyConnection): Database {
+export function readOnlyView(base: Database, conn: ReadOnlyConnection, catalog: CatalogReads): Database {
   const view: Database = {
     engine: base.engine,
     dialect: base.dialect,
     query: (text, values) => conn.query(text, values),
     explain: (text, values) => conn.explain(text, values),
-    serverVersion: () => base.serverVersion(),
+    serverVersion: () => catalog.serverVersion(),
     withBatchTransaction: () => refused('a batch transaction'),
     withSession: () => refused('a session'),
     withReadOnlyTransaction: (fn) => fn(view),
-    serverRole: () => base.serverRole(),
-    columns: (table) => base.columns(table),
-    indexes: (table) => base.indexes(table),
-    estimateTableRows: (table) => base.estimateTableRows(table),
-    activeSessions: () => base.activeSessions(),
-    replicaLag: (replicas) => base.replicaLag(replicas),
+    serverRole: () => catalog.serverRole(),
+    columns: (table) => catalog.columns(table),
+    indexes: (table) => catalog.indexes(table),
+    estimateTableRows: (table) => catalog.estimateTableRows(table),
+    activeSessions: () => catalog.activeSessions(),
+    replicaLag: (replicas) => catalog.replicaLag(replicas),
     // The view borrows base's connections; closing it must not close them.
     close: async () => {},
   };

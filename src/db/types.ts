@@ -150,9 +150,12 @@ export interface Database extends Queryable {
    * ONLY`; MySQL `SET SESSION TRANSACTION READ ONLY` and `START TRANSACTION READ ONLY`, the
    * session setting because a DDL statement would otherwise commit the transaction implicitly and
    * run outside it). The view refuses batch transactions and sessions. The transaction opens on
-   * the view's first query, so a caller that only reads the catalog or replicas holds none; those
-   * reads use another pooled connection (lowtide opens pools of two). For
-   * dry runs: `lowtide plan` and preflight run author SQL through it, so they change nothing.
+   * the view's first statement. The view's catalog reads (serverVersion, serverRole, columns,
+   * indexes, estimateTableRows, activeSessions, replicaLag without replica URLs) run on the
+   * transaction's connection too, so a dry run holds one pooled connection and never waits for a
+   * second while holding it (a pool of one works; dry runs sharing a pool cannot wait on each
+   * other). Only replica URLs are read over connections of their own. For dry runs: `lowtide
+   * plan` and preflight run author SQL through it, so they change nothing.
    */
   withReadOnlyTransaction<T>(fn: (db: Database) => Promise<T>): Promise<T>;
 

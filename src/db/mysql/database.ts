@@ -1,18 +1,15 @@
-import mysql, { type Pool } from 'mysql2/promise';
-import type { TableRef } from '../../job/identifiers';
+import mysql from 'mysql2/promise';
 import { readOnlyView } from '../read-only-view';
 import type { Database, Row } from '../types';
 import { runBatchTransaction } from './batch-transaction';
+import { heldFreshStatistics, mysqlCatalogReads, pooledFreshStatistics } from './catalog-reads';
 import { mysqlConnectionOptions } from './connection-options';
 import { mysqlDialect } from './dialect';
 import { toDbError } from './errors';
 import { mysqlExplain } from './explain';
-import { mysqlColumns, mysqlEstimateTableRows, mysqlIndexes } from './introspection';
 import { runReadOnlyTransaction } from './read-only-transaction';
-import { mysqlReplicaLag } from './replica-lag';
 import { runQuery } from './run-query';
 import { type MysqlServerInfo, readServerInfo } from './server-info';
-import { mysqlServerRole } from './server-role';
 import { runSession } from './session';
 
 export interface MysqlDatabaseOptions {
@@ -20,30 +17,6 @@ export interface MysqlDatabaseOptions {
   readonly url: string;
   /** Connections in the pool; a batch holds one for its whole transaction. Default 2. */
   readonly poolSize?: number;
-}
-
-/** Turns MySQL 8's day-long cache of information_schema table statistics off for one read. */
-async function withFreshStatistics<T>(
-  pool: Pool,
-  read: (conn: mysql.PoolConnection) => Promise<T>,
-): Promise<T> {
-  let conn: mysql.PoolConnection;
-  try {
-    conn = await pool.getConnection();
-  } catch (err) {
-    throw toDbError(err);
-  }
-  let reusable = false;
-  try {
-    await runQuery(conn, 'SET SESSION information_schema_stats_expiry = 0');
-    const value = await read(conn);
-    await runQuery(conn, 'SET SESSION information_schema_stats_expiry = DEFAULT');
-    reusable = true;
-    return value;
-  } finally {
-    if (reusable) conn.release();
-    else conn.destroy();
-  }
 }
 
 /**
@@ -76,16 +49,13 @@ export function createMysqlDatabase(options: MysqlDatabaseOptions): Database {
     return info;
   };
 
+  const catalog = mysqlCatalogReads(pool, serverInfo, pooledFreshStatistics(pool));
+
   const db: Database = {
     engine: 'mysql',
     dialect: mysqlDialect,
 
     query: <R = Row>(text: string, values?: readonly unknown[]) => runQuery<R>(pool, text, values),
-
-    async serverVersion() {
-      const { flavour, version } = await serverInfo();
-      return `${flavour} ${version}`;
-    },
 
     async withBatchTransaction(batchOptions, fn) {
       return runBatchTransaction(pool, await serverInfo(), batchOptions, fn);
@@ -98,34 +68,23 @@ export function createMysqlDatabase(options: MysqlDatabaseOptions): Database {
     async withReadOnlyTransaction(fn) {
       // Read before the transaction takes a connection: with a pool of one it would wait on itself.
       const { flavour } = await serverInfo();
-      return runReadOnlyTransaction(pool, flavour, (conn) => fn(readOnlyView(db, conn)));
+      // The view's catalog reads run on the transaction's own connection: see readOnlyView.
+      return runReadOnlyTransaction(pool, flavour, (conn) =>
+        fn(
+          readOnlyView(
+            db,
+            conn,
+            mysqlCatalogReads(conn.runner, serverInfo, heldFreshStatistics(conn.runner)),
+          ),
+        ),
+      );
     },
 
-    async serverRole() {
-      return mysqlServerRole(pool, (await serverInfo()).flavour);
-    },
-
-    columns: (table: TableRef) => mysqlColumns(pool, table),
-
-    indexes: (table: TableRef) => mysqlIndexes(pool, table),
+    ...catalog,
 
     async explain(text, values) {
       return mysqlExplain(pool, (await serverInfo()).flavour, text, values);
     },
-
-    async estimateTableRows(table: TableRef) {
-      const { flavour } = await serverInfo();
-      return flavour === 'mysql'
-        ? withFreshStatistics(pool, (c) => mysqlEstimateTableRows(c, table))
-        : mysqlEstimateTableRows(pool, table);
-    },
-
-    async activeSessions() {
-      const { rows } = await runQuery<{ Value: unknown }>(pool, "SHOW GLOBAL STATUS LIKE 'Threads_running'");
-      return Number(rows[0]?.Value ?? 0);
-    },
-
-    replicaLag: (replicas) => mysqlReplicaLag(replicas),
 
     async close() {
       try {

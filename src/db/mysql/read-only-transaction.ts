@@ -3,8 +3,14 @@ import type { ReadOnlyConnection } from '../read-only-view';
 import { DbError, type Row } from '../types';
 import { toDbError } from './errors';
 import { mysqlExplain } from './explain';
-import { runQuery } from './run-query';
+import { type MysqlRunner, runQuery } from './run-query';
 import type { MysqlFlavour } from './server-info';
+
+/** The read-only transaction as its view needs it: author SQL, and lowtide's own catalog reads. */
+export interface MysqlReadOnlyConnection extends ReadOnlyConnection {
+  /** The transaction's connection, for the catalog reads. */
+  readonly runner: MysqlRunner;
+}
 
 /**
  * One read-only transaction on a pooled connection, opened on first use and always rolled back.
@@ -17,7 +23,7 @@ import type { MysqlFlavour } from './server-info';
 export async function runReadOnlyTransaction<T>(
   pool: Pool,
   flavour: MysqlFlavour,
-  fn: (conn: ReadOnlyConnection) => Promise<T>,
+  fn: (conn: MysqlReadOnlyConnection) => Promise<T>,
 ): Promise<T> {
   let opened: Promise<PoolConnection> | undefined;
   let open = true;
@@ -49,6 +55,7 @@ export async function runReadOnlyTransaction<T>(
       query: async <R = Row>(text: string, values?: readonly unknown[]) =>
         runQuery<R>(await active(), text, values),
       explain: async (text, values) => mysqlExplain(await active(), flavour, text, values),
+      runner: { query: async (options) => (await active()).query(options) },
     });
   } finally {
     open = false;

@@ -1,28 +1,24 @@
 import pg from 'pg';
-import type { TableRef } from '../../job/identifiers';
 import { readOnlyView } from '../read-only-view';
 import type {
   BatchTxOptions,
   BatchTxResult,
   Database,
   QueryResult,
-  ReplicaTarget,
   Row,
   Session,
   SessionOptions,
   Tx,
 } from '../types';
 import { runBatchTransaction } from './batch-transaction';
-import { readColumns, readIndexes } from './catalog';
+import { guarded, postgresCatalogReads } from './catalog-reads';
 import { postgresDialect } from './dialect';
 import { toDbError } from './errors';
 import { explainSelection } from './explain';
 import { runReadOnlyTransaction } from './read-only-transaction';
-import { readAttachedStandbys, readReplicas } from './replica-lag';
 import { publicResult, runQuery } from './run-query';
-import { countActiveSessions, readServerRole, readServerVersion } from './server-info';
 import { runSession } from './session';
-import { estimateRows } from './table-estimate';
+import { pooledScope } from './table-estimate';
 
 export interface PostgresDatabaseOptions {
   /** `postgres://user:password@host:5432/database`, with any libpq-style query parameters pg accepts. */
@@ -35,15 +31,6 @@ export interface PostgresDatabaseOptions {
 
 /** How long to wait for a connection before the batch fails as a connection error (and is retried). */
 const CONNECT_TIMEOUT_MS = 10_000;
-
-/** Every error leaving the adapter is a DbError, whatever part of it failed. */
-async function guarded<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    throw toDbError(err);
-  }
-}
 
 /**
  * A lowtide Database on PostgreSQL through a `pg` pool. int8 and numeric values come back as
@@ -63,6 +50,7 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
   // drops it and the next checkout opens a new one. Unheard, the event would crash the process.
   pool.on('error', () => {});
   let closed: Promise<void> | undefined;
+  const catalog = postgresCatalogReads(pool, pooledScope(pool), applicationName);
 
   const db: Database = {
     engine: 'postgres',
@@ -71,8 +59,6 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
     query<R = Row>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>> {
       return guarded(async () => publicResult(await runQuery<R>(pool, text, values)));
     },
-
-    serverVersion: () => guarded(() => readServerVersion(pool)),
 
     withBatchTransaction<T>(
       txOptions: BatchTxOptions,
@@ -86,22 +72,15 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
     },
 
     withReadOnlyTransaction<T>(fn: (view: Database) => Promise<T>): Promise<T> {
-      return runReadOnlyTransaction(pool, (conn) => fn(readOnlyView(db, conn)));
-    },
-
-    serverRole: () => guarded(() => readServerRole(pool)),
-    columns: (table: TableRef) => guarded(() => readColumns(pool, table)),
-    indexes: (table: TableRef) => guarded(() => readIndexes(pool, table)),
-    explain: (text: string, values?: readonly unknown[]) =>
-      guarded(() => explainSelection(pool, text, values)),
-    estimateTableRows: (table: TableRef) => guarded(() => estimateRows(pool, table)),
-    activeSessions: () => guarded(() => countActiveSessions(pool)),
-
-    replicaLag(replicas: readonly ReplicaTarget[]) {
-      return guarded(() =>
-        replicas.length === 0 ? readAttachedStandbys(pool) : readReplicas(replicas, applicationName),
+      // The view's catalog reads run on the transaction's own connection: see readOnlyView.
+      return runReadOnlyTransaction(pool, (conn) =>
+        fn(readOnlyView(db, conn, postgresCatalogReads(conn.statements, conn.scope, applicationName))),
       );
     },
+
+    ...catalog,
+    explain: (text: string, values?: readonly unknown[]) =>
+      guarded(() => explainSelection(pool, text, values)),
 
     close(): Promise<void> {
       closed ??= pool.end().catch((err: unknown) => {

@@ -3,8 +3,21 @@ import type { QueryResult } from '../types';
 import { toBindValues } from './bind-values';
 import { toDbError } from './errors';
 
-/** Anything that runs a query: the pool (autocommit), a checked-out client, or a standalone client. */
-export type PgQueryable = Pick<pg.Pool, 'query'> | Pick<pg.ClientBase, 'query'>;
+/**
+ * A connection reached through a wrapper that runs each statement its own way, e.g. the dry run's
+ * read-only transaction, which puts each under a savepoint.
+ */
+export interface PgStatementRunner {
+  query(config: { text: string; values?: unknown[] }): Promise<PgRows>;
+}
+
+type PgRows = Pick<pg.QueryResult, 'rows' | 'rowCount' | 'command'>;
+
+/**
+ * Anything that runs a query: the pool (autocommit), a checked-out client, a standalone client,
+ * or a wrapped connection.
+ */
+export type PgQueryable = Pick<pg.Pool, 'query'> | Pick<pg.ClientBase, 'query'> | PgStatementRunner;
 
 export interface RawResult<R> extends QueryResult<R> {
   /** The command tag the server answered with, e.g. `COMMIT` or `ROLLBACK`. */
@@ -28,9 +41,9 @@ export async function runQuery<R>(
     values: toBindValues(values),
     queryMode: 'extended',
   };
-  let result: pg.QueryResult;
+  let result: PgRows;
   try {
-    result = await (target as pg.Pool).query(config);
+    result = await (target as PgStatementRunner).query(config);
   } catch (err) {
     throw toDbError(err);
   }

@@ -9,15 +9,16 @@ export async function readServerVersion(db: PgQueryable): Promise<string> {
 }
 
 /**
- * Whether this server takes writes. `transaction_read_only` in a fresh autocommit statement shows
- * `default_transaction_read_only` as the database, the role and the configuration set it, so a
- * primary locked read-only (e.g. for a migration or by a storage-full guard) reads as read-only too.
+ * Whether this server takes writes. `default_transaction_read_only` as the database, the role and
+ * the configuration set it, so a primary locked read-only (e.g. for a migration or by a storage-full
+ * guard) reads as read-only too. The default, not `transaction_read_only`: a dry run reads this
+ * inside its own read-only transaction, where the current transaction is read-only by design.
  */
 export async function readServerRole(db: PgQueryable): Promise<ServerRole> {
   const { rows } = await runQuery<{ in_recovery: boolean; read_only: boolean }>(
     db,
     `SELECT pg_is_in_recovery() AS in_recovery,
-            current_setting('transaction_read_only') = 'on' AS read_only`,
+            current_setting('default_transaction_read_only') = 'on' AS read_only`,
   );
   const { in_recovery: replica, read_only } = rows[0]!;
   if (replica) {

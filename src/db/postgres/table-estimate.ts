@@ -2,10 +2,39 @@ import type pg from 'pg';
 import type { TableRef } from '../../job/identifiers';
 import { DbError } from '../types';
 import { regclassArgument } from './catalog';
-import { checkOut } from './checked-out-client';
+import { type CheckedOutClient, checkOut } from './checked-out-client';
 import { postgresDialect } from './dialect';
 import { explainSelection } from './explain';
-import { runQuery } from './run-query';
+import { type PgQueryable, type PgStatementRunner, runQuery } from './run-query';
+
+/**
+ * Runs `work` in a transaction or savepoint that is rolled back afterwards, so the short timeouts
+ * it sets end with it: a read-only transaction of its own on a pooled connection, or, inside a dry
+ * run's read-only transaction, a savepoint on that transaction's connection.
+ */
+export type RolledBackScope = <T>(work: (q: PgQueryable) => Promise<T>) => Promise<T>;
+
+/** A RolledBackScope on a connection of its own from the pool, held for the scope only. */
+export function pooledScope(pool: pg.Pool): RolledBackScope {
+  return async (work) => {
+    const client = await checkOut(pool);
+    try {
+      await client.run('BEGIN READ ONLY');
+      try {
+        return await work(statementsOf(client));
+      } finally {
+        await client.run('ROLLBACK').catch((err: unknown) => client.markBroken(err));
+      }
+    } finally {
+      client.release();
+    }
+  };
+}
+
+/** The client's statements as a PgQueryable, each with the client's watch on its connection. */
+export function statementsOf(client: CheckedOutClient): PgStatementRunner {
+  return { query: (config) => client.run(config.text, config.values) };
+}
 
 /** Rows a never-analyzed table is counted up to; past it the planner's guess is used. */
 export const COUNT_BOUND = 100_000;
@@ -28,9 +57,9 @@ interface TableStats {
  *   for a bigger table the planner's page-based estimate, but never less than the rows counted.
  *   The count runs under short lock and statement timeouts so it cannot hang behind DDL.
  */
-export async function estimateRows(pool: pg.Pool, table: TableRef): Promise<number> {
+export async function estimateRows(q: PgQueryable, scope: RolledBackScope, table: TableRef): Promise<number> {
   const { rows } = await runQuery<TableStats>(
-    pool,
+    q,
     `SELECT c.reltuples::float8 AS reltuples,
             c.relpages::int8 AS relpages,
             pg_relation_size(c.oid) / current_setting('block_size')::int8 AS current_pages,
@@ -52,34 +81,28 @@ export async function estimateRows(pool: pg.Pool, table: TableRef): Promise<numb
     if (stats.relpages > 0) return Math.round((stats.reltuples / stats.relpages) * currentPages);
     if (currentPages === 0) return Math.round(stats.reltuples);
   }
-  const counted = await boundedCount(pool, table).catch((err: unknown) => {
+  const counted = await boundedCount(scope, table).catch((err: unknown) => {
     // Blocked by DDL or too slow to count: the planner's guess is still an answer.
     if (err instanceof DbError && (err.kind === 'lock-timeout' || err.kind === 'statement-timeout'))
       return undefined;
     throw err;
   });
   if (counted !== undefined && counted <= COUNT_BOUND) return counted;
-  const planned = await explainSelection(pool, `SELECT 1 FROM ${postgresDialect.quoteTable(table)}`);
+  const planned = await explainSelection(q, `SELECT 1 FROM ${postgresDialect.quoteTable(table)}`);
   return Math.max(counted ?? 0, Math.round(planned.estimatedRows));
 }
 
-async function boundedCount(pool: pg.Pool, table: TableRef): Promise<number> {
-  const client = await checkOut(pool);
-  try {
-    await client.run('BEGIN READ ONLY');
-    try {
-      await client.run(
-        `SELECT set_config('lock_timeout', '1000ms', true), set_config('statement_timeout', '5000ms', true)`,
-      );
-      const { rows } = await client.run<{ n: string }>(
-        `SELECT count(*) AS n FROM (SELECT 1 FROM ${postgresDialect.quoteTable(table)} LIMIT $1) bounded`,
-        [COUNT_BOUND + 1],
-      );
-      return Number(rows[0]!.n);
-    } finally {
-      await client.run('ROLLBACK').catch((err: unknown) => client.markBroken(err));
-    }
-  } finally {
-    client.release();
-  }
+function boundedCount(scope: RolledBackScope, table: TableRef): Promise<number> {
+  return scope(async (q) => {
+    await runQuery(
+      q,
+      `SELECT set_config('lock_timeout', '1000ms', true), set_config('statement_timeout', '5000ms', true)`,
+    );
+    const { rows } = await runQuery<{ n: string }>(
+      q,
+      `SELECT count(*) AS n FROM (SELECT 1 FROM ${postgresDialect.quoteTable(table)} LIMIT $1) bounded`,
+      [COUNT_BOUND + 1],
+    );
+    return Number(rows[0]!.n);
+  });
 }

@@ -70,7 +70,7 @@ async function boundedMatchingCount(db: Database, input: MatchingEstimateInput):
         [`${input.lockTimeoutMs}ms`, `${input.statementTimeoutMs}ms`],
       );
       ({ text, values } = sql(db.dialect, select));
-    } else if ((await db.serverVersion()).startsWith('mariadb')) {
+    } else if ((await ro.serverVersion()).startsWith('mariadb')) {
       // SET STATEMENT ... FOR: the limits of this one statement, the session left as it was.
       ({ text, values } = sql(
         db.dialect,

@@ -22,9 +22,23 @@ export interface PreflightRequest {
   readonly checks?: readonly PreflightCheck[];
 }
 
-function memo<T>(load: () => Promise<T>): () => Promise<T> {
+/**
+ * One catalog read shared by every check, loaded through the read-only view of the check that
+ * asks first, so it runs on that check's transaction connection and never waits for a second
+ * pooled one. A failed load is forgotten: the next check asks again on its own view.
+ */
+function shared<T>(load: (ro: Database) => Promise<T>): (ro: Database) => Promise<T> {
   let value: Promise<T> | undefined;
-  return () => (value ??= load());
+  return (ro) => {
+    if (!value) {
+      const loading = load(ro);
+      value = loading;
+      loading.catch(() => {
+        if (value === loading) value = undefined;
+      });
+    }
+    return value;
+  };
 }
 
 /** Runs every applicable check; a check that throws counts as failed, with its error as the reason. */
@@ -34,14 +48,17 @@ export async function runPreflight({
   replicas = [],
   checks = PREFLIGHT_CHECKS,
 }: PreflightRequest): Promise<PreflightReport> {
-  const ctx: PreflightContext = {
+  const columns = shared<ColumnInfo[]>((ro) => ro.columns(spec.table));
+  const indexes = shared<IndexInfo[]>((ro) => ro.indexes(spec.table));
+  const tableRows = shared((ro) => ro.estimateTableRows(spec.table));
+  const contextOn = (ro: Database): PreflightContext => ({
     spec,
-    db,
+    db: ro,
     replicas,
-    columns: memo<ColumnInfo[]>(() => db.columns(spec.table)),
-    indexes: memo<IndexInfo[]>(() => db.indexes(spec.table)),
-    tableRows: memo(() => db.estimateTableRows(spec.table)),
-  };
+    columns: () => columns(ro),
+    indexes: () => indexes(ro),
+    tableRows: () => tableRows(ro),
+  });
   // Resolved once, outside the read-only transactions, and handed to each (see rememberTarget).
   const target = await jobTarget(db, spec).catch(() => undefined);
   const readOnly = <T>(fn: (ro: Database) => Promise<T>) =>
@@ -56,7 +73,7 @@ export async function runPreflight({
     try {
       // Each check in its own read-only transaction, always rolled back: a dry run changes
       // nothing, and no transaction stays open from one check to the next.
-      outcome = [await readOnly((ro) => check.run({ ...ctx, db: ro }))].flat();
+      outcome = [await readOnly((ro) => check.run(contextOn(ro)))].flat();
     } catch (error) {
       outcome = [refuse(check.name, `could not be checked: ${(error as Error).message}`)];
     }

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/open-database';
+import type { Database } from '../../src/db/types';
+import { PREFLIGHT_CHECKS, runPreflight } from '../../src/engine';
+import type { PreflightCheck } from '../../src/engine/preflight/types';
+import { pass } from '../../src/engine/preflight/types';
+import { tableChecksum } from '../support/checksum';
+import { ENGINES } from '../support/databases';
+import { useEngineDatabase } from '../support/engine-database';
+import { accountsBackfill, createAccounts } from '../support/fixtures';
+
+const ROWS = 3_000;
+// Generous: a dry run that waits on a second pooled connection would sit out the pool's
+// connection timeout on every check (PostgreSQL) or wait forever (MySQL); either fails here.
+const BOUND_MS = 60_000;
+
+/** Resolves `arrive()` for every party once all `parties` have arrived. */
+function barrier(parties: number): () => Promise<void> {
+  let arrived = 0;
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return () => {
+    if (++arrived === parties) open();
+    return opened;
+  };
+}
+
+/**
+ * Opens its read-only transaction (a first query), waits until every other dry run holds its own,
+ * then reads the catalog through the view as the real checks do.
+ */
+function holdThenReadCatalog(arrive: () => Promise<void>): PreflightCheck {
+  return {
+    name: 'hold-then-read-catalog',
+    description: 'test: holds the read-only transaction while reading the catalog',
+    async run(ctx) {
+      await ctx.db.query('SELECT 1 AS one');
+      await arrive();
+      const columns = await ctx.columns();
+      await ctx.indexes();
+      await ctx.tableRows();
+      await ctx.db.serverRole();
+      await ctx.db.activeSessions();
+      await ctx.db.serverVersion();
+      return pass(this.name, `read ${columns.length} columns while holding the transaction`);
+    },
+  };
+}
+
+describe.each(ENGINES)('preflight on a small pool on %s', (engine) => {
+  const t = useEngineDatabase(engine);
+  const opened: Database[] = [];
+  const open = (poolSize: number) => {
+    const db = openDatabase(t.testDb.url, { poolSize });
+    opened.push(db);
+    return db;
+  };
+  const spec = () => accountsBackfill(engine, 'accounts', 'backfill-tier-pool');
+  let before: string;
+
+  beforeAll(async () => {
+    await createAccounts(t.raw, engine, ROWS);
+    before = await tableChecksum(t.raw, engine, 'accounts');
+  });
+  afterAll(async () => {
+    await Promise.all(opened.map((db) => db.close()));
+  });
+
+  it(
+    'completes and passes through a Database with one pooled connection',
+    async () => {
+      const db = open(1);
+      const report = await runPreflight({ spec: spec(), db });
+      expect(report.checks.filter((c) => !c.ok && c.severity !== 'warning')).toEqual([]);
+      expect(report.ok).toBe(true);
+      expect(report.checks.map((c) => c.name)).toEqual(
+        expect.arrayContaining(['server-role', 'table-exists', 'columns', 'key-index', 'selection-plan']),
+      );
+      expect(report.estimatedRows).toBeGreaterThan(0);
+      expect(await tableChecksum(t.raw, engine, 'accounts')).toBe(before);
+    },
+    BOUND_MS,
+  );
+
+  it(
+    'runs two preflights of one job at once on a pool of two, each holding its transaction',
+    async () => {
+      const db = open(2);
+      for (let round = 0; round < 3; round++) {
+        const arrive = barrier(2);
+        const checks = [holdThenReadCatalog(arrive), ...PREFLIGHT_CHECKS];
+        const reports = await Promise.all([
+          runPreflight({ spec: spec(), db, checks }),
+          runPreflight({ spec: spec(), db, checks }),
+        ]);
+        for (const report of reports) {
+          expect(report.checks.filter((c) => !c.ok && c.severity !== 'warning')).toEqual([]);
+          expect(report.ok).toBe(true);
+          expect(report.checks.find((c) => c.name === 'hold-then-read-catalog')?.ok).toBe(true);
+          expect(report.estimatedRows).toBeGreaterThan(0);
+        }
+      }
+      expect(await tableChecksum(t.raw, engine, 'accounts')).toBe(before);
+    },
+    BOUND_MS * 2,
+  );
+});
