@@ -4,12 +4,42 @@ import type { Database } from '../../src/db/types';
 import { PREFLIGHT_CHECKS, runPreflight } from '../../src/engine';
 import type { PreflightCheck } from '../../src/engine/preflight/types';
 import { pass } from '../../src/engine/preflight/types';
+import { defineJob } from '../../src/job/define-job';
+import type { JobSpec } from '../../src/job/types';
 import { tableChecksum } from '../support/checksum';
-import { ENGINES } from '../support/databases';
+import { ENGINES, type TestEngine } from '../support/databases';
 import { useEngineDatabase } from '../support/engine-database';
 import { accountsBackfill, createAccounts } from '../support/fixtures';
+import type { RawConnection } from '../support/raw-sql';
 
 const ROWS = 3_000;
+// So few, keyed on a secondary unique index, that both planners scan the table for the batch
+// selection: the selection-plan check then reads the table's row estimate after its EXPLAIN
+// opened the read-only transaction.
+const TINY_ROWS = 30;
+
+async function createTiny(raw: RawConnection, engine: TestEngine): Promise<void> {
+  const innodb = engine === 'postgres' ? '' : ' ENGINE=InnoDB';
+  await raw.query(
+    `CREATE TABLE tiny (id bigint PRIMARY KEY, code bigint NOT NULL UNIQUE, tier varchar(20) NULL)${innodb}`,
+  );
+  for (let n = 1; n <= TINY_ROWS; n++) await raw.query(`INSERT INTO tiny (id, code) VALUES (${n}, ${n * 3})`);
+  await raw.query(engine === 'postgres' ? 'ANALYZE tiny' : 'ANALYZE TABLE tiny');
+}
+
+function tinyBackfill(engine: TestEngine): JobSpec {
+  return defineJob({
+    id: 'backfill-tiny',
+    owner: 'test',
+    engine,
+    database: 'primary',
+    table: 'tiny',
+    key: 'code',
+    kind: 'update',
+    where: 'tier IS NULL',
+    set: { tier: "'standard'" },
+  });
+}
 // Generous: a dry run that waits on a second pooled connection would sit out the pool's
 // connection timeout on every check (PostgreSQL) or wait forever (MySQL); either fails here.
 const BOUND_MS = 60_000;
@@ -62,6 +92,7 @@ describe.each(ENGINES)('preflight on a small pool on %s', (engine) => {
 
   beforeAll(async () => {
     await createAccounts(t.raw, engine, ROWS);
+    await createTiny(t.raw, engine);
     before = await tableChecksum(t.raw, engine, 'accounts');
   });
   afterAll(async () => {
@@ -72,14 +103,21 @@ describe.each(ENGINES)('preflight on a small pool on %s', (engine) => {
     'completes and passes through a Database with one pooled connection',
     async () => {
       const db = open(1);
-      const report = await runPreflight({ spec: spec(), db });
+      const tinyBefore = await tableChecksum(t.raw, engine, 'tiny');
+      const report = await runPreflight({ spec: tinyBackfill(engine), db });
       expect(report.checks.filter((c) => !c.ok && c.severity !== 'warning')).toEqual([]);
       expect(report.ok).toBe(true);
       expect(report.checks.map((c) => c.name)).toEqual(
-        expect.arrayContaining(['server-role', 'table-exists', 'columns', 'key-index', 'selection-plan']),
+        expect.arrayContaining(['server-role', 'table-exists', 'columns', 'key-index', 'row-estimate']),
       );
+      // The full-scan note carries the row estimate, read inside the EXPLAIN's transaction.
+      expect(report.checks.find((c) => c.name === 'selection-plan')).toMatchObject({
+        ok: false,
+        severity: 'warning',
+        reason: expect.stringContaining(`acceptable for ~${TINY_ROWS} rows`),
+      });
       expect(report.estimatedRows).toBeGreaterThan(0);
-      expect(await tableChecksum(t.raw, engine, 'accounts')).toBe(before);
+      expect(await tableChecksum(t.raw, engine, 'tiny')).toBe(tinyBefore);
     },
     BOUND_MS,
   );
