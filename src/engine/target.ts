@@ -53,9 +53,8 @@ const resolved = new WeakMap<Database, WeakMap<JobSpec, QualifiedTable>>();
 
 /**
  * Hands a target resolved on one handle to another on the same server, e.g. a dry run's
- * read-only view of the database: the view then never opens its transaction just to resolve the
- * table, which on a server with a single connection (the embedded PGlite) would leave none for
- * the catalog reads the view sends to the base handle.
+ * read-only view of the database: each view then reuses the one resolution instead of asking the
+ * server again inside its own transaction.
  */
 export function rememberTarget(db: Database, spec: JobSpec, target: QualifiedTable): void {
   let forDb = resolved.get(db);

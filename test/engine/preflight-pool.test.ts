@@ -144,4 +144,22 @@ describe.each(ENGINES)('preflight on a small pool on %s', (engine) => {
     },
     BOUND_MS * 2,
   );
+
+  it.runIf(engine === 'postgres')(
+    "counts a never-analyzed table inside the view, its short timeouts gone after the count",
+    async () => {
+      await t.raw.query('CREATE TABLE never_analyzed (id bigint PRIMARY KEY)');
+      await t.raw.query('INSERT INTO never_analyzed SELECT n FROM generate_series(1, 20) AS n');
+      const db = open(1);
+      const settings = "SELECT current_setting('lock_timeout') AS l, current_setting('statement_timeout') AS s";
+      const outside = (await db.query(settings)).rows[0];
+      const [rows, inside] = await db.withReadOnlyTransaction(async (ro) => {
+        const counted = await ro.estimateTableRows({ name: 'never_analyzed' });
+        return [counted, (await ro.query(settings)).rows[0]] as const;
+      });
+      expect(rows).toBe(20);
+      expect(inside).toEqual(outside);
+    },
+    BOUND_MS,
+  );
 });
