@@ -15,7 +15,6 @@ import {
   replicaLagAlarmName,
   SERVICE_NAME,
   stateMachineName,
-  toRuntimeConnections,
 } from '../src/config';
 import { checkContinueAsNewAfter, DEPLOYED_HISTORY_COSTS } from '../src/runtime/history-budget';
 import { ControlEvents } from './constructs/control-events';
@@ -39,6 +38,12 @@ export interface LowtideProps {
    * @default - the root of the lowtide repository this file belongs to
    */
   readonly projectRoot?: string;
+  /**
+   * The file whose default export is `config`: the functions bundle it (as `#lowtide-config`), so
+   * it must be the file `config` was loaded from.
+   * @default `lowtide.config.ts` in projectRoot
+   */
+  readonly configFile?: string;
   /**
    * @default `${config.name}-maintenance-job`
    */
@@ -111,6 +116,7 @@ export class Lowtide extends Construct {
     });
     this.functions = new LowtideFunctions(this, 'Functions', {
       projectRoot,
+      configFile: props.configFile ?? path.join(projectRoot, 'lowtide.config.ts'),
       logRetention: props.logRetention,
       network: {
         vpc: this.network.vpc,
@@ -119,7 +125,6 @@ export class Lowtide extends Construct {
       },
       environment: {
         LOWTIDE_CONTROL_TABLE: this.controlTable.tableName,
-        LOWTIDE_CONNECTIONS: JSON.stringify(toRuntimeConnections(config)),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',

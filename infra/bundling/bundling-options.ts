@@ -36,8 +36,17 @@ function quoted(arg: string): string {
   return `"${arg}"`;
 }
 
-/** The esbuild settings of every function; exported so tests can bundle with exactly these. */
-export function bundlingOptions(projectRoot: string): nodejs.BundlingOptions {
+/** How functions/*.ts import the deployment config (package.json `imports`). */
+export const CONFIG_IMPORT = '#lowtide-config';
+
+/**
+ * The esbuild settings of every function; exported so tests can bundle with exactly these.
+ * `configFile` is the deployment config the functions import as `#lowtide-config`.
+ */
+export function bundlingOptions(
+  projectRoot: string,
+  configFile: string = path.join(projectRoot, 'lowtide.config.ts'),
+): nodejs.BundlingOptions {
   const files = runtimeFiles(projectRoot);
   return {
     format: nodejs.OutputFormat.ESM,
@@ -50,6 +59,8 @@ export function bundlingOptions(projectRoot: string): nodejs.BundlingOptions {
     // Bundle the AWS SDK too: what was tested is what runs, whatever SDK the runtime ships.
     externalModules: ['pg-native'],
     tsconfig: path.join(projectRoot, 'tsconfig.json'),
+    // The config the app synthesized is the one the functions bundle (LOWTIDE_CONFIG, or the default).
+    esbuildArgs: { '--alias': `${CONFIG_IMPORT}=${path.resolve(configFile)}` },
     // Local bundling only (no Docker): the hook runs on this machine with its Node.
     commandHooks: {
       beforeBundling: () => [],

@@ -13,6 +13,7 @@ import {
   type FunctionSpec,
   type LowtideFunctionName,
 } from '../function-catalog';
+import { checkEnvironmentSize } from '../lambda-environment';
 import { acknowledge } from '../nag';
 import { FUNCTIONS_DIR } from '../paths';
 
@@ -25,6 +26,8 @@ export interface FunctionNetworkProps {
 export interface LowtideFunctionsProps {
   /** Directory holding package.json, package-lock.json, tsconfig.json and `functions/`. */
   readonly projectRoot: string;
+  /** The deployment config file every function bundles in place of `#lowtide-config`. */
+  readonly configFile: string;
   /** Environment of every function (table name, connections, Powertools settings). */
   readonly environment: Readonly<Record<string, string>>;
   /** Where the database-touching functions run; the others stay out of the VPC. */
@@ -78,6 +81,13 @@ export class LowtideFunctions extends Construct {
         );
       }
 
+      const environment = {
+        ...props.environment,
+        // Node.js 20+ Lambda runtimes do not trust the RDS certificate authorities unless told to;
+        // the database functions verify the server certificate (verify-full / ssl).
+        ...(spec.touchesDatabase ? { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' } : {}),
+      };
+      checkEnvironmentSize(spec.file, environment);
       functions[name] = new nodejs.NodejsFunction(this, cid, {
         entry: path.join(props.projectRoot, FUNCTIONS_DIR, `${spec.file}.ts`),
         handler: 'handler',
@@ -91,12 +101,7 @@ export class LowtideFunctions extends Construct {
         role,
         logGroup,
         tracing: lambda.Tracing.ACTIVE,
-        environment: {
-          ...props.environment,
-          // Node.js 20+ Lambda runtimes do not trust the RDS certificate authorities unless told to;
-          // the database functions verify the server certificate (verify-full / ssl).
-          ...(spec.touchesDatabase ? { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' } : {}),
-        },
+        environment,
         ...(spec.touchesDatabase
           ? {
               vpc: props.network.vpc,
@@ -104,7 +109,7 @@ export class LowtideFunctions extends Construct {
               securityGroups: props.network.securityGroups,
             }
           : {}),
-        bundling: bundlingOptions(props.projectRoot),
+        bundling: bundlingOptions(props.projectRoot, props.configFile),
       });
       logGroups[name] = logGroup;
 

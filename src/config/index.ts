@@ -14,11 +14,6 @@ export { JOB_DIMENSION, jobMetricDimensions, METRICS_NAMESPACE, metricNames, SER
 export { dashboardName, replicaLagAlarmName, stateMachineName } from './names';
 export type { Network, NetworkInput } from './network';
 export type { RuntimeConnection, RuntimeConnections } from './runtime-connections';
-export {
-  CONNECTIONS_ENV,
-  ConnectionsEnvError,
-  parseRuntimeConnections,
-  toRuntimeConnections,
-} from './runtime-connections';
+export { toRuntimeConnections } from './runtime-connections';
 export type { Schedule, ScheduleInput } from './schedule';
 export { cronProblem, normalizeCron, timeZoneProblem } from './schedule';

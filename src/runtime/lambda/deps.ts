@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LowtideConfig } from '../../config/define-config';
 import { findJob } from '../../config/define-config';
 import { replicaLagAlarmName } from '../../config/names';
-import { parseRuntimeConnections } from '../../config/runtime-connections';
+import { toRuntimeConnections } from '../../config/runtime-connections';
 import { DynamoControlStore } from '../../control/dynamo-store';
 import { cloudWatchAlarmReader } from '../../health/cloudwatch-reader';
 import type { JobSpec } from '../../job/types';
@@ -56,8 +56,8 @@ export function deploymentAlarms(config: LowtideConfig): (spec: JobSpec) => stri
 }
 
 /**
- * Production deps for a Lambda container: the control table from LOWTIDE_CONTROL_TABLE, connections
- * from LOWTIDE_CONNECTIONS with Secrets Manager or IAM auth, jobs and recipes from the bundled lowtide.config,
+ * Production deps for a Lambda container: the control table from LOWTIDE_CONTROL_TABLE; connections,
+ * jobs and recipes from the bundled deployment config, with Secrets Manager or IAM auth;
  * CloudWatch DescribeAlarms, Powertools logs and EMF metrics. Built once per container.
  */
 export function createLambdaDeps(
@@ -78,10 +78,7 @@ export function createLambdaDeps(
     jobs: () => config.jobs.map((e) => e.job),
     resolveRecipe: (recipeId) => config.recipes.find((r) => r.recipe.id === recipeId),
     alarmsFor: deploymentAlarms(config),
-    connections: lambdaConnections(
-      parseRuntimeConnections(env.LOWTIDE_CONNECTIONS),
-      awsCredentialSources(region),
-    ),
+    connections: lambdaConnections(toRuntimeConnections(config), awsCredentialSources(region)),
     alarms: cloudWatchAlarmReader(new CloudWatchClient({ region })),
     now: () => new Date(),
     logger,
