@@ -1,7 +1,10 @@
 // Lambda entry point for AcquireLease: production wiring around the handler core.
+// Each import names its module (no index files), so the bundle holds only what this function uses.
+// Never touches a database: control deps only, so the bundle carries no driver or SQL parser.
 // The deployment config: lowtide.config.ts, or the file `LOWTIDE_CONFIG` names at synth.
 import config from '#lowtide-config';
-import { acquireLease } from '../src/runtime/handlers';
-import { lambdaHandler } from '../src/runtime/lambda';
+import { acquireLease } from '../src/runtime/handlers/acquire-lease';
+import { createControlDeps } from '../src/runtime/lambda/deps';
+import { lambdaHandler } from '../src/runtime/lambda/handler';
 
-export const handler = lambdaHandler('acquire-lease', acquireLease, config);
+export const handler = lambdaHandler('acquire-lease', acquireLease, config, createControlDeps);

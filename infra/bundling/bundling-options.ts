@@ -41,6 +41,9 @@ export const CONFIG_IMPORT = '#lowtide-config';
 
 /**
  * The esbuild settings of every function; exported so tests can bundle with exactly these.
+ * package.json declares lowtide's modules free of side effects (all but the local runtime's
+ * polyfill), so esbuild drops what a function never calls even when an index file reaches it:
+ * the functions that never touch a database bundle no driver and no SQL parser.
  * `configFile` is the deployment config the functions import as `#lowtide-config`.
  */
 export function bundlingOptions(

@@ -3,6 +3,7 @@ import type { RuntimeConnection } from '../config/runtime-connections';
 import { openDatabase as openDatabaseUrl } from '../db/open-database';
 import type { Database, ReplicaTarget } from '../db/types';
 import type { Connections } from './deps';
+import { reauthenticating } from './reauthenticating-database';
 
 /** A connection the deployment cannot resolve: the message says which setting to fix. */
 export class ConnectionConfigError extends Error {
@@ -65,8 +66,8 @@ const rdsSecretSchema = z.object({
 });
 
 export interface CredentialSources {
-  /** The secret's string (GetSecretValue). */
-  secretString(secretArn: string): Promise<string>;
+  /** The secret's string (GetSecretValue); `refresh` skips any cache (after an authentication failure). */
+  secretString(secretArn: string, options?: { readonly refresh?: boolean }): Promise<string>;
   /** An RDS IAM auth token for user@host:port (valid 15 minutes). */
   iamToken(target: { host: string; port: number; user: string }): Promise<string>;
 }
@@ -91,10 +92,13 @@ function toUrl(
   host: string,
   port: number,
   database: string,
+  iam = false,
 ) {
   const auth = `${encodeURIComponent(user)}:${encodeURIComponent(password)}`;
   const tls = engine === 'postgres' ? 'sslmode=verify-full' : 'ssl=true';
-  return `${engine}://${auth}@${host}:${port}/${encodeURIComponent(database)}?${tls}`;
+  // MySQL sends an IAM token through mysql_clear_password, which the driver enables only for auth=iam.
+  const iamAuth = iam && engine === 'mysql' ? '&auth=iam' : '';
+  return `${engine}://${auth}@${host}:${port}/${encodeURIComponent(database)}?${tls}${iamAuth}`;
 }
 
 /**
@@ -118,7 +122,7 @@ export function lambdaConnections(
       );
     return c;
   };
-  const url = async (c: RuntimeConnection, host: string, port: number): Promise<string> => {
+  const url = async (c: RuntimeConnection, host: string, port: number, refresh = false): Promise<string> => {
     if (c.iamAuthUser)
       return toUrl(
         c.engine,
@@ -127,8 +131,11 @@ export function lambdaConnections(
         host,
         port,
         c.database,
+        true,
       );
-    const secret = rdsSecretSchema.safeParse(parseSecret(await sources.secretString(c.secretArn!)));
+    const secret = rdsSecretSchema.safeParse(
+      parseSecret(await sources.secretString(c.secretArn!, { refresh })),
+    );
     if (!secret.success)
       throw new ConnectionConfigError(
         `secret ${c.secretArn} is not the RDS JSON shape { username, password }`,
@@ -140,7 +147,14 @@ export function lambdaConnections(
       const c = config(name);
       const cached = cache.get(name);
       if (cached && cached.renewAt > now()) return cached.db;
-      const db = url(c, c.host, c.port).then(open);
+      // A rotated secret makes the pool's new connections fail: re-read it once and reopen.
+      const db = url(c, c.host, c.port).then((first) =>
+        reauthenticating(
+          open(first),
+          async () => open(await url(c, c.host, c.port, true)),
+          `connection '${name}'`,
+        ),
+      );
       cache.set(name, {
         db,
         renewAt: c.iamAuthUser ? now() + IAM_POOL_LIFETIME_MS : Number.POSITIVE_INFINITY,

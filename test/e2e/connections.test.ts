@@ -102,7 +102,7 @@ describe('connection resolution', () => {
     await connections.open('sessions');
     expect(r.opened).toHaveLength(1);
     expect(r.opened[0]).toBe(
-      'mysql://lowtide:token-1-lowtide%40sessions.example.internal%3A3306@sessions.example.internal:3306/identity?ssl=true',
+      'mysql://lowtide:token-1-lowtide%40sessions.example.internal%3A3306@sessions.example.internal:3306/identity?ssl=true&auth=iam',
     );
     clock += 6 * 60_000;
     await connections.open('sessions');

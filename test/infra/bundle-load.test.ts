@@ -1,7 +1,9 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_SPECS } from '../../infra/function-catalog';
 import exampleConfig from '../../lowtide.config';
+import { bundleReport } from '../../rehearsal/lambda/bundle-report';
 import { copyOut, type FunctionAsset, functionAssets, runNode } from './support/assets';
 import { type Synthesized, synthesize } from './support/synth';
 
@@ -51,4 +53,53 @@ describe('the synthesized function bundles', () => {
     const preflight = assets.find((a) => a.name === 'preflight')!;
     expect(existsSync(path.join(preflight.dir, 'libpg-query.wasm'))).toBe(true);
   });
+
+  it('carry no SQL parser and no database driver, and under 1.5 MB of JS, where the function never touches a database', () => {
+    const markers = {
+      'node-sql-parser': 'NodeSQLParser',
+      'libpg-query': 'libpg-query.wasm',
+      mysql2: 'mysql_native_password',
+      pg: 'SCRAM-SHA-256',
+    };
+    // The markers are real: the preflight bundle, which parses DDL on both engines, has them all.
+    const preflight = readFileSync(
+      path.join(assets.find((a) => a.name === 'preflight')!.dir, 'index.mjs'),
+      'utf8',
+    );
+    for (const marker of Object.values(markers)) expect(preflight).toContain(marker);
+
+    const lean = assets.filter((a) => !FUNCTION_SPECS[a.name].touchesDatabase);
+    expect(lean.map((a) => a.name).sort()).toEqual(
+      ['acquireLease', 'onAlarm', 'onExecutionEnd', 'recordFailure', 'stopRun'].sort(),
+    );
+    for (const asset of lean) {
+      const file = path.join(asset.dir, 'index.mjs');
+      const code = readFileSync(file, 'utf8');
+      const found = Object.entries(markers)
+        .filter(([, marker]) => code.includes(marker))
+        .map(([pkg]) => pkg);
+      expect({ name: asset.name, found }).toEqual({ name: asset.name, found: [] });
+      expect({ name: asset.name, underLimit: statSync(file).size <= 1.5 * 1024 * 1024 }).toEqual({
+        name: asset.name,
+        underLimit: true,
+      });
+      expect(existsSync(path.join(asset.dir, 'libpg-query.wasm'))).toBe(false);
+    }
+  });
+
+  it("are measured by the rehearsal's bundle report: JS without maps, and init in a fresh process", async () => {
+    const dirs = assets.map((a) => {
+      const dir = copyOut(a.dir);
+      copies.push(dir);
+      return { name: a.name, dir };
+    });
+    const rows = await bundleReport(dirs);
+    expect(rows.map((r) => r.name)).toEqual(assets.map((a) => a.name));
+    for (const row of rows) {
+      const asset = assets.find((a) => a.name === row.name)!;
+      expect(row.jsBytes).toBe(statSync(path.join(asset.dir, 'index.mjs')).size);
+      expect(row.initMs).toBeGreaterThan(0);
+      expect(row.processMs).toBeGreaterThanOrEqual(row.initMs);
+    }
+  }, 120_000);
 });

@@ -38,7 +38,23 @@ function parseSsl(value: string): ConnectionOptions['ssl'] | undefined {
 }
 
 /**
- * Turns `mysql://user:password@host:port/database?ssl=true` into mysql2 options. Other query
+ * `?auth=iam`: the password is an RDS IAM authentication token. RDS for MySQL and MariaDB then ask
+ * the client to switch to mysql_clear_password, which is how the token is sent, so the cleartext
+ * plugin must be on, and TLS with it ("Connecting to your DB instance using IAM authentication from
+ * the command line: AWS CLI and mysql client", Amazon RDS User Guide, has the mysql client's
+ * --enable-cleartext-plugin and --ssl-ca for the same reason).
+ */
+function parseAuth(value: string): boolean {
+  if (value === 'iam') return true;
+  throw new DbError(
+    'other',
+    `the MySQL URL has auth=${JSON.stringify(value)}; the only value is auth=iam (the password is an RDS IAM token)`,
+    undefined,
+  );
+}
+
+/**
+ * Turns `mysql://user:password@host:port/database?ssl=true[&auth=iam]` into mysql2 options. Other query
  * parameters are refused rather than passed on, because mysql2 would let them override the
  * settings above (e.g. `?multipleStatements=true`).
  */
@@ -57,15 +73,24 @@ export function mysqlConnectionOptions(url: string, extra: ConnectionOptions = {
     throw new DbError('other', `the MySQL URL must start with mysql:// (got ${u.protocol}//)`, undefined);
   }
   let ssl: ConnectionOptions['ssl'] | undefined;
+  let iam = false;
   for (const [key, value] of u.searchParams) {
     if (key === 'ssl') ssl = parseSsl(value);
+    else if (key === 'auth') iam = parseAuth(value);
     else {
       throw new DbError(
         'other',
-        `the MySQL URL for ${describeMysqlUrl(url)} has an unsupported parameter ?${key}: lowtide sets driver options itself; remove it (only ?ssl=true is understood)`,
+        `the MySQL URL for ${describeMysqlUrl(url)} has an unsupported parameter ?${key}: lowtide sets driver options itself; remove it (only ?ssl=true and ?auth=iam are understood)`,
         undefined,
       );
     }
+  }
+  if (iam && !ssl) {
+    throw new DbError(
+      'other',
+      `the MySQL URL for ${describeMysqlUrl(url)} uses IAM database authentication without TLS: the token would cross the network in clear text (mysql_clear_password); add ?ssl=true`,
+      undefined,
+    );
   }
   const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
   return {
@@ -76,6 +101,8 @@ export function mysqlConnectionOptions(url: string, extra: ConnectionOptions = {
     password: decodeURIComponent(u.password) || undefined,
     database: database === '' ? undefined : database,
     ...(ssl ? { ssl } : {}),
+    // Only here, and only over TLS (checked above): mysql2 refuses the switch otherwise.
+    ...(iam ? { enableCleartextPlugin: true } : {}),
     ...FIXED,
   };
 }

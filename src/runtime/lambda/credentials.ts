@@ -2,7 +2,10 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { Signer } from '@aws-sdk/rds-signer';
 import type { CredentialSources } from '../connections';
 
-/** Secrets are read once per container and again after this long, so a rotation is picked up. */
+/**
+ * Secrets are read once per container and again after this long, or at once when the database
+ * refused the cached one (a rotation), so a rotation is picked up.
+ */
 const SECRET_TTL_MS = 10 * 60_000;
 
 /** Secrets Manager and RDS IAM auth, as the Lambda role allows. Secret values stay in memory only. */
@@ -10,9 +13,9 @@ export function awsCredentialSources(region: string | undefined): CredentialSour
   const secrets = new SecretsManagerClient({ region });
   const cache = new Map<string, { value: Promise<string>; until: number }>();
   return {
-    secretString(secretArn) {
+    secretString(secretArn, options) {
       const cached = cache.get(secretArn);
-      if (cached && cached.until > Date.now()) return cached.value;
+      if (cached && cached.until > Date.now() && !options?.refresh) return cached.value;
       const value = secrets.send(new GetSecretValueCommand({ SecretId: secretArn })).then((out) => {
         if (!out.SecretString)
           throw new Error(

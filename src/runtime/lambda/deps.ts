@@ -4,17 +4,20 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LowtideConfig } from '../../config/define-config';
 import { findJob } from '../../config/define-config';
 import { replicaLagAlarmName } from '../../config/names';
-import { toRuntimeConnections } from '../../config/runtime-connections';
 import { DynamoControlStore } from '../../control/dynamo-store';
 import { cloudWatchAlarmReader } from '../../health/cloudwatch-reader';
 import type { JobSpec } from '../../job/types';
-import { lambdaConnections } from '../connections';
-import { DEFAULT_SETTINGS, type HandlerDeps, type RuntimeLogger, type RuntimeSettings } from '../deps';
+import {
+  type Connections,
+  DEFAULT_SETTINGS,
+  type HandlerDeps,
+  type RuntimeLogger,
+  type RuntimeSettings,
+} from '../deps';
 import { checkContinueAsNewAfter } from '../history-budget';
-import { awsCredentialSources } from './credentials';
 import { powertoolsMetrics } from './powertools';
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
 function positive(env: Env, name: string): number | undefined {
   const raw = env[name];
@@ -55,12 +58,29 @@ export function deploymentAlarms(config: LowtideConfig): (spec: JobSpec) => stri
   };
 }
 
+/** Builds a function's deps once per container; the database functions add their connections. */
+export type DepsFactory = (config: LowtideConfig, logger: RuntimeLogger, env?: Env) => HandlerDeps;
+
 /**
- * Production deps for a Lambda container: the control table from LOWTIDE_CONTROL_TABLE; connections,
- * jobs and recipes from the bundled deployment config, with Secrets Manager or IAM auth;
- * CloudWatch DescribeAlarms, Powertools logs and EMF metrics. Built once per container.
+ * A function that never touches a database gets this: its role and network allow no database
+ * access, and its bundle carries no driver (see createDatabaseDeps in ./database-deps).
  */
-export function createLambdaDeps(
+const noDatabase: Connections = {
+  open: (name) =>
+    Promise.reject(new Error(`this function does not touch the database: it cannot open '${name}'`)),
+  replicas: (name) =>
+    Promise.reject(
+      new Error(`this function does not touch the database: it cannot read replicas of '${name}'`),
+    ),
+  close: () => Promise.resolve(),
+};
+
+/**
+ * Production deps for a Lambda container without database access: the control table from
+ * LOWTIDE_CONTROL_TABLE, jobs and recipes from the bundled deployment config, CloudWatch
+ * DescribeAlarms, Powertools logs and EMF metrics. Built once per container.
+ */
+export function createControlDeps(
   config: LowtideConfig,
   logger: RuntimeLogger,
   env: Env = process.env,
@@ -78,7 +98,7 @@ export function createLambdaDeps(
     jobs: () => config.jobs.map((e) => e.job),
     resolveRecipe: (recipeId) => config.recipes.find((r) => r.recipe.id === recipeId),
     alarmsFor: deploymentAlarms(config),
-    connections: lambdaConnections(toRuntimeConnections(config), awsCredentialSources(region)),
+    connections: noDatabase,
     alarms: cloudWatchAlarmReader(new CloudWatchClient({ region })),
     now: () => new Date(),
     logger,

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import type { LowtideConfig } from '../../config/define-config';
 import type { HandlerDeps } from '../deps';
-import { createLambdaDeps } from './deps';
+import type { DepsFactory } from './deps';
 import { loggerAdapter, powertoolsLogger } from './powertools';
 
 type Core<R> = (payload: unknown, deps: HandlerDeps) => Promise<R>;
@@ -10,16 +10,22 @@ let shared: { config: LowtideConfig; deps: HandlerDeps } | undefined;
 const logger = powertoolsLogger();
 
 /**
- * Wraps a handler core as a Lambda handler: production deps built on first use and kept for the
+ * Wraps a handler core as a Lambda handler: production deps (createLambdaDeps for the functions
+ * that touch a database, createControlDeps for the others) built on first use and kept for the
  * container, the Lambda context in every log line, errors logged and rethrown with their name
  * intact (Step Functions matches Retry and Catch on it).
  */
-export function lambdaHandler<R>(name: string, core: Core<R>, config: LowtideConfig) {
+export function lambdaHandler<R>(
+  name: string,
+  core: Core<R>,
+  config: LowtideConfig,
+  createDeps: DepsFactory,
+) {
   return async (event: unknown, context?: Context): Promise<R> => {
     if (context) logger.addContext(context);
     logger.appendKeys({ step: name });
     if (!shared || shared.config !== config)
-      shared = { config, deps: createLambdaDeps(config, loggerAdapter(logger)) };
+      shared = { config, deps: createDeps(config, loggerAdapter(logger)) };
     try {
       return await core(event, shared.deps);
     } catch (error) {

@@ -1,3 +1,5 @@
-// What functions/*.ts import: production wiring of the handler cores.
-export { createLambdaDeps, deploymentAlarms, settingsFromEnv } from './deps';
+// Production wiring of the handler cores. functions/*.ts import the modules themselves, not this
+// index, so each bundle carries only what its function uses.
+export { createLambdaDeps } from './database-deps';
+export { createControlDeps, type DepsFactory, deploymentAlarms, settingsFromEnv } from './deps';
 export { lambdaHandler } from './handler';

@@ -1,0 +1,22 @@
+import type { LowtideConfig } from '../../config/define-config';
+import { toRuntimeConnections } from '../../config/runtime-connections';
+import { lambdaConnections } from '../connections';
+import type { HandlerDeps, RuntimeLogger } from '../deps';
+import { awsCredentialSources } from './credentials';
+import { createControlDeps, type Env } from './deps';
+
+/**
+ * Production deps of the functions that touch a database: the control deps plus the bundled
+ * config's connections, with Secrets Manager or RDS IAM auth. Kept apart from ./deps so the other
+ * functions' bundles carry no database driver.
+ */
+export function createLambdaDeps(
+  config: LowtideConfig,
+  logger: RuntimeLogger,
+  env: Env = process.env,
+): HandlerDeps {
+  return {
+    ...createControlDeps(config, logger, env),
+    connections: lambdaConnections(toRuntimeConnections(config), awsCredentialSources(env.AWS_REGION)),
+  };
+}
