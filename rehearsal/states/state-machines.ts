@@ -198,10 +198,14 @@ export class RehearsalStateMachines implements StepFunctionsRunner {
   }
 
   /** Stops every running execution and waits for all to end. */
-  async close(): Promise<void> {
-    this.closed = true;
+  async stopAll(): Promise<void> {
     for (const e of this.executions.values()) if (e.running) e.abort();
     await Promise.allSettled([...this.executions.values()].map((e) => e.done));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.stopAll();
   }
 
   private run(

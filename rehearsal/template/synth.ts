@@ -59,6 +59,22 @@ export function synthKey(stage: RehearsalStage, root = REPO_ROOT): string {
   return hash.digest('hex').slice(0, 24);
 }
 
+// Each run's stage is new, so each run adds an assembly (tens of MB): older ones are removed.
+const PRUNE_AFTER_MS = 6 * 3_600_000;
+
+function pruneOlderThan(cache: string, ageMs: number): void {
+  const cutoff = Date.now() - ageMs;
+  for (const entry of readdirSync(cache)) {
+    if (entry.endsWith('.lock')) continue;
+    const path = join(cache, entry);
+    try {
+      if (statSync(path).mtimeMs < cutoff) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // removed by another process meanwhile
+    }
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -80,6 +96,7 @@ export async function synthesize(
 ): Promise<Synthesized> {
   const cache = join(tmpdir(), 'lowtide-rehearsal-synth');
   mkdirSync(cache, { recursive: true });
+  pruneOlderThan(cache, PRUNE_AFTER_MS);
   const key = synthKey(stage);
   const cdkOut = join(cache, key);
   const lock = `${cdkOut}.lock`;
