@@ -52,21 +52,24 @@ export async function legacyWritten(raw: RawConnection): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-/** Drops every table of the database, so the next scenario starts from nothing (ledger and audit included). */
-export async function dropAllTables(
+/**
+ * Empties the database for the next scenario: the job's own tables are dropped (and recreated by
+ * createCountedAccounts); lowtide's tables (lowtide_ledger, lowtide_audit_*) are only emptied,
+ * because a warm function remembers that it created them, as it would on Lambda.
+ */
+export async function resetDatabase(
   raw: RawConnection,
   engine: ProvisionedDatabase['engine'],
 ): Promise<void> {
-  if (engine === 'postgres') {
-    await raw.query('DROP SCHEMA public CASCADE');
-    await raw.query('CREATE SCHEMA public');
-    return;
-  }
   const tables = await raw.query<{ name: string }>(
-    'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()',
+    engine === 'postgres'
+      ? "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'"
+      : 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()',
   );
   for (const { name } of tables) {
     if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`unexpected table name ${name}`);
-    await raw.query(`DROP TABLE \`${name}\``);
+    const quoted = engine === 'postgres' ? `"${name}"` : `\`${name}\``;
+    await raw.query(name.startsWith('lowtide_') ? `DELETE FROM ${quoted}` : `DROP TABLE ${quoted}`);
   }
+  if (engine === 'postgres') await raw.query('DROP FUNCTION IF EXISTS count_account_write()');
 }
