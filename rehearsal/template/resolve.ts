@@ -40,8 +40,14 @@ export class TemplateResolver {
     readonly env: FakeEnvironment,
   ) {}
 
+  /** The value with every intrinsic resolved; a property or value that is AWS::NoValue is left out. */
   resolve(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map((v) => this.resolve(v)).filter((v) => v !== NO_VALUE);
+    const resolved = this.inner(value);
+    return resolved === NO_VALUE ? undefined : resolved;
+  }
+
+  private inner(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map((v) => this.inner(v)).filter((v) => v !== NO_VALUE);
     if (value === null || typeof value !== 'object') return value;
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length === 1) {
@@ -51,7 +57,7 @@ export class TemplateResolver {
     }
     const out: Record<string, unknown> = {};
     for (const [key, v] of entries) {
-      const resolved = this.resolve(v);
+      const resolved = this.inner(v);
       if (resolved !== NO_VALUE) out[key] = resolved;
     }
     return out;
@@ -220,7 +226,7 @@ export class TemplateResolver {
       }
       case 'Fn::Join': {
         const [separator, parts] = arg as [string, unknown];
-        const resolved = this.resolve(parts);
+        const resolved = this.inner(parts);
         if (!Array.isArray(resolved)) throw new UnresolvableError('Fn::Join needs a list');
         return resolved.map((part) => this.scalar(part, 'Fn::Join')).join(separator);
       }
@@ -228,8 +234,8 @@ export class TemplateResolver {
         return this.sub(arg);
       case 'Fn::Select': {
         const [index, list] = arg as [unknown, unknown];
-        const items = this.resolve(list);
-        const i = Number(this.resolve(index));
+        const items = this.inner(list);
+        const i = Number(this.inner(index));
         if (!Array.isArray(items) || !(i >= 0 && i < items.length))
           throw new UnresolvableError(`Fn::Select ${i} out of range`);
         return items[i];
@@ -240,7 +246,7 @@ export class TemplateResolver {
       }
       case 'Fn::If': {
         const [name, whenTrue, whenFalse] = arg as [string, unknown, unknown];
-        return this.resolve(this.condition(name) ? whenTrue : whenFalse);
+        return this.inner(this.condition(name) ? whenTrue : whenFalse);
       }
       case 'Fn::Equals':
       case 'Fn::And':
@@ -262,7 +268,7 @@ export class TemplateResolver {
       case 'Condition':
         return this.condition(String(arg));
       case 'Fn::Equals': {
-        const [a, b] = (arg as unknown[]).map((v) => this.resolve(v));
+        const [a, b] = (arg as unknown[]).map((v) => this.inner(v));
         return JSON.stringify(a) === JSON.stringify(b);
       }
       case 'Fn::And':
@@ -280,7 +286,7 @@ export class TemplateResolver {
       typeof arg === 'string' ? [arg, {}] : (arg as [string, Record<string, unknown>]);
     return text.replace(/\$\{([^}]+)\}/g, (whole, expression: string) => {
       if (expression.startsWith('!')) return `\${${expression.slice(1)}}`;
-      if (expression in variables) return this.scalar(this.resolve(variables[expression]), 'Fn::Sub');
+      if (expression in variables) return this.scalar(this.inner(variables[expression]), 'Fn::Sub');
       const [logicalId, attribute] = expression.split(/\.(.*)/s);
       if (attribute) return this.scalar(this.getAtt(logicalId!, attribute), 'Fn::Sub');
       return this.scalar(this.ref(expression), `Fn::Sub ${whole}`);
