@@ -74,13 +74,23 @@ function measure(dir: string): Promise<{ initMs: number; processMs: number }> {
 
 /**
  * Per function: the JS it ships (without source maps) and how long its module takes to initialize
- * in a fresh Node process. Measured one at a time, so the functions do not slow each other down.
+ * in a fresh Node process. Measured one at a time, so the functions do not slow each other down;
+ * `runs` > 1 keeps the fastest of that many processes.
  */
-export async function bundleReport(assets: readonly FunctionAssetDir[]): Promise<BundleFigures[]> {
+export async function bundleReport(
+  assets: readonly FunctionAssetDir[],
+  options: { readonly runs?: number } = {},
+): Promise<BundleFigures[]> {
+  const runs = Math.max(1, Math.floor(options.runs ?? 1));
   const out: BundleFigures[] = [];
   for (const asset of assets) {
-    const timing = await measure(asset.dir);
-    out.push({ name: asset.name, ...sizes(asset.dir), ...timing });
+    // The fastest of `runs` fresh processes: on a shared machine the others measure the neighbours.
+    let best = await measure(asset.dir);
+    for (let i = 1; i < runs; i++) {
+      const next = await measure(asset.dir);
+      if (next.initMs < best.initMs) best = next;
+    }
+    out.push({ name: asset.name, ...sizes(asset.dir), ...best });
   }
   return out;
 }

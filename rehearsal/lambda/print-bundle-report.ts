@@ -23,7 +23,7 @@ try {
     cpSync(a.dir, dir, { recursive: true });
     return { name: a.name, dir };
   });
-  console.log(formatBundleReport(await bundleReport(copies)));
+  console.log(formatBundleReport(await bundleReport(copies, { runs: 3 })));
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
