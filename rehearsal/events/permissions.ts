@@ -109,3 +109,24 @@ export async function mayEventBridgeDeliver(delivery: EventBridgeDelivery): Prom
   }
   return { allowed: true, reason: 'allowed' };
 }
+
+/**
+ * Whether a service principal may assume a role under its trust policy, with the aws:SourceArn and
+ * aws:SourceAccount the service sends. For EventBridge Scheduler the source is the schedule group
+ * ("Setting up the execution role", EventBridge Scheduler User Guide).
+ */
+export async function mayServiceAssumeRole(options: {
+  readonly roleArn: string;
+  readonly trustPolicy: PolicyDocument;
+  readonly service: string;
+  readonly sourceArn: string;
+  readonly sourceAccount: string;
+}): Promise<IamDecision> {
+  return explainIam([], {
+    action: 'sts:AssumeRole',
+    resource: options.roleArn,
+    principal: options.service,
+    resourcePolicy: options.trustPolicy,
+    context: { 'aws:SourceArn': options.sourceArn, 'aws:SourceAccount': options.sourceAccount },
+  });
+}

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import exampleConfig from '../../lowtide.config';
+import { explainIam } from '../../rehearsal/aws/iam';
 import { type Delivery, type EventRule, LocalEventBus, rulesFromTemplate } from '../../rehearsal/events/bus';
 import {
   lambdaPermissionsFromTemplate,
   lambdaResourcePolicy,
   mayEventBridgeDeliver,
+  mayServiceAssumeRole,
 } from '../../rehearsal/events/permissions';
 import {
   fireSchedule,
@@ -43,6 +45,8 @@ function fakeResolver(template: CfnTemplate): (value: unknown) => unknown {
         return `arn:aws:iam::${account}:role/${id}`;
       case 'AWS::KMS::Key':
         return `arn:aws:kms:${region}:${account}:key/${id}`;
+      case 'AWS::Scheduler::ScheduleGroup':
+        return `arn:aws:scheduler:${region}:${account}:schedule-group/${p.Name ?? id}`;
       case 'AWS::Scheduler::Schedule':
         return `arn:aws:scheduler:${region}:${account}:schedule/${p.GroupName ?? 'default'}/${p.Name ?? id}`;
       default:
@@ -343,6 +347,40 @@ describe("our template's schedules", () => {
     });
     expect(firing).toMatchObject({ ok: true });
     expect(backfill.Target.RetryPolicy?.MaximumRetryAttempts).toBe(2);
+  });
+
+  it('Scheduler may assume its role for our schedule group, and the role may start the state machine', async () => {
+    const roleId = idOf(/^SchedulerRoleForTarget[0-9a-f]{6}[0-9A-F]{8}$/);
+    const role = synth.template.Resources[roleId]!;
+    const groupArn = arn(/^LowtideSchedules[0-9A-F]{8}$/);
+    const trustPolicy = resolve(role.Properties.AssumeRolePolicyDocument) as { Statement: unknown[] };
+    const assume = (sourceArn: string) =>
+      mayServiceAssumeRole({
+        roleArn: arn(/^SchedulerRoleForTarget[0-9a-f]{6}[0-9A-F]{8}$/),
+        trustPolicy,
+        service: 'scheduler.amazonaws.com',
+        sourceArn,
+        sourceAccount: account,
+      });
+    expect((await assume(groupArn)).allowed).toBe(true);
+    expect((await assume(`arn:aws:scheduler:${region}:${account}:schedule-group/default`)).allowed).toBe(
+      false,
+    );
+    const policies = Object.values(synth.template.Resources)
+      .filter(
+        (r) =>
+          r.Type === 'AWS::IAM::Policy' &&
+          (r.Properties.Roles as unknown[]).some(
+            (x) => JSON.stringify(x) === JSON.stringify({ Ref: roleId }),
+          ),
+      )
+      .map((r) => resolve(r.Properties.PolicyDocument) as { Statement: unknown[] });
+    const start = await explainIam(policies, {
+      action: 'states:StartExecution',
+      resource: machineArnOf(),
+      principal: `arn:aws:sts::${account}:assumed-role/${roleId}/scheduler`,
+    });
+    expect(start).toEqual({ allowed: true, reason: 'allowed' });
   });
 
   it('purge runs every 30 minutes in Berlin office hours on weekdays', () => {
