@@ -1,5 +1,6 @@
 // Lambda entry point for HealthGate: production wiring around the handler core.
-import config from '../lowtide.config';
+// The deployment config: lowtide.config.ts, or the file `LOWTIDE_CONFIG` names at synth.
+import config from '#lowtide-config';
 import { healthGate } from '../src/runtime/handlers';
 import { lambdaHandler } from '../src/runtime/lambda';
 

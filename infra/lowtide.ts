@@ -7,6 +7,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  checkStatementsFit,
   dashboardName,
   defaultPort,
   isSecretAuth,
@@ -15,7 +16,6 @@ import {
   replicaLagAlarmName,
   SERVICE_NAME,
   stateMachineName,
-  toRuntimeConnections,
 } from '../src/config';
 import { checkContinueAsNewAfter, DEPLOYED_HISTORY_COSTS } from '../src/runtime/history-budget';
 import { ControlEvents } from './constructs/control-events';
@@ -39,6 +39,12 @@ export interface LowtideProps {
    * @default - the root of the lowtide repository this file belongs to
    */
   readonly projectRoot?: string;
+  /**
+   * The file whose default export is `config`: the functions bundle it (as `#lowtide-config`), so
+   * it must be the file `config` was loaded from.
+   * @default `lowtide.config.ts` in projectRoot
+   */
+  readonly configFile?: string;
   /**
    * @default `${config.name}-maintenance-job`
    */
@@ -74,6 +80,13 @@ export interface LowtideProps {
    * @default 400
    */
   readonly continueAsNewAfter?: number;
+  /**
+   * Scan throughput, in MB/s per pass over a table, that the duration estimate of a recipe phase
+   * reading the whole table assumes (LOWTIDE_DDL_SCAN_MB_PER_SECOND): preflight refuses a phase
+   * whose table it cannot read in the time the ApplyBatch function leaves it.
+   * @default 10 (deliberately slow; see src/recipes/phase-timeout.ts)
+   */
+  readonly ddlScanMbPerSecond?: number;
 }
 
 /**
@@ -99,6 +112,11 @@ export class Lowtide extends Construct {
   constructor(scope: Construct, id: string, props: LowtideProps) {
     if (props.continueAsNewAfter !== undefined)
       checkContinueAsNewAfter(props.continueAsNewAfter, DEPLOYED_HISTORY_COSTS, 'continueAsNewAfter');
+    const scan = props.ddlScanMbPerSecond;
+    if (scan !== undefined && !(Number.isFinite(scan) && scan > 0))
+      throw new Error(`ddlScanMbPerSecond must be a positive number of MB/s, not ${scan}`);
+    // A statement allowed to outlast the function running it is cut off by Lambda, mid-step.
+    checkStatementsFit(props.config, FUNCTION_SPECS.applyBatch.timeoutSeconds);
     super(scope, id);
     const { config } = props;
     this.config = config;
@@ -111,6 +129,7 @@ export class Lowtide extends Construct {
     });
     this.functions = new LowtideFunctions(this, 'Functions', {
       projectRoot,
+      configFile: props.configFile ?? path.join(projectRoot, 'lowtide.config.ts'),
       logRetention: props.logRetention,
       network: {
         vpc: this.network.vpc,
@@ -119,13 +138,13 @@ export class Lowtide extends Construct {
       },
       environment: {
         LOWTIDE_CONTROL_TABLE: this.controlTable.tableName,
-        LOWTIDE_CONNECTIONS: JSON.stringify(toRuntimeConnections(config)),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
         ...(props.continueAsNewAfter !== undefined
           ? { LOWTIDE_CONTINUE_AS_NEW_AFTER: String(props.continueAsNewAfter) }
           : {}),
+        ...(scan !== undefined ? { LOWTIDE_DDL_SCAN_MB_PER_SECOND: String(scan) } : {}),
       },
     });
     for (const fn of this.functions.all) this.controlTable.grantReadWrite(fn);

@@ -6,12 +6,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { bundlingOptions } from '../bundling/bundling-options';
 import {
   FUNCTION_NAMES,
   FUNCTION_SPECS,
   type FunctionSpec,
   type LowtideFunctionName,
 } from '../function-catalog';
+import { checkEnvironmentSize } from '../lambda-environment';
 import { acknowledge } from '../nag';
 import { FUNCTIONS_DIR } from '../paths';
 
@@ -24,6 +26,8 @@ export interface FunctionNetworkProps {
 export interface LowtideFunctionsProps {
   /** Directory holding package.json, package-lock.json, tsconfig.json and `functions/`. */
   readonly projectRoot: string;
+  /** The deployment config file every function bundles in place of `#lowtide-config`. */
+  readonly configFile: string;
   /** Environment of every function (table name, connections, Powertools settings). */
   readonly environment: Readonly<Record<string, string>>;
   /** Where the database-touching functions run; the others stay out of the VPC. */
@@ -77,6 +81,13 @@ export class LowtideFunctions extends Construct {
         );
       }
 
+      const environment = {
+        ...props.environment,
+        // Node.js 20+ Lambda runtimes do not trust the RDS certificate authorities unless told to;
+        // the database functions verify the server certificate (verify-full / ssl).
+        ...(spec.touchesDatabase ? { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' } : {}),
+      };
+      checkEnvironmentSize(spec.file, environment);
       functions[name] = new nodejs.NodejsFunction(this, cid, {
         entry: path.join(props.projectRoot, FUNCTIONS_DIR, `${spec.file}.ts`),
         handler: 'handler',
@@ -90,12 +101,7 @@ export class LowtideFunctions extends Construct {
         role,
         logGroup,
         tracing: lambda.Tracing.ACTIVE,
-        environment: {
-          ...props.environment,
-          // Node.js 20+ Lambda runtimes do not trust the RDS certificate authorities unless told to;
-          // the database functions verify the server certificate (verify-full / ssl).
-          ...(spec.touchesDatabase ? { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' } : {}),
-        },
+        environment,
         ...(spec.touchesDatabase
           ? {
               vpc: props.network.vpc,
@@ -103,7 +109,7 @@ export class LowtideFunctions extends Construct {
               securityGroups: props.network.securityGroups,
             }
           : {}),
-        bundling: bundlingOptions(props.projectRoot),
+        bundling: bundlingOptions(props.projectRoot, props.configFile),
       });
       logGroups[name] = logGroup;
 
@@ -161,20 +167,4 @@ function vpcNetworkInterfaceStatement(): iam.PolicyStatement {
   });
 }
 
-/** The esbuild settings of every function; exported so tests can bundle with exactly these. */
-export function bundlingOptions(projectRoot: string): nodejs.BundlingOptions {
-  return {
-    format: nodejs.OutputFormat.ESM,
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    // pg and mysql2 are CommonJS and require() Node built-ins; an ESM bundle needs a real require.
-    banner:
-      "import { createRequire as lowtideCreateRequire } from 'node:module'; const require = lowtideCreateRequire(import.meta.url);",
-    minify: true,
-    sourceMap: true,
-    sourcesContent: false,
-    // Bundle the AWS SDK too: what was tested is what runs, whatever SDK the runtime ships.
-    externalModules: ['pg-native'],
-    tsconfig: path.join(projectRoot, 'tsconfig.json'),
-  };
-}
+export { bundlingOptions } from '../bundling/bundling-options';

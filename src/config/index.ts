@@ -10,15 +10,17 @@ export {
   parseConfig,
   UnknownJobError,
 } from './define-config';
+export {
+  APPLY_BATCH_TIMEOUT_SECONDS,
+  applyBatchCeiling,
+  LAMBDA_MAX_TIMEOUT_SECONDS,
+  STATEMENT_MARGIN_SECONDS,
+} from './function-timeouts';
 export { JOB_DIMENSION, jobMetricDimensions, METRICS_NAMESPACE, metricNames, SERVICE_NAME } from './metrics';
 export { dashboardName, replicaLagAlarmName, stateMachineName } from './names';
 export type { Network, NetworkInput } from './network';
 export type { RuntimeConnection, RuntimeConnections } from './runtime-connections';
-export {
-  CONNECTIONS_ENV,
-  ConnectionsEnvError,
-  parseRuntimeConnections,
-  toRuntimeConnections,
-} from './runtime-connections';
+export { toRuntimeConnections } from './runtime-connections';
 export type { Schedule, ScheduleInput } from './schedule';
 export { cronProblem, normalizeCron, timeZoneProblem } from './schedule';
+export { checkStatementsFit, statementFitIssues } from './statement-fit';

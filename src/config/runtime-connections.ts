@@ -3,9 +3,6 @@ import { defaultPort, isSecretAuth } from './connection';
 import type { LowtideConfig } from './define-config';
 import { replicaLagAlarmName } from './names';
 
-/** The environment variable that carries the connections into the Lambdas. */
-export const CONNECTIONS_ENV = 'LOWTIDE_CONNECTIONS';
-
 /**
  * One connection as a Lambda sees it: where to connect and how to get credentials. Never the
  * credentials themselves: the secret's ARN travels, its value is read at run time.
@@ -31,7 +28,12 @@ export const runtimeConnectionsSchema = z.record(z.string(), runtimeConnectionSc
 export type RuntimeConnection = z.output<typeof runtimeConnectionSchema>;
 export type RuntimeConnections = z.output<typeof runtimeConnectionsSchema>;
 
-/** What the CDK app puts into `LOWTIDE_CONNECTIONS`, derived from the deployment config. */
+/**
+ * The connections as the Lambdas use them, derived from the bundled deployment config. They used to
+ * travel as JSON in every function's environment (LOWTIDE_CONNECTIONS), about 420 bytes a
+ * connection against the 4 KB Lambda allows for all variables together ("Lambda quotas", AWS Lambda
+ * Developer Guide); nothing in them is known only at deploy time, so the bundle computes them.
+ */
 export function toRuntimeConnections(config: LowtideConfig): RuntimeConnections {
   const out: RuntimeConnections = {};
   for (const [name, c] of Object.entries(config.connections)) {
@@ -49,37 +51,4 @@ export function toRuntimeConnections(config: LowtideConfig): RuntimeConnections 
     };
   }
   return out;
-}
-
-/** Thrown in a Lambda whose environment lacks or garbles `LOWTIDE_CONNECTIONS`: a deployment problem. */
-export class ConnectionsEnvError extends Error {
-  override readonly name = 'ConnectionsEnvError';
-}
-
-/** Reads `LOWTIDE_CONNECTIONS` (pass `process.env.LOWTIDE_CONNECTIONS`). */
-export function parseRuntimeConnections(text: string | undefined): RuntimeConnections {
-  if (!text) {
-    throw new ConnectionsEnvError(
-      `${CONNECTIONS_ENV} is not set: deploy with the lowtide CDK app, which sets it`,
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ConnectionsEnvError(`${CONNECTIONS_ENV} is not valid JSON: ${(error as Error).message}`);
-  }
-  const result = runtimeConnectionsSchema.safeParse(json);
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ConnectionsEnvError(`${CONNECTIONS_ENV} does not describe connections: ${issues}`);
-  }
-  for (const [name, c] of Object.entries(result.data)) {
-    if (!c.secretArn === !c.iamAuthUser) {
-      throw new ConnectionsEnvError(
-        `${CONNECTIONS_ENV}: connection '${name}' needs exactly one of secretArn and iamAuthUser`,
-      );
-    }
-  }
-  return result.data;
 }

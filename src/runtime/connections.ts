@@ -54,7 +54,7 @@ export function urlConnections(
   };
 }
 
-// --- Lambda: LOWTIDE_CONNECTIONS (parsed by src/config) + Secrets Manager or RDS IAM auth ---
+// --- Lambda: the bundled config's connections + Secrets Manager or RDS IAM auth ---
 
 const rdsSecretSchema = z.object({
   username: z.string().min(1),
@@ -98,7 +98,7 @@ function toUrl(
 }
 
 /**
- * Connections for a Lambda container: resolved from LOWTIDE_CONNECTIONS, credentials from Secrets
+ * Connections for a Lambda container: from the bundled deployment config, credentials from Secrets
  * Manager or an IAM token, opened once per container (renewed in time for IAM auth). Passwords
  * appear only inside URLs handed to the driver, never in logs or errors.
  */
@@ -114,7 +114,7 @@ export function lambdaConnections(
     const c = connections[name];
     if (!c)
       throw new ConnectionConfigError(
-        `no connection '${name}' in LOWTIDE_CONNECTIONS (known: ${Object.keys(connections).join(', ') || 'none'})`,
+        `no connection '${name}' in this deployment's config (known: ${Object.keys(connections).join(', ') || 'none'})`,
       );
     return c;
   };

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import config from '../../lowtide.config';
-import { toRuntimeConnections } from '../../src/config/runtime-connections';
 import { DynamoControlStore } from '../../src/control/dynamo-store';
 import { type LocalDynamo, startLocalDynamo } from '../../src/control/local-dynamodb';
 import { createControlTable } from '../../src/control/table';
@@ -24,7 +23,6 @@ describe('Lambda entry points for the EventBridge targets', () => {
     store = new DynamoControlStore({ client: dynamo.documentClient, tableName: TABLE });
     Object.assign(process.env, {
       LOWTIDE_CONTROL_TABLE: TABLE,
-      LOWTIDE_CONNECTIONS: JSON.stringify(toRuntimeConnections(config)),
       AWS_REGION: 'eu-west-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',

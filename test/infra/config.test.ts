@@ -2,13 +2,11 @@ import { describe, expect, it } from 'vitest';
 import exampleConfig from '../../lowtide.config';
 import {
   ConfigError,
-  ConnectionsEnvError,
   cronProblem,
   defineConfig,
   findJob,
   normalizeCron,
   parseConfig,
-  parseRuntimeConnections,
   toRuntimeConnections,
   UnknownJobError,
 } from '../../src/config';
@@ -190,7 +188,7 @@ describe('cron expressions', () => {
   });
 });
 
-describe('runtime connections (LOWTIDE_CONNECTIONS)', () => {
+describe('runtime connections (derived from the bundled config)', () => {
   it('carries where to connect and which credential to read, never a credential', () => {
     const connections = toRuntimeConnections(exampleConfig);
     expect(connections.primary).toEqual({
@@ -211,21 +209,6 @@ describe('runtime connections (LOWTIDE_CONNECTIONS)', () => {
     expect(connections.sessions).toMatchObject({ engine: 'mysql', port: 3306, iamAuthUser: 'lowtide' });
     expect(connections.sessions).not.toHaveProperty('secretArn');
     expect(JSON.stringify(connections)).not.toMatch(/password/i);
-  });
-
-  it('round-trips through the environment variable', () => {
-    const text = JSON.stringify(toRuntimeConnections(exampleConfig));
-    expect(parseRuntimeConnections(text)).toEqual(toRuntimeConnections(exampleConfig));
-  });
-
-  it('says what is wrong with a missing or garbled variable', () => {
-    expect(() => parseRuntimeConnections(undefined)).toThrow(ConnectionsEnvError);
-    expect(() => parseRuntimeConnections('{nope')).toThrow(/not valid JSON/);
-    expect(() =>
-      parseRuntimeConnections(
-        JSON.stringify({ a: { engine: 'postgres', host: 'h', port: 1, database: 'd' } }),
-      ),
-    ).toThrow(/exactly one of secretArn and iamAuthUser/);
   });
 });
 

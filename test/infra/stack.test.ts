@@ -10,7 +10,6 @@ import { bundlingOptions } from '../../infra/constructs/lowtide-functions';
 import { FUNCTION_NAMES, FUNCTION_SPECS, type LowtideFunctionName } from '../../infra/function-catalog';
 import { REPO_ROOT } from '../../infra/paths';
 import exampleConfig from '../../lowtide.config';
-import { parseRuntimeConnections } from '../../src/config';
 import { CONTROL_TABLE_PARTITION_KEY, CONTROL_TABLE_SORT_KEY } from '../../src/control/table';
 import { acknowledgements, nagFindings } from './support/nag';
 import {
@@ -131,7 +130,7 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('get the control table, the connections and the Powertools settings, and no credential', () => {
+  it('get the control table and the Powertools settings, and no credential', () => {
     for (const name of FUNCTION_NAMES) {
       const env = lambda(name)[1].Properties.Environment.Variables as Record<string, unknown>;
       expect(env.LOWTIDE_CONTROL_TABLE).toEqual({
@@ -139,9 +138,8 @@ describe('Lambda functions', () => {
       });
       expect(env.POWERTOOLS_SERVICE_NAME).toBe('lowtide');
       expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('lowtide');
-      const connections = parseRuntimeConnections(env.LOWTIDE_CONNECTIONS as string);
-      expect(Object.keys(connections).sort()).toEqual(['primary', 'sessions']);
-      expect(connections.primary!.secretArn).toBe(SECRET_ARN);
+      // The connections come from the bundled config, not from the 4 KB environment.
+      expect(env.LOWTIDE_CONNECTIONS).toBeUndefined();
       expect(JSON.stringify(env)).not.toMatch(/password/i);
     }
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, defineConfig, parseConfig, toRuntimeConnections } from '../../src/config';
+import { ConfigError, defineConfig, parseConfig } from '../../src/config';
 import { defineJob } from '../../src/job/define-job';
 import { addNotNullColumn, createIndexConcurrently, mysqlAddColumn } from '../../src/recipes';
 import { createLambdaDeps } from '../../src/runtime/lambda/deps';
@@ -53,7 +53,6 @@ describe('recipes in the deployment config', () => {
     const deps = createLambdaDeps(config, console, {
       LOWTIDE_CONTROL_TABLE: 'control',
       AWS_REGION: 'eu-west-1',
-      LOWTIDE_CONNECTIONS: JSON.stringify(toRuntimeConnections(config)),
     });
     const found = deps.resolveRecipe?.('idx-note');
     expect(found?.recipe).toBe(noteIndex);

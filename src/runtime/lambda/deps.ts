@@ -3,8 +3,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LowtideConfig } from '../../config/define-config';
 import { findJob } from '../../config/define-config';
+import { APPLY_BATCH_TIMEOUT_SECONDS } from '../../config/function-timeouts';
 import { replicaLagAlarmName } from '../../config/names';
-import { parseRuntimeConnections } from '../../config/runtime-connections';
+import { toRuntimeConnections } from '../../config/runtime-connections';
 import { DynamoControlStore } from '../../control/dynamo-store';
 import { cloudWatchAlarmReader } from '../../health/cloudwatch-reader';
 import type { JobSpec } from '../../job/types';
@@ -27,11 +28,14 @@ function positive(env: Env, name: string): number | undefined {
 
 /**
  * Runtime settings with optional overrides from the environment (LOWTIDE_LEASE_TTL_SECONDS,
- * LOWTIDE_CONTINUE_AS_NEW_AFTER); a threshold the history budget cannot hold is refused.
+ * LOWTIDE_CONTINUE_AS_NEW_AFTER, LOWTIDE_DDL_SCAN_MB_PER_SECOND); a threshold the history budget
+ * cannot hold is refused. Statements are bounded by the ApplyBatch function's timeout, the figure
+ * the stack deploys it with.
  */
 export function settingsFromEnv(env: Env): RuntimeSettings {
   const ttl = positive(env, 'LOWTIDE_LEASE_TTL_SECONDS');
   const after = positive(env, 'LOWTIDE_CONTINUE_AS_NEW_AFTER');
+  const scan = positive(env, 'LOWTIDE_DDL_SCAN_MB_PER_SECOND');
   if (after)
     checkContinueAsNewAfter(
       Math.floor(after),
@@ -42,6 +46,8 @@ export function settingsFromEnv(env: Env): RuntimeSettings {
     ...DEFAULT_SETTINGS,
     ...(ttl ? { leaseTtlMs: ttl * 1000 } : {}),
     ...(after ? { continueAsNewAfter: Math.floor(after) } : {}),
+    ...(scan ? { ddlScanMbPerSecond: scan } : {}),
+    applyBatchTimeoutSeconds: APPLY_BATCH_TIMEOUT_SECONDS,
   };
 }
 
@@ -56,8 +62,8 @@ export function deploymentAlarms(config: LowtideConfig): (spec: JobSpec) => stri
 }
 
 /**
- * Production deps for a Lambda container: the control table from LOWTIDE_CONTROL_TABLE, connections
- * from LOWTIDE_CONNECTIONS with Secrets Manager or IAM auth, jobs and recipes from the bundled lowtide.config,
+ * Production deps for a Lambda container: the control table from LOWTIDE_CONTROL_TABLE; connections,
+ * jobs and recipes from the bundled deployment config, with Secrets Manager or IAM auth;
  * CloudWatch DescribeAlarms, Powertools logs and EMF metrics. Built once per container.
  */
 export function createLambdaDeps(
@@ -78,10 +84,7 @@ export function createLambdaDeps(
     jobs: () => config.jobs.map((e) => e.job),
     resolveRecipe: (recipeId) => config.recipes.find((r) => r.recipe.id === recipeId),
     alarmsFor: deploymentAlarms(config),
-    connections: lambdaConnections(
-      parseRuntimeConnections(env.LOWTIDE_CONNECTIONS),
-      awsCredentialSources(region),
-    ),
+    connections: lambdaConnections(toRuntimeConnections(config), awsCredentialSources(region)),
     alarms: cloudWatchAlarmReader(new CloudWatchClient({ region })),
     now: () => new Date(),
     logger,
