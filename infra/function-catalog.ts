@@ -1,3 +1,5 @@
+import { APPLY_BATCH_TIMEOUT_SECONDS } from '../src/config/function-timeouts';
+
 /**
  * The Lambda entry points under `functions/` and what each needs. The state machine reaches the
  * Task functions through its definition substitutions; the two event handlers are EventBridge targets.
@@ -46,7 +48,8 @@ const specs = {
     file: 'apply-batch',
     substitution: 'ApplyBatchFunctionArn',
     touchesDatabase: true,
-    timeoutSeconds: 300,
+    // Shared with the runtime, which bounds every statement by it (src/config/function-timeouts.ts).
+    timeoutSeconds: APPLY_BATCH_TIMEOUT_SECONDS,
     memoryMb: 512,
     description: 'lowtide: applies exactly one batch in one transaction',
   },

@@ -7,6 +7,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  checkStatementsFit,
   dashboardName,
   defaultPort,
   isSecretAuth,
@@ -79,6 +80,13 @@ export interface LowtideProps {
    * @default 400
    */
   readonly continueAsNewAfter?: number;
+  /**
+   * Scan throughput, in MB/s per pass over a table, that the duration estimate of a recipe phase
+   * reading the whole table assumes (LOWTIDE_DDL_SCAN_MB_PER_SECOND): preflight refuses a phase
+   * whose table it cannot read in the time the ApplyBatch function leaves it.
+   * @default 10 (deliberately slow; see src/recipes/phase-timeout.ts)
+   */
+  readonly ddlScanMbPerSecond?: number;
 }
 
 /**
@@ -104,6 +112,11 @@ export class Lowtide extends Construct {
   constructor(scope: Construct, id: string, props: LowtideProps) {
     if (props.continueAsNewAfter !== undefined)
       checkContinueAsNewAfter(props.continueAsNewAfter, DEPLOYED_HISTORY_COSTS, 'continueAsNewAfter');
+    const scan = props.ddlScanMbPerSecond;
+    if (scan !== undefined && !(Number.isFinite(scan) && scan > 0))
+      throw new Error(`ddlScanMbPerSecond must be a positive number of MB/s, not ${scan}`);
+    // A statement allowed to outlast the function running it is cut off by Lambda, mid-step.
+    checkStatementsFit(props.config, FUNCTION_SPECS.applyBatch.timeoutSeconds);
     super(scope, id);
     const { config } = props;
     this.config = config;
@@ -131,6 +144,7 @@ export class Lowtide extends Construct {
         ...(props.continueAsNewAfter !== undefined
           ? { LOWTIDE_CONTINUE_AS_NEW_AFTER: String(props.continueAsNewAfter) }
           : {}),
+        ...(scan !== undefined ? { LOWTIDE_DDL_SCAN_MB_PER_SECOND: String(scan) } : {}),
       },
     });
     for (const fn of this.functions.all) this.controlTable.grantReadWrite(fn);

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { authorSqlIssues, describeAuthorSqlIssue } from '../db/author-sql';
 import { JobSpecError, parseJobSpec } from '../job/define-job';
 import { CONTROL_JOB_ID } from '../job/job-id';
 import type { JobSpec } from '../job/types';
@@ -53,14 +54,26 @@ export async function loadJobFile(path: string, cwd = process.cwd()): Promise<Lo
       `job file '${path}' has no default export: end it with export default defineJob({ ... })`,
     );
   }
-  if (isParsedSpec(exported)) return { spec: exported, path };
+  let spec: JobSpec;
   try {
-    return { spec: parseJobSpec(exported), path };
+    spec = isParsedSpec(exported) ? exported : parseJobSpec(exported);
   } catch (error) {
     if (error instanceof JobSpecError)
       throw new BadInputError(`${path}: ${oneLine(error.message)}`, { cause: error });
     throw error;
   }
+  await refuseUnreadableSql(spec);
+  return { spec, path };
+}
+
+/**
+ * The engine's parser must read every author field as what it claims to be, before any command
+ * sends the job's SQL anywhere: `job purge-x: verify.invariant must be one SQL expression: ...`.
+ */
+async function refuseUnreadableSql(spec: JobSpec): Promise<void> {
+  const issues = await authorSqlIssues(spec);
+  if (issues.length > 0)
+    throw new BadInputError(`job ${spec.id}: ${issues.map(describeAuthorSqlIssue).join('; ')}`);
 }
 
 /** Job ids as defineJob accepts them, and their rollbacks'; anything else where a job is expected is a path. */

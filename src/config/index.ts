@@ -10,6 +10,12 @@ export {
   parseConfig,
   UnknownJobError,
 } from './define-config';
+export {
+  APPLY_BATCH_TIMEOUT_SECONDS,
+  applyBatchCeiling,
+  LAMBDA_MAX_TIMEOUT_SECONDS,
+  STATEMENT_MARGIN_SECONDS,
+} from './function-timeouts';
 export { JOB_DIMENSION, jobMetricDimensions, METRICS_NAMESPACE, metricNames, SERVICE_NAME } from './metrics';
 export { dashboardName, replicaLagAlarmName, stateMachineName } from './names';
 export type { Network, NetworkInput } from './network';
@@ -17,3 +23,4 @@ export type { RuntimeConnection, RuntimeConnections } from './runtime-connection
 export { toRuntimeConnections } from './runtime-connections';
 export type { Schedule, ScheduleInput } from './schedule';
 export { cronProblem, normalizeCron, timeZoneProblem } from './schedule';
+export { checkStatementsFit, statementFitIssues } from './statement-fit';

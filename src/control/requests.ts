@@ -28,7 +28,13 @@ export interface JobChange {
 export const MAX_PAUSE_REQUESTS = 50;
 
 /** An operator's resume clears these; an alarm's pause needs that alarm's OK, or a forced resume. */
-const CLEARED_BY_OPERATOR: readonly PauseReason[] = ['operator', 'window', 'lock-timeouts', 'replica-lag'];
+const CLEARED_BY_OPERATOR: readonly PauseReason[] = [
+  'operator',
+  'window',
+  'lock-timeouts',
+  'statement-timeouts',
+  'replica-lag',
+];
 
 export function decidePause(
   state: JobState,
@@ -38,7 +44,7 @@ export function decidePause(
 ): JobChange {
   if (!isPauseReason(request.reason)) {
     throw new InvalidControlInputError(
-      `pause reason '${request.reason}' is not one of operator, window, lock-timeouts, replica-lag or alarm:NAME`,
+      `pause reason '${request.reason}' is not one of operator, window, lock-timeouts, statement-timeouts, replica-lag or alarm:NAME`,
     );
   }
   requireText('who asks for the pause (by)', request.by);

@@ -70,9 +70,15 @@ export interface Checkpoint {
 /**
  * Why a job is paused. `operator` is sticky until an operator resumes; `alarm:NAME` clears when
  * that alarm returns to OK (with autoResume) or on a forced resume; `window` clears at the next
- * scheduled start; `lock-timeouts` and `replica-lag` clear on an operator's resume.
+ * scheduled start; `lock-timeouts`, `statement-timeouts` and `replica-lag` clear on an operator's resume.
  */
-export type PauseReason = 'operator' | 'window' | 'lock-timeouts' | 'replica-lag' | `alarm:${string}`;
+export type PauseReason =
+  | 'operator'
+  | 'window'
+  | 'lock-timeouts'
+  | 'statement-timeouts'
+  | 'replica-lag'
+  | `alarm:${string}`;
 
 export interface PauseRequest {
   readonly reason: PauseReason;

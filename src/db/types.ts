@@ -40,6 +40,11 @@ export interface Tx extends Queryable {
 export interface BatchTxOptions {
   /** Advisory lock name for the job; taken without waiting. */
   readonly lockName: string;
+  /**
+   * The name already says which database it guards (a job's lock names its table's database), so
+   * MySQL, whose user locks are server-wide, takes it as it is instead of adding the connection's database.
+   */
+  readonly lockNamesDatabase?: boolean;
   /** Longest wait for a row or metadata lock. MySQL/MariaDB take whole seconds: rounded up, at least 1 s. */
   readonly lockTimeoutMs: number;
   /**

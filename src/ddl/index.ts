@@ -18,6 +18,7 @@ export { DDL_GUARD_CHECK, ddlGuardCheck } from './preflight-check';
 export type { LintFormat } from './render-lint';
 export { LINT_JSON_VERSION, renderLintReports } from './render-lint';
 export { DDL_RULES } from './rules';
+export { tableBytes } from './table-bytes';
 export type {
   Analysis,
   AnalyzeOptions,

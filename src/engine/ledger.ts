@@ -1,8 +1,15 @@
-import { sql } from '../db/sql';
+import { type SqlBuilder, sql } from '../db/sql';
 import type { Database, Key, Queryable } from '../db/types';
+import { formatTableRef } from '../job/identifiers';
 import type { JobSpec } from '../job/types';
 import { installAudit } from './audit/audit-table';
-import { jobLockName } from './lock-name';
+import { adoptLegacyRows, findLegacyLedger, type JobLedger, jobLedger } from './ledger-place';
+import { createLedgerSql, ledgerColumns, upgradeLedger } from './ledger-schema';
+import { jobLock } from './lock-name';
+import { type QualifiedTable, TargetTableError } from './target';
+
+export type { JobLedger } from './ledger-place';
+export { jobLedger } from './ledger-place';
 
 /**
  * The ledger lives in the target database, one row per applied batch, written in the batch's own
@@ -27,44 +34,37 @@ export interface LedgerHead {
   readonly rowsDone: number;
 }
 
-function ddl(db: Database, table: string): string {
-  const t = db.dialect.quoteIdent(table);
-  if (db.engine === 'postgres') {
-    return `CREATE TABLE IF NOT EXISTS ${t} (
-      job_id varchar(64) NOT NULL, batch_no bigint NOT NULL, lease_token bigint NOT NULL,
-      first_key text NOT NULL, last_key text NOT NULL, selected integer NOT NULL, affected integer NOT NULL,
-      rows_done bigint NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(),
-      PRIMARY KEY (job_id, batch_no))`;
-  }
-  return `CREATE TABLE IF NOT EXISTS ${t} (
-    job_id varchar(64) NOT NULL, batch_no bigint NOT NULL, lease_token bigint NOT NULL,
-    first_key text NOT NULL, last_key text NOT NULL, selected int NOT NULL, affected int NOT NULL,
-    rows_done bigint NOT NULL, applied_at timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
-    PRIMARY KEY (job_id, batch_no)) ENGINE=InnoDB`;
-}
-
 /**
- * The install step: creates the ledger table, and for a job with rollback.audit its audit table,
- * if missing. Idempotent; creates tables only, never alters the job's own table. Runs under the
+ * The install step: creates the ledger table beside the job's table (see JobLedger), brings an
+ * older ledger up to this version's columns, adopts the job's rows from the ledger an earlier
+ * version kept in the connection's default schema, and for a job with rollback.audit creates its
+ * audit table. Idempotent; creates tables only, never alters the job's own table. Runs under the
  * job's lock and lock timeout: creating the audit table reads the job's table, and waiting
- * unbounded behind a migration's lock would queue the application behind us.
+ * unbounded behind a migration's lock would queue the application behind us. The adoption runs in
+ * a transaction of its own, after the DDL (which MySQL commits implicitly), so it is atomic there too.
  */
 export async function installLedger(db: Database, spec: JobSpec): Promise<void> {
   const audited = spec.kind !== 'custom' && spec.kind !== 'rollback' && spec.rollback.audit;
   const columns = audited ? await db.columns(spec.table) : [];
-  const result = await db.withBatchTransaction(
-    {
-      lockName: jobLockName(spec),
-      lockTimeoutMs: spec.limits.lockTimeoutMs,
-      statementTimeoutMs: spec.limits.statementTimeoutMs,
-    },
-    async (tx) => {
-      await tx.query(ddl(db, spec.ledgerTable));
-      if (audited) await installAudit(db, tx, spec, columns);
-    },
-  );
+  const ledger = await jobLedger(db, spec);
+  // Catalog reads happen before the transactions: inside them only `tx` may be used.
+  const present = await ledgerColumns(db, ledger.table);
+  const legacy = await findLegacyLedger(db, ledger);
+  const options = {
+    ...(await jobLock(db, spec)),
+    lockTimeoutMs: spec.limits.lockTimeoutMs,
+    statementTimeoutMs: spec.limits.statementTimeoutMs,
+  };
+  const created = await db.withBatchTransaction(options, async (tx) => {
+    await tx.query(createLedgerSql(db, ledger.table));
+    await upgradeLedger(db, tx, ledger.table, present);
+    if (audited) await installAudit(db, tx, spec, columns);
+  });
+  const adopted = created.held
+    ? created
+    : await db.withBatchTransaction(options, (tx) => adoptLegacyRows(tx, ledger, legacy));
   // Held: a batch of this job is running, so its tables exist.
-  if (result.held && !(await ledgerExists(db, spec))) {
+  if (adopted.held && !(await ledgerExists(db, spec))) {
     throw new Error(
       `job '${spec.id}' is locked by another session but has no ledger table yet: retry in a moment`,
     );
@@ -72,7 +72,7 @@ export async function installLedger(db: Database, spec: JobSpec): Promise<void> 
 }
 
 export async function ledgerExists(db: Database, spec: JobSpec): Promise<boolean> {
-  return (await db.columns({ name: spec.ledgerTable })).length > 0;
+  return (await db.columns((await jobLedger(db, spec)).table)).length > 0;
 }
 
 type RawRow = Record<string, unknown>;
@@ -94,46 +94,75 @@ const COLUMNS = 'batch_no, lease_token, first_key, last_key, selected, affected,
 /**
  * Reads the newest ledger row of the job. Inside a batch this is a plain read: the job's advisory
  * lock already keeps every other batch of the job out, and a locking read would take MySQL gap
- * locks that make two jobs' first batches deadlock on their inserts.
+ * locks that make two jobs' first batches deadlock on their inserts. Refuses a head written for
+ * another table: the job's id was reused for a different table, and its progress means nothing here.
  */
-export async function readLedgerHead(q: Queryable, spec: JobSpec): Promise<LedgerHead | undefined> {
-  const stmt = sql(
-    q.dialect,
-    (b) =>
-      `SELECT ${COLUMNS} FROM ${b.id(spec.ledgerTable)} WHERE job_id = ${b.val(spec.id)} ORDER BY batch_no DESC LIMIT 1`,
-  );
+export async function readLedgerHead(q: Queryable, ledger: JobLedger): Promise<LedgerHead | undefined> {
+  return headOf(q, ledger.table, ledger, { recordsTables: true });
+}
+
+async function headOf(
+  q: Queryable,
+  table: QualifiedTable,
+  ledger: JobLedger,
+  options: { readonly recordsTables: boolean; readonly rows?: (b: SqlBuilder) => string },
+): Promise<LedgerHead | undefined> {
+  const { recordsTables } = options;
+  const stmt = sql(q.dialect, (b) => {
+    const rows = options.rows ? options.rows(b) : `job_id = ${b.val(ledger.jobId)}`;
+    const target = recordsTables ? ', target_table' : '';
+    return `SELECT ${COLUMNS}${target} FROM ${b.table(table)} WHERE ${rows} ORDER BY batch_no DESC LIMIT 1`;
+  });
   const { rows } = await q.query<RawRow>(stmt.text, stmt.values);
   if (rows.length === 0) return undefined;
+  const recorded = recordsTables ? String(rows[0]!.target_table ?? '') : '';
+  if (recorded !== '' && recorded !== ledger.target) {
+    throw new TargetTableError(
+      `job '${ledger.jobId}' has progress recorded for table ${recorded}, but it now runs on ${ledger.target}: ` +
+        `give the job a new id, or reset its ledger (DELETE FROM ${formatTableRef(table)} WHERE job_id = '${ledger.jobId}') to start over`,
+    );
+  }
   const row = toRow(rows[0]!);
   return { batchNo: row.batchNo, lastKey: row.lastKey, leaseToken: row.leaseToken, rowsDone: row.rowsDone };
 }
 
-/** The job's progress as the target database recorded it; undefined before the first batch. */
+/**
+ * The job's progress as the target database recorded it; undefined before the first batch. Before
+ * the install step has adopted them, the rows an earlier version kept in the connection's default
+ * schema count (a dry run then reports where the job really stands).
+ */
 export async function readLedger(db: Database, spec: JobSpec): Promise<LedgerHead | undefined> {
-  if (!(await ledgerExists(db, spec))) return undefined;
-  return readLedgerHead(db, spec);
+  const ledger = await jobLedger(db, spec);
+  const columns = await ledgerColumns(db, ledger.table);
+  if (columns.size > 0) {
+    const head = await headOf(db, ledger.table, ledger, { recordsTables: columns.has('target_table') });
+    if (head) return head;
+  }
+  const legacy = await findLegacyLedger(db, ledger);
+  if (!legacy) return undefined;
+  return headOf(db, legacy.table, ledger, { recordsTables: false, rows: legacy.rows });
 }
 
 export async function readLedgerRow(
   q: Queryable,
-  spec: JobSpec,
+  ledger: JobLedger,
   batchNo: number,
 ): Promise<LedgerRow | undefined> {
   const stmt = sql(
     q.dialect,
     (b) =>
-      `SELECT ${COLUMNS} FROM ${b.id(spec.ledgerTable)} WHERE job_id = ${b.val(spec.id)} AND batch_no = ${b.val(batchNo)}`,
+      `SELECT ${COLUMNS} FROM ${b.table(ledger.table)} WHERE job_id = ${b.val(ledger.jobId)} AND batch_no = ${b.val(batchNo)}`,
   );
   const { rows } = await q.query<RawRow>(stmt.text, stmt.values);
   return rows[0] ? toRow(rows[0]) : undefined;
 }
 
-export async function writeLedgerRow(q: Queryable, spec: JobSpec, row: LedgerRow): Promise<void> {
+export async function writeLedgerRow(q: Queryable, ledger: JobLedger, row: LedgerRow): Promise<void> {
   const stmt = sql(
     q.dialect,
     (b) =>
-      `INSERT INTO ${b.id(spec.ledgerTable)} (job_id, ${COLUMNS}) VALUES (${b.list([
-        spec.id,
+      `INSERT INTO ${b.table(ledger.table)} (job_id, ${COLUMNS}, target_table) VALUES (${b.list([
+        ledger.jobId,
         row.batchNo,
         row.leaseToken,
         row.firstKey,
@@ -141,17 +170,27 @@ export async function writeLedgerRow(q: Queryable, spec: JobSpec, row: LedgerRow
         row.selected,
         row.affected,
         row.rowsDone,
+        ledger.target,
       ])})`,
   );
   await q.query(stmt.text, stmt.values);
 }
 
-/** Forgets the job's progress so a new run starts from the first key. For operators, never automatic. */
+/**
+ * Forgets the job's progress so a new run starts from the first key, in its ledger and in any
+ * ledger an earlier version left in the connection's default schema. For operators, never automatic.
+ */
 export async function resetLedger(db: Database, spec: JobSpec): Promise<void> {
-  if (!(await ledgerExists(db, spec))) return;
-  const stmt = sql(
-    db.dialect,
-    (b) => `DELETE FROM ${b.id(spec.ledgerTable)} WHERE job_id = ${b.val(spec.id)}`,
-  );
+  const ledger = await jobLedger(db, spec);
+  if (await ledgerExists(db, spec)) {
+    const stmt = sql(
+      db.dialect,
+      (b) => `DELETE FROM ${b.table(ledger.table)} WHERE job_id = ${b.val(spec.id)}`,
+    );
+    await db.query(stmt.text, stmt.values);
+  }
+  const legacy = await findLegacyLedger(db, ledger);
+  if (!legacy) return;
+  const stmt = sql(db.dialect, (b) => `DELETE FROM ${b.table(legacy.table)} WHERE ${legacy.rows(b)}`);
   await db.query(stmt.text, stmt.values);
 }

@@ -2,8 +2,8 @@ import type { Database, Key } from '../db/types';
 import type { JobSpec, VerifyResult } from '../job/types';
 import { BatchVerificationError, StaleLeaseError } from './errors';
 import { compileJob } from './kinds/compile';
-import { readLedger, readLedgerHead, readLedgerRow, writeLedgerRow } from './ledger';
-import { jobLockName } from './lock-name';
+import { jobLedger, readLedger, readLedgerHead, readLedgerRow, writeLedgerRow } from './ledger';
+import { jobLock } from './lock-name';
 
 export interface BatchRequest {
   readonly spec: JobSpec;
@@ -43,15 +43,17 @@ export type BatchOutcome =
  */
 export async function runBatch({ spec, db, leaseToken, batchSize }: BatchRequest): Promise<BatchOutcome> {
   const job = await compileJob(spec, db);
+  const ledger = await jobLedger(db, spec);
+  const lock = await jobLock(db, spec);
   const started = performance.now();
   const result = await db.withBatchTransaction(
     {
-      lockName: jobLockName(spec),
+      ...lock,
       lockTimeoutMs: spec.limits.lockTimeoutMs,
       statementTimeoutMs: spec.limits.statementTimeoutMs,
     },
     async (tx) => {
-      const head = await readLedgerHead(tx, spec);
+      const head = await readLedgerHead(tx, ledger);
       if (head && head.leaseToken > leaseToken)
         throw new StaleLeaseError(spec.id, leaseToken, head.leaseToken);
       const lastKey = head?.lastKey ?? null;
@@ -64,7 +66,7 @@ export async function runBatch({ spec, db, leaseToken, batchSize }: BatchRequest
       if (!batch.verdict.ok) throw new BatchVerificationError(spec.id, batchNo, batch.verdict.reason);
       const { verdict: _verdict, ...span } = batch;
       const row = { batchNo, leaseToken, ...span, rowsDone: rowsBefore + span.affected };
-      await writeLedgerRow(tx, spec, row);
+      await writeLedgerRow(tx, ledger, row);
       return { status: 'applied' as const, ...row };
     },
   );
@@ -92,7 +94,7 @@ export async function verifyCommittedBatch({
   batchNo,
   leaseToken,
 }: CommittedBatchRequest): Promise<VerifyResult> {
-  const row = await readLedgerRow(db, spec, batchNo);
+  const row = await readLedgerRow(db, await jobLedger(db, spec), batchNo);
   if (!row)
     return { ok: false, reason: `the ledger has no row for batch ${batchNo}: the batch did not commit` };
   if (row.leaseToken !== leaseToken) {

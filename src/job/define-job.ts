@@ -1,5 +1,7 @@
 import type { z } from 'zod';
+import { authorSqlOf } from './author-sql';
 import { jobSpecSchema } from './spec';
+import { sqlFragmentProblem } from './sql-fragment';
 import type { DefineJobInput, JobSpec } from './types';
 
 export interface SpecIssue {
@@ -41,10 +43,16 @@ function describe(issue: z.core.$ZodIssue): string {
 /** Validates a job's input and returns the spec with defaults filled in, or throws JobSpecError. */
 export function parseJobSpec(input: unknown): JobSpec {
   const result = jobSpecSchema.safeParse(input);
-  if (result.success) return result.data as JobSpec;
   const id =
     typeof input === 'object' && input && 'id' in input ? String((input as { id: unknown }).id) : undefined;
-  throw new JobSpecError(id, toIssues(result.error));
+  if (!result.success) throw new JobSpecError(id, toIssues(result.error));
+  const spec = result.data;
+  const issues = authorSqlOf(spec).flatMap(({ path, role, sql }): SpecIssue[] => {
+    const problem = sqlFragmentProblem(sql, spec.engine, role);
+    return problem ? [{ path, message: problem }] : [];
+  });
+  if (issues.length > 0) throw new JobSpecError(id, issues);
+  return spec as JobSpec;
 }
 
 /**

@@ -1,8 +1,21 @@
 import { z } from 'zod';
 import { ddlSpecSchema } from '../ddl/ddl-spec';
-import { identifierProblem, parseTableRef, type TableRef, tableRefProblem } from './identifiers';
+import {
+  formatTableRef,
+  identifierProblem,
+  parseTableRef,
+  type TableRef,
+  tableRefProblem,
+} from './identifiers';
 import { JOB_ID } from './job-id';
-import { sqlFragmentProblem } from './sql-fragment';
+import {
+  BATCH_BOUNDS,
+  type Bound,
+  HEALTH_BOUNDS,
+  LIMIT_BOUNDS,
+  outOfBoundMessage,
+  ROLLBACK_BOUNDS,
+} from './limit-bounds';
 
 const identifier = z.string().superRefine((value, ctx) => {
   const problem = identifierProblem(value);
@@ -17,10 +30,8 @@ const tableName = z
   })
   .transform((value): TableRef => parseTableRef(value)!);
 
-const sqlExpression = z.string().superRefine((value, ctx) => {
-  const problem = sqlFragmentProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+/** Author SQL; screened once the engine is known (define-job.ts), since each engine reads quotes its own way. */
+const sqlExpression = z.string();
 
 /** Job ids end up in execution names, lock names and DynamoDB keys, so they stay short and plain. */
 const jobId = z
@@ -30,18 +41,23 @@ const jobId = z
     'must be lowercase letters, digits and -, starting with a letter or digit, at most 48 characters',
   );
 
-const positiveInt = z.number().int().positive();
+/** A number within `bound` (see limit-bounds.ts); the message gives the bound and the value. */
+const within = (bound: Bound, { integer = true } = {}) =>
+  (integer ? z.number().int() : z.number()).superRefine((value, ctx) => {
+    if (value < bound.min || value > bound.max)
+      ctx.addIssue({ code: 'custom', message: outOfBoundMessage(bound, value) });
+  });
 
 const batch = z
   .object({
     /** Rows in the first batch. */
-    size: positiveInt.default(1000),
+    size: within(BATCH_BOUNDS.size).default(1000),
     /** The adaptive size never goes below this. */
-    min: positiveInt.default(100),
+    min: within(BATCH_BOUNDS.size).default(100),
     /** The adaptive size never goes above this. Capped so one batch's key list stays a sane statement. */
-    max: positiveInt.max(50_000).default(20_000),
+    max: within(BATCH_BOUNDS.size).default(20_000),
     /** The batch duration the sizer aims for (pt-online-schema-change and Spirit use 500 ms). */
-    targetMs: positiveInt.default(500),
+    targetMs: within(BATCH_BOUNDS.targetMs).default(500),
   })
   .strict()
   .superRefine((b, ctx) => {
@@ -63,19 +79,23 @@ const batch = z
 const limits = z
   .object({
     /** Refuse to start when the preflight estimate of matching rows is above this. */
-    maxRows: positiveInt.optional(),
-    /** How long a batch waits for a row or table lock before giving up (then it shrinks and retries). */
-    lockTimeoutMs: positiveInt.default(1000),
-    /** Upper bound on any one statement of a batch. */
-    statementTimeoutMs: positiveInt.default(5000),
+    maxRows: within(LIMIT_BOUNDS.maxRows).optional(),
+    /**
+     * How long a batch waits for a row or table lock before giving up (then it shrinks and retries).
+     * MySQL and MariaDB count lock waits in whole seconds, so there it must be a multiple of 1000.
+     */
+    lockTimeoutMs: within(LIMIT_BOUNDS.lockTimeoutMs).default(1000),
+    /** Upper bound on any one statement of a batch (on MySQL 8: on its SELECTs only). */
+    statementTimeoutMs: within(LIMIT_BOUNDS.statementTimeoutMs).default(5000),
     /** A run checkpoints and stops cleanly after this long. */
-    maxRuntimeSeconds: positiveInt.default(3600),
+    maxRuntimeSeconds: within(LIMIT_BOUNDS.maxRuntimeSeconds).default(3600),
     /** Attempts of one batch after a lock or statement timeout before the job pauses. */
-    retries: z.number().int().min(0).max(20).default(3),
+    retries: within(LIMIT_BOUNDS.retries).default(3),
   })
   .strict()
   .superRefine((l, ctx) => {
-    if (l.lockTimeoutMs > l.statementTimeoutMs) {
+    // Compared only once both are within their own bounds, so each field gets one message.
+    if (l.lockTimeoutMs <= LIMIT_BOUNDS.lockTimeoutMs.max && l.lockTimeoutMs > l.statementTimeoutMs) {
       ctx.addIssue({
         code: 'custom',
         path: ['lockTimeoutMs'],
@@ -87,9 +107,9 @@ const limits = z
 const health = z
   .object({
     /** Pause while any replica is further behind than this. Unreadable lag counts as too much. */
-    maxReplicaLagSeconds: z.number().positive().default(5),
+    maxReplicaLagSeconds: within(HEALTH_BOUNDS.maxReplicaLagSeconds, { integer: false }).default(5),
     /** Sleep between batches, giving replicas and the application room. */
-    pauseBetweenBatchesMs: z.number().int().min(0).default(100),
+    pauseBetweenBatchesMs: within(HEALTH_BOUNDS.pauseBetweenBatchesMs).default(100),
     /** CloudWatch alarm names; any in ALARM pauses the job. */
     alarms: z.array(z.string().min(1).max(255)).default([]),
     /** Resume by itself when the alarm that paused the job returns to OK. */
@@ -97,7 +117,7 @@ const health = z
     /** Whether an alarm in INSUFFICIENT_DATA counts as unhealthy. */
     insufficientDataIsUnhealthy: z.boolean().default(true),
     /** Pause while more than this many backends (PostgreSQL) or Threads_running (MySQL) are active. */
-    maxActiveSessions: positiveInt.optional(),
+    maxActiveSessions: within(HEALTH_BOUNDS.maxActiveSessions).optional(),
   })
   .strict();
 
@@ -128,7 +148,7 @@ const rollback = z
     /** Copy each changed row's before-image into an audit table in the batch's transaction. */
     audit: z.boolean().default(false),
     /** Days after the last batch during which the audit data may not be dropped without force. */
-    retentionDays: z.number().int().min(0).default(7),
+    retentionDays: within(ROLLBACK_BOUNDS.retentionDays).default(7),
   })
   .strict();
 
@@ -195,7 +215,21 @@ export const archiveJobSchema = z
     /** Existing table with the same columns; rows are inserted there and deleted here in one transaction. */
     archiveTable: tableName,
   })
-  .strict();
+  .strict()
+  .superRefine((job, ctx) => {
+    // Inserting a batch into the table it is deleted from would delete nothing for good and loop.
+    // `t` and `s.t` may or may not be one table (search_path, default database): preflight decides.
+    const same =
+      job.archiveTable.name === job.table.name &&
+      (job.archiveTable.schema ?? '') === (job.table.schema ?? '');
+    if (same) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['archiveTable'],
+        message: `must be another table than table (${formatTableRef(job.table)}): name the table the rows are moved to`,
+      });
+    }
+  });
 
 export const customJobSchema = z
   .object({
@@ -210,9 +244,23 @@ export const customJobSchema = z
   })
   .strict();
 
-export const jobSpecSchema = z.discriminatedUnion('kind', [
-  updateJobSchema,
-  deleteJobSchema,
-  archiveJobSchema,
-  customJobSchema,
-]);
+export const jobSpecSchema = z
+  .discriminatedUnion('kind', [updateJobSchema, deleteJobSchema, archiveJobSchema, customJobSchema])
+  .superRefine((job, ctx) => {
+    // innodb_lock_wait_timeout and lock_wait_timeout take whole seconds: anything else would be
+    // rounded by lowtide or the server, and the promised lock wait would not be the real one.
+    if (job.engine === 'mysql' && job.limits.lockTimeoutMs % 1000 !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['limits', 'lockTimeoutMs'],
+        message: `must be a whole number of seconds on MySQL and MariaDB (innodb_lock_wait_timeout counts seconds): use ${Math.max(1000, Math.round(job.limits.lockTimeoutMs / 1000) * 1000)}; got ${job.limits.lockTimeoutMs}`,
+      });
+    }
+    if (job.batch.targetMs >= job.limits.statementTimeoutMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['batch', 'targetMs'],
+        message: `must be below limits.statementTimeoutMs (${job.limits.statementTimeoutMs}): a batch aimed at that long would be cancelled; got ${job.batch.targetMs}`,
+      });
+    }
+  });

@@ -52,6 +52,27 @@ export async function pgIndex(db: Database, table: TableRef, name: string): Prom
 }
 
 /**
+ * The server process still building this index (CREATE INDEX CONCURRENTLY), if any: a build whose
+ * client went away (a Lambda cut off at its timeout, a killed process) runs on until it ends or is
+ * cancelled, and its index stays INVALID meanwhile. Dropping it then would only wait for the build.
+ */
+export async function pgIndexBuildPid(
+  db: Database,
+  table: TableRef,
+  name: string,
+): Promise<number | undefined> {
+  const { rows } = await db.query<{ pid: number }>(
+    `SELECT p.pid
+       FROM pg_stat_progress_create_index p
+       JOIN pg_class c ON c.oid = p.index_relid
+      WHERE p.relid = to_regclass($1) AND c.relname = $2 AND p.pid <> pg_backend_pid()
+      LIMIT 1`,
+    [db.dialect.quoteTable(table), name],
+  );
+  return rows[0]?.pid;
+}
+
+/**
  * No row still matches the backfill's predicate. Read-only; it stops at the first match, so it
  * reads the whole table only once the backfill is complete (a rerun after a later phase failed).
  */

@@ -2,11 +2,9 @@ import { postgresDialect } from '../db/postgres/dialect';
 import { formatTableRef } from '../job/identifiers';
 import { backfillJob, type RecipeJobOptions } from './backfill-job';
 import { RecipeInputError } from './errors';
-import { pgColumn, pgConstraint, pgIndex, pgNoRowsLeft } from './postgres-catalog';
-import { quoted, requireColumnType, requireIdentifier, requireTable } from './recipe-input';
+import { pgColumn, pgConstraint, pgIndex, pgIndexBuildPid, pgNoRowsLeft } from './postgres-catalog';
+import { optionalTimeout, quoted, requireColumnType, requireIdentifier, requireTable } from './recipe-input';
 import type { Recipe } from './types';
-
-const LONG_SCAN_MS = 6 * 60 * 60_000;
 
 export interface AddNotNullColumnInput {
   readonly id: string;
@@ -16,6 +14,8 @@ export interface AddNotNullColumnInput {
   /** SQL expression the backfill writes into existing rows (the application writes new ones). */
   readonly backfill: string;
   readonly job: RecipeJobOptions;
+  /** Bound on VALIDATE CONSTRAINT (it reads the whole table); see CreateIndexConcurrentlyInput. */
+  readonly statementTimeoutMs?: number;
 }
 
 function derivedName(base: string, suffix: string): string {
@@ -85,7 +85,8 @@ export function addNotNullColumn(input: AddNotNullColumnInput): Recipe {
         statements: [`${alter} VALIDATE CONSTRAINT ${q.ident(check)}`],
         mode: 'transaction',
         selfConsented: true,
-        statementTimeoutMs: LONG_SCAN_MS,
+        ...optionalTimeout(input.statementTimeoutMs),
+        tableScan: { table: formatTableRef(ref), passes: 1 },
         done: async (db) => (await state(db)).notNull || (await pgConstraint(db, ref, check)) === 'validated',
       },
       {
@@ -116,6 +117,11 @@ export interface CreateIndexConcurrentlyInput {
   readonly name: string;
   readonly columns: readonly string[];
   readonly unique?: boolean;
+  /**
+   * Bound on the phase that reads the whole table. Default: 6 hours locally, and on Lambda the
+   * ApplyBatch function's timeout less a margin, which is also the most it may be set to there.
+   */
+  readonly statementTimeoutMs?: number;
 }
 
 /**
@@ -131,6 +137,11 @@ export function createIndexConcurrently(input: CreateIndexConcurrentlyInput): Re
   const columns = input.columns.map((c) => q.ident(requireIdentifier('index column', c))).join(', ');
   const qualified = postgresDialect.quoteTable({ ...(ref.schema ? { schema: ref.schema } : {}), name });
   const drop = `DROP INDEX CONCURRENTLY IF EXISTS ${qualified}`;
+  const buildRunning = async (db: Parameters<typeof pgIndex>[0]) => {
+    const pid = await pgIndexBuildPid(db, ref, name);
+    if (pid === undefined) return undefined;
+    return `an earlier build of index ${name} is still running in server process ${pid} (its client went away: a run cut off at its timeout, or killed): wait for it to end, or cancel it with SELECT pg_cancel_backend(${pid}), then run the recipe again (it drops what a cancelled build leaves)`;
+  };
   return {
     id: input.id,
     engine: 'postgres',
@@ -143,6 +154,8 @@ export function createIndexConcurrently(input: CreateIndexConcurrentlyInput): Re
         statements: [drop],
         mode: 'none',
         selfConsented: true,
+        blocker: buildRunning,
+        notice: `dropped the INVALID index ${name} that an earlier build left behind (cut off at a timeout, killed, or failed); the next phase builds it again`,
         done: async (db) => (await pgIndex(db, ref, name)) !== 'invalid',
       },
       {
@@ -154,8 +167,11 @@ export function createIndexConcurrently(input: CreateIndexConcurrentlyInput): Re
         ],
         mode: 'none',
         selfConsented: true,
+        blocker: buildRunning,
         cleanup: [drop],
-        statementTimeoutMs: LONG_SCAN_MS,
+        ...optionalTimeout(input.statementTimeoutMs),
+        // Two passes: the build, then the validation scan that catches rows written meanwhile.
+        tableScan: { table: formatTableRef(ref), passes: 2 },
         done: async (db) => (await pgIndex(db, ref, name)) === 'valid',
       },
     ],

@@ -33,3 +33,14 @@ export function requireColumnType(value: string): string {
 export function quoted(dialect: Dialect, table: TableRef) {
   return { table: dialect.quoteTable(table), ident: (name: string) => dialect.quoteIdent(name) };
 }
+
+/** A phase timeout the recipe's author set: a whole, positive number of milliseconds, or none. */
+export function optionalTimeout(value: number | undefined): { statementTimeoutMs?: number } {
+  if (value === undefined) return {};
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new RecipeInputError(
+      `recipe statementTimeoutMs must be a whole, positive number of milliseconds (got ${value}), or left unset for the runner's default`,
+    );
+  }
+  return { statementTimeoutMs: value };
+}

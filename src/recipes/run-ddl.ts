@@ -1,4 +1,6 @@
 import { type Database, DbError } from '../db/types';
+import type { StatementCeiling } from '../job/statement-ceiling';
+import { phaseStatementTimeoutMs } from './phase-timeout';
 import type { DdlPhase } from './types';
 
 export interface DdlRunSettings {
@@ -6,9 +8,11 @@ export interface DdlRunSettings {
   readonly lockTimeoutMs: number;
   readonly retries: number;
   readonly backoffMs: number;
+  /** Where one statement may run no longer than this (on Lambda); none locally. */
+  readonly ceiling?: StatementCeiling;
+  /** Bound on the cleanup after a failed attempt; default the phase's own statement timeout. */
+  readonly cleanupTimeoutMs?: number;
 }
-
-const DEFAULT_STATEMENT_TIMEOUT_MS = 30 * 60_000;
 const MAX_BACKOFF_MS = 30_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -22,8 +26,12 @@ export class RecipeBusyError extends Error {
  * One attempt: the statements under a short lock timeout, either in one transaction holding the
  * recipe's advisory lock, or one by one on a dedicated session outside any transaction.
  */
-async function attempt(db: Database, phase: DdlPhase, settings: DdlRunSettings): Promise<void> {
-  const statementTimeoutMs = phase.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+async function attempt(
+  db: Database,
+  phase: DdlPhase,
+  settings: DdlRunSettings,
+  statementTimeoutMs = phaseStatementTimeoutMs(phase, settings.ceiling),
+): Promise<void> {
   if (phase.mode === 'transaction') {
     const result = await db.withBatchTransaction(
       { lockName: settings.lockName, lockTimeoutMs: settings.lockTimeoutMs, statementTimeoutMs },
@@ -41,7 +49,12 @@ async function attempt(db: Database, phase: DdlPhase, settings: DdlRunSettings):
 
 async function runCleanup(db: Database, phase: DdlPhase, settings: DdlRunSettings): Promise<void> {
   if (!phase.cleanup?.length) return;
-  await attempt(db, { ...phase, statements: phase.cleanup, mode: 'none' }, settings);
+  await attempt(
+    db,
+    { ...phase, statements: phase.cleanup, mode: 'none' },
+    settings,
+    settings.cleanupTimeoutMs ?? phaseStatementTimeoutMs(phase, settings.ceiling),
+  );
 }
 
 /**

@@ -53,7 +53,11 @@ export async function runRecipe(recipe: Recipe, options: RecipeRunOptions): Prom
       if (r.outcome !== 'applied') return end('blocked', [r.detail ?? phase.name]);
       continue;
     }
-    const blockers = await guardPhase(db, phase, options.consents);
+    const blockers = await guardPhase(db, phase, options.consents, {
+      recipeId: recipe.id,
+      ...(options.ceiling ? { ceiling: options.ceiling } : {}),
+      ...(options.scanMbPerSecond ? { scanMbPerSecond: options.scanMbPerSecond } : {}),
+    });
     if (blockers.length > 0) {
       report({ phase: phase.name, outcome: 'blocked', detail: blockers.join(' ') });
       return end('blocked', blockers);
@@ -64,8 +68,14 @@ export async function runRecipe(recipe: Recipe, options: RecipeRunOptions): Prom
         lockTimeoutMs: options.lockTimeoutMs ?? 2000,
         retries: options.retries ?? 10,
         backoffMs: options.backoffMs ?? 500,
+        ...(options.ceiling ? { ceiling: options.ceiling } : {}),
       });
-      report({ phase: phase.name, outcome: 'applied', retries });
+      report({
+        phase: phase.name,
+        outcome: 'applied',
+        retries,
+        ...(phase.notice ? { detail: phase.notice } : {}),
+      });
     } catch (error) {
       const detail = `${phase.name} failed: ${errorText(error)}; fix the cause and run the recipe again (it resumes at this phase)`;
       report({ phase: phase.name, outcome: 'failed', detail });

@@ -1,5 +1,6 @@
 import type { Database, Engine } from '../db/types';
 import type { ConsentLookup } from '../ddl/consent';
+import type { StatementCeiling } from '../job/statement-ceiling';
 import type { JobSpec } from '../job/types';
 
 /**
@@ -24,10 +25,27 @@ export interface DdlPhase {
   readonly purpose: string;
   /** Reads the catalog: true when the phase's effect is already there (a rerun skips it). */
   done(db: Database): Promise<boolean>;
+  /**
+   * Read before the phase runs: why it cannot run now (e.g. an earlier build of the same index is
+   * still running on the server), or undefined.
+   */
+  blocker?(db: Database): Promise<string | undefined>;
+  /** Said (logged, and in the phase's report) when the phase applies: what it cleaned up and why. */
+  readonly notice?: string;
   /** Run after a failed attempt so that attempt leaves nothing half-built (e.g. an INVALID index). */
   readonly cleanup?: readonly string[];
-  /** Upper bound on one statement; a VALIDATE or an index build scans the whole table. */
+  /**
+   * Upper bound on one statement, as the recipe's author set it. Unset: the runner's default (see
+   * phase-timeout.ts), never more than the statement ceiling where it runs (on Lambda, the ApplyBatch
+   * function's timeout less a margin). Preflight refuses a value above that ceiling.
+   */
   readonly statementTimeoutMs?: number;
+  /**
+   * The statement reads the whole table `passes` times (CREATE INDEX CONCURRENTLY twice, VALIDATE
+   * CONSTRAINT once, a MySQL in-place index build twice), so its duration grows with the table:
+   * preflight estimates it from the table's size and refuses what cannot finish in time.
+   */
+  readonly tableScan?: { readonly table: string; readonly passes: number };
 }
 
 export interface BackfillPhase {
@@ -73,6 +91,10 @@ export interface RecipeRunOptions {
   readonly retries?: number;
   /** First back-off after a lock timeout, doubled per attempt up to 30 s. Default 500 ms. */
   readonly backoffMs?: number;
+  /** Where one statement may run no longer than this (none by default: runRecipe runs locally). */
+  readonly ceiling?: StatementCeiling;
+  /** Scan throughput the duration estimate of a table-sized phase assumes. Default DEFAULT_SCAN_MB_PER_SECOND. */
+  readonly scanMbPerSecond?: number;
   readonly onPhase?: (event: PhaseReport) => void;
 }
 

@@ -10,6 +10,7 @@ import {
   LockTimeoutError,
   LockTimeoutsExhaustedError,
   StatementTimeoutError,
+  StatementTimeoutsExhaustedError,
 } from './errors';
 import { runtimeMetricNames } from './job-metrics';
 
@@ -31,8 +32,9 @@ const CONTENTION = {
 /**
  * Turns a failed batch into the error the state machine acts on. Contention (lock or statement
  * timeout, deadlock) halves the persisted batch size first, so the ASL's retry runs a smaller
- * batch; once the job's `limits.retries` are spent it becomes LockTimeoutsExhausted, which pauses
- * the job. A lost connection is retried as long. Anything else is rethrown as is (a failure).
+ * batch; once the job's `limits.retries` are spent it becomes StatementTimeoutsExhausted when the
+ * last attempt ran out of statement time, LockTimeoutsExhausted otherwise: each pauses the job with
+ * its own reason. A lost connection is retried as long. Anything else is rethrown as is (a failure).
  */
 export async function translateBatchError(
   error: unknown,
@@ -55,6 +57,14 @@ export async function translateBatchError(
     nextSize: sizer.size,
   });
   const detail = `${error.message}; batch size cut to ${sizer.size} (${attempt})`;
+  if (spent && error.kind === 'statement-timeout') {
+    return new StatementTimeoutsExhaustedError(
+      `a batch statement ran past limits.statementTimeoutMs (${spec.limits.statementTimeoutMs} ms) on the last ` +
+        `attempt (limits.retries = ${spec.limits.retries}): ${detail}. ` +
+        'Make the batch cheaper (a lower batch.max, an index for the where clause, a cheaper set) or raise limits.statementTimeoutMs, then resume the job',
+      { cause: error },
+    );
+  }
   if (spent) {
     return new LockTimeoutsExhaustedError(
       `${error.kind} on every attempt (limits.retries = ${spec.limits.retries}): ${detail}. ` +

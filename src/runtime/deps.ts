@@ -2,6 +2,7 @@ import type { ControlStore } from '../control/types';
 import type { Database, ReplicaTarget } from '../db/types';
 import type { AlarmReader } from '../health/types';
 import type { JobSpec } from '../job/types';
+import { DEFAULT_SCAN_MB_PER_SECOND } from '../recipes/phase-timeout';
 import { DEPLOYED_HISTORY_COSTS, type HistoryCosts } from './history-budget';
 import type { RecipeRegistration } from './recipe-run';
 
@@ -49,6 +50,13 @@ export interface RuntimeSettings {
   readonly maxBackoffSeconds: number;
   /** Held back by alarms, lag or load for longer than this: the run ends Paused. */
   readonly maxUnhealthySeconds: number;
+  /**
+   * The ApplyBatch function's Lambda timeout, which bounds every statement of a batch or a recipe
+   * step (less a margin: src/config/function-timeouts.ts). Undefined locally: no such limit.
+   */
+  readonly applyBatchTimeoutSeconds?: number;
+  /** Scan throughput a table-sized recipe phase's duration estimate assumes (src/recipes/phase-timeout.ts). */
+  readonly ddlScanMbPerSecond: number;
 }
 
 export const DEFAULT_SETTINGS: RuntimeSettings = {
@@ -58,6 +66,7 @@ export const DEFAULT_SETTINGS: RuntimeSettings = {
   backoffSeconds: 15,
   maxBackoffSeconds: 120,
   maxUnhealthySeconds: 30 * 60,
+  ddlScanMbPerSecond: DEFAULT_SCAN_MB_PER_SECOND,
 };
 
 /**

@@ -27,9 +27,18 @@ export class DatabaseConnectionLostError extends HandlerError {
   override readonly name = 'DatabaseConnectionLost';
 }
 
-/** Lock or statement timeouts outlasted the job's retries: the state machine pauses the job. */
+/** Lock timeouts (or deadlocks) outlasted the job's retries: the state machine pauses the job. */
 export class LockTimeoutsExhaustedError extends HandlerError {
   override readonly name = 'LockTimeoutsExhausted';
+}
+
+/**
+ * The last of the job's attempts ran a statement past limits.statementTimeoutMs: the batch is too
+ * slow (a slow `set` or `where`, a plan gone bad), not blocked by another session. The state machine
+ * pauses the job with its own reason, so the operator looks at the statement, not for a lock holder.
+ */
+export class StatementTimeoutsExhaustedError extends HandlerError {
+  override readonly name = 'StatementTimeoutsExhausted';
 }
 
 /** A committed batch, or the whole job at the end, does not satisfy the job's invariant. */

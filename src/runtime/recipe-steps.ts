@@ -1,6 +1,6 @@
 import type { Lease } from '../control/types';
 import type { Database } from '../db/types';
-import { jobLockName, PREFLIGHT_CHECKS, readLedger, runPreflight } from '../engine';
+import { jobLockName, readLedger, runPreflight } from '../engine';
 import type { JobSpec } from '../job/types';
 import type { BackfillPhase, DdlPhase, Phase } from '../recipes';
 import { guardPhase } from '../recipes/phase-guard';
@@ -13,6 +13,7 @@ import { type PlanSummary, planSummary } from './plan-summary';
 import { currentPhase, phaseNamed } from './recipe-run';
 import { requireRecipe } from './run-job';
 import type { RunState } from './run-state';
+import { recipeLimits, runtimePreflightChecks } from './statement-limits';
 
 /**
  * A recipe's run through the same state machine as a job. Preflight guards the phase the catalog
@@ -52,14 +53,18 @@ export async function recipePreflight(
   const phase = await currentPhase(recipe, db);
   if (!phase) return { reasons: [] };
   if (phase.kind === 'ddl') {
-    return { phase: phase.name, reasons: await guardPhase(db, phase, await consentsOf(deps, recipe.id)) };
+    const limits = recipeLimits(deps.settings, recipe.id);
+    return {
+      phase: phase.name,
+      reasons: await guardPhase(db, phase, await consentsOf(deps, recipe.id), limits),
+    };
   }
   await prepare(db, phase);
   const report = await runPreflight({
     spec,
     db,
     replicas: await deps.connections.replicas(spec.database),
-    checks: PREFLIGHT_CHECKS,
+    checks: runtimePreflightChecks(deps.settings),
   });
   const reasons = report.checks
     .filter((c) => !c.ok && c.severity !== 'warning')
@@ -105,7 +110,8 @@ export async function recipeStep(
 
 async function ddlStep(ctx: StepContext, phase: DdlPhase, deps: HandlerDeps): Promise<RunState> {
   const { run, spec, db } = ctx;
-  const blockers = await guardPhase(db, phase, await consentsOf(deps, spec.id));
+  const limits = recipeLimits(deps.settings, spec.id);
+  const blockers = await guardPhase(db, phase, await consentsOf(deps, spec.id), limits);
   if (blockers.length > 0) {
     // A gate reached mid-run: hold here (the health gate keeps the lease and honours pause and
     // abort) until an operator consents, as a new execution would stop at Blocked.
@@ -124,6 +130,8 @@ async function ddlStep(ctx: StepContext, phase: DdlPhase, deps: HandlerDeps): Pr
       // One attempt per ApplyBatch: the state machine's Retry is the back-off between attempts.
       retries: 0,
       backoffMs: 0,
+      ...(limits.ceiling ? { ceiling: limits.ceiling } : {}),
+      ...(limits.cleanupTimeoutMs ? { cleanupTimeoutMs: limits.cleanupTimeoutMs } : {}),
     });
   } catch (error) {
     if (error instanceof RecipeBusyError) {
@@ -139,7 +147,8 @@ async function ddlStep(ctx: StepContext, phase: DdlPhase, deps: HandlerDeps): Pr
       retryCount: ctx.retryCount,
     });
   }
-  deps.logger.info('recipe phase applied', { jobId: spec.id, phase: phase.name });
+  if (phase.notice) deps.logger.warn(phase.notice, { jobId: spec.id, phase: phase.name });
+  else deps.logger.info('recipe phase applied', { jobId: spec.id, phase: phase.name });
   return { ...run, recipePhase: undefined, recipeStep: phase.name, decision: 'applied' };
 }
 

@@ -120,6 +120,20 @@ describe('queries outside a batch', () => {
     expect(await look('SHOW TABLES LIKE ?', ['items'])).toHaveLength(1);
   });
 
+  it('refuses a second statement inside a batch and a session too, changing nothing', async () => {
+    const before = await look('SELECT * FROM items ORDER BY id');
+    const smuggled = 'SELECT 1; DELETE FROM items';
+    expect(
+      await rejection(
+        db.withBatchTransaction({ lockName: 'smuggle', ...TIMEOUTS }, (tx) => tx.query(smuggled)),
+      ),
+    ).toMatchObject({ code: '1064' });
+    expect(await rejection(db.withSession(TIMEOUTS, (session) => session.query(smuggled)))).toMatchObject({
+      code: '1064',
+    });
+    expect(await look('SELECT * FROM items ORDER BY id')).toEqual(before);
+  });
+
   it('refuses URL parameters that would override its driver settings', () => {
     expect(() => createMysqlDatabase({ url: `${testDb.url}?multipleStatements=true` })).toThrow(DbError);
   });

@@ -538,6 +538,23 @@ describe('explain', () => {
     expect(plan.summary).toContain('Seq Scan on keyset');
   });
 
+  it('sends every statement by the extended protocol: a second one after a ";" fails and changes nothing', async () => {
+    const before = await itemIds();
+    const smuggled = 'SELECT 1; DELETE FROM items; DROP TABLE items';
+    // Without bind values pg would use the simple protocol, which runs all three.
+    expect((await dbErrorOf(db.query(smuggled))).code).toBe('42601');
+    expect(
+      (await dbErrorOf(db.query(`EXPLAIN UPDATE items SET val = 'x' WHERE (true); DROP TABLE items`))).code,
+    ).toBe('42601');
+    const inBatch = await dbErrorOf(db.withBatchTransaction(batch('smuggle'), (tx) => tx.query(smuggled)));
+    expect(inBatch.code).toBe('42601');
+    const inSession = await dbErrorOf(
+      db.withSession({ lockTimeoutMs: 1000, statementTimeoutMs: 5000 }, (session) => session.query(smuggled)),
+    );
+    expect(inSession.code).toBe('42601');
+    expect(await itemIds()).toEqual(before);
+  });
+
   it('plans without executing and refuses a second statement', async () => {
     await db.explain('DELETE FROM items WHERE id = $1', [1]);
     const error = await dbErrorOf(db.explain('SELECT 1; DROP TABLE items'));

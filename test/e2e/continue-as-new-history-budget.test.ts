@@ -21,7 +21,8 @@ describe.each(ENGINES)('retries count toward continue-as-new on %s', (engine) =>
   let app: RawConnection;
   const job = backfillJob(engine, {
     batch: { size: 50, min: 50, max: 50, targetMs: 200 },
-    limits: { lockTimeoutMs: 200, statementTimeoutMs: 3000, retries: 10 },
+    // MySQL and MariaDB count lock waits in whole seconds.
+    limits: { lockTimeoutMs: engine === 'mysql' ? 1000 : 200, statementTimeoutMs: 3000, retries: 10 },
   });
 
   beforeAll(async () => {

@@ -7,6 +7,7 @@ import {
   LockTimeoutError,
   LockTimeoutsExhaustedError,
   StatementTimeoutError,
+  StatementTimeoutsExhaustedError,
 } from '../../src/runtime/errors';
 import { DEFINITION_URL, FUNCTION_SUBSTITUTIONS, substitute } from '../../src/runtime/local/definition';
 
@@ -179,6 +180,17 @@ describe('statemachines/maintenance-job.asl.json', () => {
     expect(states.PauseForLockTimeouts?.Parameters).toMatchObject({
       outcome: 'paused',
       pauseReason: 'lock-timeouts',
+    });
+    // Running out of statement time is its own outcome: the batch is slow, nobody holds a lock.
+    const slow = apply.Catch!.find((c) =>
+      c.ErrorEquals.includes(new StatementTimeoutsExhaustedError('x').name),
+    );
+    expect(slow?.ErrorEquals).toContain(new StatementTimeoutError('x').name);
+    expect(slow?.Next).toBe('PauseForStatementTimeouts');
+    expect(pause?.ErrorEquals).not.toContain(new StatementTimeoutError('x').name);
+    expect(states.PauseForStatementTimeouts?.Parameters).toMatchObject({
+      outcome: 'paused',
+      pauseReason: 'statement-timeouts',
     });
   });
 

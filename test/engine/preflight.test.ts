@@ -3,6 +3,7 @@ import { openDatabase } from '../../src/db/open-database';
 import { runPreflight } from '../../src/engine';
 import { defineJob } from '../../src/job/define-job';
 import type { CheckResult } from '../../src/job/types';
+import { tableChecksum } from '../support/checksum';
 import { ENGINES } from '../support/databases';
 import { useEngineDatabase } from '../support/engine-database';
 import { createAccounts, TIER_EXPRESSION } from '../support/fixtures';
@@ -116,6 +117,23 @@ describe.each(ENGINES)('preflight on %s', (engine) => {
     const reasons = failed(report.checks);
     expect(reasons.statements).toMatch(/fix the job's where\/set expressions/);
     expect(reasons['check:schema-version']).toBe('run the 2027 migrations first');
+  });
+
+  it('refuses author SQL its parser does not read, before sending any of it (a spec that skipped defineJob)', async () => {
+    const before = await tableChecksum(t.raw, engine, 'accounts');
+    const spec = {
+      ...job(),
+      where: 'tier IS NULL OR true FROM accounts',
+      preflight: { ...job().preflight, checks: [{ name: 'drop', sql: 'DELETE FROM accounts' }] },
+    };
+    const report = await runPreflight({ spec, db: t.db });
+    expect(report.ok).toBe(false);
+    expect(report.checks.filter((c) => !c.ok).map((c) => c.reason)).toEqual([
+      expect.stringMatching(/^where must be one SQL expression: reads as more than an expression/),
+      expect.stringMatching(/^preflight\.checks\.0\.sql must be one read-only SELECT: is a DELETE statement/),
+    ]);
+    expect(report.checks.map((c) => c.name)).toEqual(['author-sql', 'author-sql']);
+    expect(await tableChecksum(t.raw, engine, 'accounts')).toBe(before);
   });
 
   it('refuses a missing table and stops there', async () => {

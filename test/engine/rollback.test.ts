@@ -128,6 +128,42 @@ describe.each(ENGINES)('rollback on %s', (engine) => {
     expect(conflicts[1]!.reason).toMatch(/deleted by the application/);
   });
 
+  it('reports a row the application deleted and recreated as possibly recreated, and a purged key written again as recreated', async () => {
+    await createAccounts(t.raw, engine, 200, 'recreated');
+    const spec = defineJob({
+      ...common('recreate-undo', 'recreated'),
+      kind: 'update',
+      where: 'tier IS NULL',
+      set: { tier: "'standard'" },
+    });
+    await installLedger(t.db, spec);
+    await runUntilDone(spec, t.db);
+    const copy = `SELECT id, 'app', lifetime_value, note, applied_count, created_at FROM recreated WHERE id = 3`;
+    await t.raw.query(`CREATE TABLE recreated_row AS ${copy}`);
+    await t.raw.query('DELETE FROM recreated WHERE id = 3');
+    await t.raw.query('INSERT INTO recreated SELECT * FROM recreated_row');
+    const undo = rollbackJob(spec);
+    await installLedger(t.db, undo);
+    await runUntilDone(undo, t.db);
+    const [updated] = await listRollbackConflicts(t.db, spec);
+    expect(updated).toMatchObject({ key: '3', changedColumns: ['tier'] });
+    expect(updated!.reason).toMatch(/deleted and recreated with the same key/);
+
+    await createAccounts(t.raw, engine, 200, 'repurged');
+    const purge = defineJob({ ...common('repurge-undo', 'repurged'), kind: 'delete', where: 'id <= 30' });
+    await installLedger(t.db, purge);
+    await runUntilDone(purge, t.db);
+    await t.raw.query(
+      `INSERT INTO repurged (id, tier, applied_count, created_at) SELECT id, 'app', 0, created_at FROM recreated WHERE id = 6`,
+    );
+    const undoPurge = rollbackJob(purge);
+    await installLedger(t.db, undoPurge);
+    await runUntilDone(undoPurge, t.db);
+    const [removed] = await listRollbackConflicts(t.db, purge);
+    expect(removed?.key).toBe('6');
+    expect(removed!.reason).toMatch(/^recreated by the application after lowtide removed it/);
+  });
+
   it('an interrupted rollback resumes and restores every row exactly once', async () => {
     await createAccounts(t.raw, engine, ROWS, 'interrupted');
     const before = await checksum('interrupted');

@@ -54,7 +54,7 @@ describe('defineJob', () => {
     ['where', { where: 'tier IS NULL; DROP TABLE accounts' }, /single SQL expression/],
     ['where', { where: 'tier IS NULL -- and more' }, /comment/],
     ['where', { where: '(tier IS NULL' }, /unclosed/],
-    ['set.tier', { set: { tier: "'gold'); DELETE FROM accounts; --" } }, /single SQL expression/],
+    ['set.tier', { set: { tier: "'gold'); DELETE FROM accounts; --" } }, /without its "\("/],
   ])('refuses a SQL fragment that is not one expression (%s)', (path, patch, message) => {
     expect(issuesOf({ ...base, ...patch })[path]).toMatch(message);
   });
@@ -80,6 +80,65 @@ describe('defineJob', () => {
     expect(issuesOf({ ...base, kind: 'delete', set: undefined, where: undefined }).where).toBeDefined();
     const archive = issuesOf({ ...base, kind: 'archive', set: undefined });
     expect(archive.archiveTable).toBeDefined();
+  });
+
+  it.each([
+    ['limits.lockTimeoutMs', { limits: { lockTimeoutMs: 2 ** 40, statementTimeoutMs: 5000 } }, 2 ** 40],
+    ['limits.lockTimeoutMs', { limits: { lockTimeoutMs: 0 } }, 0],
+    ['limits.statementTimeoutMs', { limits: { statementTimeoutMs: 600_000 } }, 600_000],
+    ['limits.statementTimeoutMs', { limits: { lockTimeoutMs: 10, statementTimeoutMs: 50 } }, 50],
+    ['limits.maxRuntimeSeconds', { limits: { maxRuntimeSeconds: 10 ** 9 } }, 10 ** 9],
+    ['limits.retries', { limits: { retries: 21 } }, 21],
+    ['limits.maxRows', { limits: { maxRows: 0 } }, 0],
+    ['batch.max', { batch: { max: 60_000 } }, 60_000],
+    ['batch.targetMs', { batch: { targetMs: 5 } }, 5],
+    ['health.pauseBetweenBatchesMs', { health: { pauseBetweenBatchesMs: 10 ** 8 } }, 10 ** 8],
+    ['health.maxReplicaLagSeconds', { health: { maxReplicaLagSeconds: 0 } }, 0],
+    ['rollback.retentionDays', { rollback: { retentionDays: -1 } }, -1],
+  ])('refuses %s out of its bound, naming the bound and the value', (path, patch, value) => {
+    const message = issuesOf({ ...base, ...patch })[path];
+    expect(message).toMatch(/must be between \d+(\.\d+)? and \d+/);
+    expect(message).toContain(`got ${value}`);
+  });
+
+  it('accepts every limit at the ends of its bound', () => {
+    const job = defineJob({
+      ...base,
+      limits: { lockTimeoutMs: 30_000, statementTimeoutMs: 30_000, retries: 0, maxRuntimeSeconds: 1 },
+      batch: { size: 1, min: 1, max: 50_000, targetMs: 10 },
+      health: { pauseBetweenBatchesMs: 0 },
+    });
+    expect(job.limits.statementTimeoutMs).toBe(30_000);
+  });
+
+  it('refuses a lock timeout MySQL would round, on mysql only', () => {
+    const limits = { lockTimeoutMs: 1500, statementTimeoutMs: 5000 };
+    expect(issuesOf({ ...base, engine: 'mysql', limits })['limits.lockTimeoutMs']).toMatch(
+      /whole number of seconds.*use 2000; got 1500/,
+    );
+    expect(defineJob({ ...base, limits }).limits.lockTimeoutMs).toBe(1500);
+    expect(
+      defineJob({ ...base, engine: 'mysql', limits: { lockTimeoutMs: 2000 } }).limits.lockTimeoutMs,
+    ).toBe(2000);
+  });
+
+  it('refuses a target batch duration the statement timeout would cancel', () => {
+    const issues = issuesOf({ ...base, batch: { targetMs: 5000 }, limits: { statementTimeoutMs: 5000 } });
+    expect(issues['batch.targetMs']).toMatch(/below limits.statementTimeoutMs \(5000\).*got 5000/);
+  });
+
+  it.each([
+    ['accounts', 'accounts'],
+    ['billing.accounts', 'billing.accounts'],
+  ])('refuses an archive table equal to the table (%s into %s)', (table, archiveTable) => {
+    const archive = { ...base, kind: 'archive', set: undefined, table, archiveTable };
+    expect(issuesOf(archive).archiveTable).toMatch(/must be another table than table/);
+  });
+
+  it('leaves an archive table that may be another schema to preflight', () => {
+    const { set: _set, ...update } = base;
+    const archive = { ...update, kind: 'archive', archiveTable: 'archive.accounts' } as const;
+    expect(defineJob(archive).kind).toBe('archive');
   });
 
   it('requires functions for a custom job', () => {

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/types';
-import { jobLockName, readLedger } from '../../engine';
+import { jobLock, readLedger } from '../../engine';
 import { auditExists } from '../../engine/audit/audit-table';
 import { compileJob } from '../../engine/kinds/compile';
 import type { JobSpec } from '../../job/types';
@@ -99,7 +99,7 @@ async function attemptOnce(
   try {
     const outcome = await db.withBatchTransaction(
       {
-        lockName: jobLockName(spec),
+        ...(await jobLock(db, spec)),
         lockTimeoutMs: spec.limits.lockTimeoutMs,
         statementTimeoutMs: spec.limits.statementTimeoutMs,
       },

@@ -28,7 +28,10 @@ export function sessionLimits(
   const lockSeconds = Math.max(1, Math.ceil(options.lockTimeoutMs / 1000));
   if (flavour === 'mariadb') {
     // MariaDB max_statement_time: seconds with microsecond precision, and it covers every
-    // statement (SELECT, UPDATE, DELETE, INSERT ... SELECT), not only reads.
+    // statement (SELECT, UPDATE, DELETE, INSERT ... SELECT), not only reads. Set for the session
+    // before the transaction, so every statement of the batch runs under it, and reset afterwards.
+    // That bounds how long an application waits on a row the batch holds: the statement is killed,
+    // the batch rolls back, its locks go (test/engine/application-wait.test.ts).
     return {
       set: 'SET SESSION innodb_lock_wait_timeout = ?, lock_wait_timeout = ?, max_statement_time = ?',
       values: [lockSeconds, lockSeconds, options.statementTimeoutMs / 1000],
@@ -36,8 +39,11 @@ export function sessionLimits(
         'SET SESSION innodb_lock_wait_timeout = DEFAULT, lock_wait_timeout = DEFAULT, max_statement_time = DEFAULT',
     };
   }
-  // MySQL max_execution_time: whole milliseconds, and only read-only SELECTs obey it; writes are
-  // bounded by the lock timeouts above and by the batch size.
+  // MySQL 8 max_execution_time: whole milliseconds, and only read-only SELECTs obey it (the server
+  // ignores it for UPDATE, DELETE and INSERT ... SELECT, and MySQL has no max_statement_time). So on
+  // MySQL 8 a batch's change statement is bounded only by the lock timeouts above and the batch
+  // size, and an application waiting on a row the batch holds waits up to the whole batch, not up
+  // to limits.statementTimeoutMs as on MariaDB and PostgreSQL (the README says so).
   return {
     set: 'SET SESSION innodb_lock_wait_timeout = ?, lock_wait_timeout = ?, max_execution_time = ?',
     values: [lockSeconds, lockSeconds, Math.max(1, Math.ceil(options.statementTimeoutMs))],
@@ -129,7 +135,9 @@ export async function runBatchTransaction<T>(
 ): Promise<BatchTxResult<T>> {
   checkOptions(options);
   const limits = sessionLimits(info.flavour, options);
-  const lockName = mysqlLockName(info.database, options.lockName);
+  const lockName = options.lockNamesDatabase
+    ? mysqlLockName(undefined, options.lockName)
+    : mysqlLockName(info.database, options.lockName);
   let conn: PoolConnection;
   try {
     conn = await pool.getConnection();

@@ -13,7 +13,9 @@ const MIN_IDLE_IN_TRANSACTION_MS = 10_000;
 /**
  * Timeouts and the advisory lock in one round trip after BEGIN. `set_config(..., true)` is the
  * transaction-local SET that accepts bind values; the settings vanish at COMMIT or ROLLBACK, so
- * the pooled connection goes back clean.
+ * the pooled connection goes back clean. Every statement of the batch after it runs under
+ * statement_timeout, which is what bounds an application's wait on a row the batch holds: the
+ * lock timeout bounds only the batch's own waits (test/engine/application-wait.test.ts).
  */
 const PREPARE_BATCH = `SELECT set_config('lock_timeout', $1, true),
        set_config('statement_timeout', $2, true),

@@ -11,8 +11,8 @@ interface PlanNode {
 }
 
 /**
- * Plans a statement without running it (no ANALYZE). The extended protocol refuses a second
- * statement, so text that smuggles one in fails instead of executing.
+ * Plans a statement without running it (no ANALYZE). runQuery's extended protocol refuses a
+ * second statement, so text that smuggles one in fails instead of executing.
  */
 export async function explainSelection(
   db: PgQueryable,
@@ -23,7 +23,6 @@ export async function explainSelection(
     db,
     `EXPLAIN (FORMAT JSON) ${text}`,
     values,
-    true,
   );
   return summarisePlan(rows[0]!['QUERY PLAN'][0]!.Plan);
 }

@@ -13,23 +13,24 @@ export interface RawResult<R> extends QueryResult<R> {
 
 /**
  * Runs one statement and maps the result to lowtide's shape. Every failure leaves as a DbError.
- * `singleStatement` forces the extended protocol, which refuses a second statement after a `;`
- * even when there are no bind values (pg would otherwise use the simple protocol).
+ * Every statement goes through the extended protocol (Parse/Bind/Execute), even without bind
+ * values, where pg would otherwise use the simple protocol: the server then refuses a second
+ * statement after a `;` ("cannot insert multiple commands into a prepared statement"), so no
+ * text lowtide sends can ever run as two statements.
  */
 export async function runQuery<R>(
   target: PgQueryable,
   text: string,
   values?: readonly unknown[],
-  singleStatement = false,
 ): Promise<RawResult<R>> {
-  const config = {
+  const config: pg.QueryConfig & { queryMode: 'extended' } = {
     text,
     values: toBindValues(values),
-    ...(singleStatement ? { queryMode: 'extended' } : {}),
+    queryMode: 'extended',
   };
   let result: pg.QueryResult;
   try {
-    result = await (target as pg.Pool).query(config as pg.QueryConfig);
+    result = await (target as pg.Pool).query(config);
   } catch (err) {
     throw toDbError(err);
   }

@@ -2,6 +2,7 @@ import type { Database } from '../../db/types';
 import type { CustomJobSpec, JobSpec } from '../../job/types';
 import { keyCodecOf } from '../keys';
 import { compileRollback } from '../rollback/rollback-job';
+import { jobTarget } from '../target';
 import { compileCustom } from './custom';
 import { compileArchive, compileDelete, compileUpdate } from './declarative';
 import type { CompiledJob } from './types';
@@ -27,7 +28,9 @@ async function build(spec: JobSpec, db: Database): Promise<CompiledJob> {
   if (spec.kind === 'rollback') return compileRollback(spec, db);
   const codec = await keyCodecOf(db, spec);
   const columns = (await db.columns(spec.table)).map((c) => c.name);
-  if (spec.kind === 'update') return compileUpdate(spec, codec, columns);
-  if (spec.kind === 'delete') return compileDelete(spec, codec, columns);
-  return compileArchive(spec, codec, columns);
+  // The job's SQL names the table as the server resolved it, like its ledger and lock do.
+  const table = await jobTarget(db, spec);
+  if (spec.kind === 'update') return compileUpdate({ ...spec, table }, codec, columns);
+  if (spec.kind === 'delete') return compileDelete({ ...spec, table }, codec, columns);
+  return compileArchive({ ...spec, table }, codec, columns);
 }

@@ -10,6 +10,9 @@ import { byKeyList, type CompiledJob, fail, OK } from './types';
 
 type DeclarativeSpec = UpdateJobSpec | DeleteJobSpec | ArchiveJobSpec;
 
+/** Keys named in a failed check; enough to look at, few enough for one line. */
+const OFFENDERS_SHOWN = 5;
+
 /** SQL shared by the declarative kinds: keyset selection, key lists and ranges, the predicate. */
 export class DeclarativeSql {
   constructor(
@@ -76,11 +79,23 @@ export class DeclarativeSql {
     return rows.map((r) => this.codec.fromDb(r.k));
   }
 
-  /** Counts the table's rows matching `condition` (built by the caller), returning a few offending keys. */
-  async offenders(q: Queryable, condition: (b: SqlBuilder) => string, limit = 5): Promise<Key[]> {
+  /**
+   * A few keys of the table's rows matching `condition` (built by the caller). `current` is for a
+   * check inside a batch on MySQL/MariaDB: a plain read there sees the REPEATABLE READ snapshot
+   * the batch took before its change, in which a row the application took out of `where` (and the
+   * change rightly skipped) still looks unchanged. A locking read sees the latest committed rows,
+   * and locks nothing new: the change already locked every row of its range. PostgreSQL reads
+   * committed rows in each statement anyway (READ COMMITTED), so it needs no lock.
+   */
+  async offenders(
+    q: Queryable,
+    condition: (b: SqlBuilder) => string,
+    options: { readonly current?: boolean } = {},
+  ): Promise<Key[]> {
+    const locking = options.current && q.dialect.engine === 'mysql' ? ' LOCK IN SHARE MODE' : '';
     const stmt = sql(q.dialect, (b) => {
       const k = b.id(this.spec.key);
-      return `SELECT ${k} AS k FROM ${b.table(this.spec.table)} WHERE ${condition(b)} ORDER BY ${k} LIMIT ${b.val(limit)}`;
+      return `SELECT ${k} AS k FROM ${b.table(this.spec.table)} WHERE ${condition(b)} ORDER BY ${k} LIMIT ${b.val(OFFENDERS_SHOWN)}${locking}`;
     });
     const { rows } = await q.query<{ k: unknown }>(stmt.text, stmt.values);
     return rows.map((r) => this.codec.fromDb(r.k));
@@ -111,7 +126,7 @@ export function compileUpdate(spec: UpdateJobSpec, codec: KeyCodec, columns: rea
   };
   const invariantHolds = async (tx: Tx, where: (b: SqlBuilder) => string) => {
     if (!invariant) return OK;
-    const bad = await s.offenders(tx, (b) => `${where(b)} AND ${failsInvariant}`);
+    const bad = await s.offenders(tx, (b) => `${where(b)} AND ${failsInvariant}`, { current: true });
     return bad.length === 0
       ? OK
       : fail(`invariant (${invariant}) does not hold after the update for keys ${bad.join(', ')}`);

@@ -1,5 +1,6 @@
 import { archiveTable } from './checks/archive-table';
 import { auditTable } from './checks/audit-table';
+import { authorSql } from './checks/author-sql';
 import { requiredColumns } from './checks/columns';
 import { customJobChecks, customSql } from './checks/custom-sql';
 import { keyIndex } from './checks/key-index';
@@ -13,6 +14,7 @@ import type { PreflightCheck } from './types';
 
 /** Every check, in the order they run. Adding a check: one file in checks/ and one line here. */
 export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
+  authorSql,
   serverRole,
   tableExists,
   requiredColumns,
@@ -27,5 +29,8 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
   replicaLag,
 ];
 
-/** Checks that the rest need: when one fails, the rest are not run (they would only repeat it). */
-export const GATING_CHECKS = new Set(['table-exists']);
+/**
+ * Checks that the rest need: when one fails, the rest are not run (they would only repeat it, or,
+ * for author-sql, send the database SQL that was just refused).
+ */
+export const GATING_CHECKS = new Set(['author-sql', 'table-exists']);

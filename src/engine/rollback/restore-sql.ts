@@ -3,6 +3,12 @@ import type { Key, Tx } from '../../db/types';
 import type { JobSpec } from '../../job/types';
 import { AUDIT_COLUMNS as A, auditTableRef, rowFingerprint } from '../audit/audit-table';
 
+/** Conflict notes, as `lowtide rollback` prints them. */
+export const UPDATED_ROW_DIFFERS =
+  'changed by the application after lowtide updated it (updated, or deleted and recreated with the same key)';
+export const REMOVED_ROW_RECREATED =
+  'recreated by the application after lowtide removed it: a row with this key exists again';
+
 /** The statements of one rollback batch; each works on the batch's keys only. */
 export class RestoreSql {
   constructor(
@@ -29,7 +35,9 @@ export class RestoreSql {
     const k = this.spec.key;
     const changed = await this.run(tx, (b) => {
       const fp = rowFingerprint(tx.dialect, 's', this.columns);
-      const note = b.val('changed by the application after lowtide updated it');
+      // Neither engine can tell an UPDATE from a DELETE and an INSERT of the same key by the row
+      // alone, so the note names both rather than claim the row was changed in place.
+      const note = b.val(UPDATED_ROW_DIFFERS);
       const set = `${b.id(A.state)} = ${b.val('conflict')}, ${b.id(A.note)} = ${note}`;
       const src = b.table(this.spec.table);
       if (tx.dialect.engine === 'postgres') {
@@ -51,7 +59,7 @@ export class RestoreSql {
     return this.run(
       tx,
       (b) =>
-        `UPDATE ${this.audit(b)} a SET ${b.id(A.state)} = ${b.val('conflict')}, ${b.id(A.note)} = ${b.val('a row with this key was written by the application after lowtide removed it')} WHERE ${this.pending(b, keys, ['delete', 'archive'])} AND EXISTS (SELECT 1 FROM ${b.table(this.spec.table)} s WHERE s.${b.id(k)} = a.${b.id(k)})`,
+        `UPDATE ${this.audit(b)} a SET ${b.id(A.state)} = ${b.val('conflict')}, ${b.id(A.note)} = ${b.val(REMOVED_ROW_RECREATED)} WHERE ${this.pending(b, keys, ['delete', 'archive'])} AND EXISTS (SELECT 1 FROM ${b.table(this.spec.table)} s WHERE s.${b.id(k)} = a.${b.id(k)})`,
     );
   }
 

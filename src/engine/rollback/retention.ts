@@ -3,6 +3,7 @@ import type { Database } from '../../db/types';
 import { formatTableRef } from '../../job/identifiers';
 import type { JobSpec } from '../../job/types';
 import { AUDIT_COLUMNS as A, auditTableRef } from '../audit/audit-table';
+import { jobLedger } from '../ledger-place';
 
 export class AuditRetentionError extends Error {
   override readonly name = 'AuditRetentionError';
@@ -35,9 +36,10 @@ export async function dropAudit(
     );
     const unrestored = Number((await db.query<{ n: unknown }>(pending.text, pending.values)).rows[0]?.n ?? 0);
     if (unrestored > 0) {
+      const ledger = await jobLedger(db, spec);
       const last = sql(
         db.dialect,
-        (b) => `SELECT max(applied_at) AS t FROM ${b.id(spec.ledgerTable)} WHERE job_id = ${b.val(spec.id)}`,
+        (b) => `SELECT max(applied_at) AS t FROM ${b.table(ledger.table)} WHERE job_id = ${b.val(spec.id)}`,
       );
       const at = (await db.query<{ t: unknown }>(last.text, last.values)).rows[0]?.t;
       const lastBatch = at

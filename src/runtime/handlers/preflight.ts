@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ddlGuardCheck } from '../../ddl/preflight-check';
-import { PREFLIGHT_CHECKS, runPreflight } from '../../engine';
+import { runPreflight } from '../../engine';
 import type { JobSpec } from '../../job/types';
 import type { HandlerDeps } from '../deps';
 import { type PlanSummary, planSummary } from '../plan-summary';
@@ -8,6 +8,7 @@ import { recipePreflight } from '../recipe-steps';
 import { counterpartJobId, RollbackUnavailableError, resolveRunJob } from '../run-job';
 import { startState } from '../run-start';
 import { executionInputSchema, parsePayload, type RunState } from '../run-state';
+import { runtimePreflightChecks } from '../statement-limits';
 import { controlBlockers } from './preflight-blockers';
 
 const payloadSchema = z.object({
@@ -61,7 +62,7 @@ export async function preflight(payload: unknown, deps: HandlerDeps): Promise<Pr
     spec,
     db,
     replicas: await deps.connections.replicas(spec.database),
-    checks: [...PREFLIGHT_CHECKS, ddlGuard],
+    checks: [...runtimePreflightChecks(deps.settings), ddlGuard],
   });
   const plan = planSummary(spec, report);
   const reasons = [

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LowtideConfig } from '../../config/define-config';
 import { findJob } from '../../config/define-config';
+import { APPLY_BATCH_TIMEOUT_SECONDS } from '../../config/function-timeouts';
 import { replicaLagAlarmName } from '../../config/names';
 import { DynamoControlStore } from '../../control/dynamo-store';
 import { cloudWatchAlarmReader } from '../../health/cloudwatch-reader';
@@ -30,11 +31,14 @@ function positive(env: Env, name: string): number | undefined {
 
 /**
  * Runtime settings with optional overrides from the environment (LOWTIDE_LEASE_TTL_SECONDS,
- * LOWTIDE_CONTINUE_AS_NEW_AFTER); a threshold the history budget cannot hold is refused.
+ * LOWTIDE_CONTINUE_AS_NEW_AFTER, LOWTIDE_DDL_SCAN_MB_PER_SECOND); a threshold the history budget
+ * cannot hold is refused. Statements are bounded by the ApplyBatch function's timeout, the figure
+ * the stack deploys it with.
  */
 export function settingsFromEnv(env: Env): RuntimeSettings {
   const ttl = positive(env, 'LOWTIDE_LEASE_TTL_SECONDS');
   const after = positive(env, 'LOWTIDE_CONTINUE_AS_NEW_AFTER');
+  const scan = positive(env, 'LOWTIDE_DDL_SCAN_MB_PER_SECOND');
   if (after)
     checkContinueAsNewAfter(
       Math.floor(after),
@@ -45,6 +49,8 @@ export function settingsFromEnv(env: Env): RuntimeSettings {
     ...DEFAULT_SETTINGS,
     ...(ttl ? { leaseTtlMs: ttl * 1000 } : {}),
     ...(after ? { continueAsNewAfter: Math.floor(after) } : {}),
+    ...(scan ? { ddlScanMbPerSecond: scan } : {}),
+    applyBatchTimeoutSeconds: APPLY_BATCH_TIMEOUT_SECONDS,
   };
 }
 

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { FUNCTION_NAMES, FUNCTION_SPECS } from '../../infra/function-catalog';
+import {
+  APPLY_BATCH_TIMEOUT_SECONDS,
+  ConfigError,
+  defineConfig,
+  LAMBDA_MAX_TIMEOUT_SECONDS,
+  statementFitIssues,
+} from '../../src/config';
+import { defineJob } from '../../src/job/define-job';
+import { addNotNullColumn, createIndexConcurrently } from '../../src/recipes';
+import { settingsFromEnv } from '../../src/runtime/lambda/deps';
+import { synthesize } from './support/synth';
+
+const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db/primary-Ab12Cd';
+const connections = {
+  primary: { engine: 'postgres' as const, host: 'db.internal', database: 'app', auth: { secretArn: SECRET } },
+};
+const job = (id: string, statementTimeoutMs?: number) =>
+  defineJob({
+    id,
+    owner: 'data',
+    engine: 'postgres',
+    database: 'primary',
+    table: 'accounts',
+    key: 'id',
+    kind: 'update',
+    where: 'tier IS NULL',
+    set: { tier: "'standard'" },
+    ...(statementTimeoutMs ? { limits: { statementTimeoutMs } } : {}),
+  });
+const index = (statementTimeoutMs?: number) =>
+  createIndexConcurrently({
+    id: 'idx-note',
+    table: 'accounts',
+    name: 'accounts_note_idx',
+    columns: ['note'],
+    ...(statementTimeoutMs ? { statementTimeoutMs } : {}),
+  });
+const control = { database: 'primary', owner: 'data' };
+
+describe('statement timeouts against the timeout of the function that runs them, at synth', () => {
+  it("every function fits Lambda's 900 s maximum, and ApplyBatch deploys with the timeout the runtime checks against", () => {
+    for (const name of FUNCTION_NAMES)
+      expect(FUNCTION_SPECS[name].timeoutSeconds).toBeLessThanOrEqual(LAMBDA_MAX_TIMEOUT_SECONDS);
+    expect(FUNCTION_SPECS.applyBatch.timeoutSeconds).toBe(APPLY_BATCH_TIMEOUT_SECONDS);
+  });
+
+  it('accepts defaults: a job, an index recipe and a NOT NULL recipe without timeouts of their own', () => {
+    const rank = addNotNullColumn({
+      id: 'accounts-rank',
+      table: 'accounts',
+      column: 'rank',
+      type: 'integer',
+      backfill: '0',
+      job: { database: 'primary', owner: 'data', key: 'id' },
+    });
+    const config = defineConfig({
+      connections,
+      jobs: [{ job: job('backfill-tier') }, { job: job('at-the-ceiling', 240_000) }],
+      recipes: [{ recipe: index(), control }, { recipe: rank }],
+    });
+    expect(statementFitIssues(config)).toEqual([]);
+  });
+
+  it('refuses the stack naming each job and phase, the field, the value, the function timeout and what to do', () => {
+    const config = defineConfig({
+      connections,
+      jobs: [{ job: job('backfill-tier') }, { job: job('slow-batches', 600_000) }],
+      recipes: [{ recipe: index(6 * 3_600_000), control }],
+    });
+    let error: unknown;
+    try {
+      synthesize(config, { bundle: false }).cleanup();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const issues = (error as ConfigError).issues;
+    expect(issues.map((i) => i.path)).toEqual([
+      'jobs.1.job.limits.statementTimeoutMs',
+      'recipes.0.recipe.phases.1.statementTimeoutMs',
+    ]);
+    expect(issues[0]!.message).toBe(
+      "job 'slow-batches' sets limits.statementTimeoutMs to 600000 ms, more than the 240000 ms one statement may run (the ApplyBatch function's 300 s Lambda timeout less a 60 s margin for connection setup, lease and job reads, the checkpoint write and cleanup): set it to at most 240000, or run the job from a machine without Lambda's 15-minute limit with `lowtide run <job file> --local`: the local runtime has no such limit",
+    );
+    expect(issues[1]!.message).toMatch(
+      /^recipe 'idx-note' phase 'create-index' sets statementTimeoutMs to 21600000 ms, more than the 240000 ms .*300 s Lambda timeout.*: set it to at most 240000, or run the recipe from a machine without Lambda's 15-minute limit through the local runtime/,
+    );
+  });
+
+  it("refuses a recipe backfill's batch timeout too", () => {
+    const rank = addNotNullColumn({
+      id: 'accounts-rank',
+      table: 'accounts',
+      column: 'rank',
+      type: 'integer',
+      backfill: '0',
+      job: { database: 'primary', owner: 'data', key: 'id', limits: { statementTimeoutMs: 400_000 } },
+    });
+    const config = defineConfig({
+      connections,
+      jobs: [{ job: job('backfill-tier') }],
+      recipes: [{ recipe: rank }],
+    });
+    expect(statementFitIssues(config)).toEqual([
+      {
+        path: 'recipes.0.limits.statementTimeoutMs',
+        message: expect.stringContaining(
+          "recipe 'accounts-rank' sets limits.statementTimeoutMs to 400000 ms",
+        ),
+      },
+    ]);
+  });
+
+  it('carries the assumed scan throughput to the functions, and the Lambda runtime bounds statements by ApplyBatch', () => {
+    const config = defineConfig({ connections, jobs: [{ job: job('backfill-tier') }] });
+    const synth = synthesize(config, { bundle: false, ddlScanMbPerSecond: 25 });
+    try {
+      const functions = Object.values(synth.template.Resources).filter(
+        (r) => r.Type === 'AWS::Lambda::Function',
+      );
+      const env = functions.map((f) => f.Properties.Environment?.Variables?.LOWTIDE_DDL_SCAN_MB_PER_SECOND);
+      expect(env.length).toBeGreaterThan(0);
+      expect(new Set(env)).toEqual(new Set(['25']));
+    } finally {
+      synth.cleanup();
+    }
+    expect(settingsFromEnv({ LOWTIDE_DDL_SCAN_MB_PER_SECOND: '25' })).toMatchObject({
+      ddlScanMbPerSecond: 25,
+      applyBatchTimeoutSeconds: APPLY_BATCH_TIMEOUT_SECONDS,
+    });
+    expect(settingsFromEnv({}).ddlScanMbPerSecond).toBe(10);
+    expect(() => synthesize(config, { bundle: false, ddlScanMbPerSecond: 0 })).toThrow(
+      /ddlScanMbPerSecond must be a positive number of MB\/s, not 0/,
+    );
+  });
+});
