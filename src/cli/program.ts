@@ -41,7 +41,10 @@ const OPERATOR_ACTIONS: ReadonlyArray<{
     summary: "clear an operator's pause so the job may run again",
     extra: (c) =>
       c
-        .option('--force', 'also clear pauses set by alarms, replica lag, lock timeouts and the window')
+        .option(
+          '--force',
+          'also clear pauses set by alarms (a plain resume clears the operator, lock-timeouts, statement-timeouts, replica-lag and window pauses)',
+        )
         .option('--clear-abort', 'withdraw an abort request so an aborted job may run again'),
   },
   {

@@ -19,6 +19,15 @@ export const OUTSIDE_LAMBDA = {
     "run the recipe from a machine without Lambda's 15-minute limit through the local runtime (runRecipe(recipe, ...) or createLocalRuntime({ recipes })) against the same database: it has no such limit",
 } as const;
 
+/*
+ * Past its timeout Lambda stops the invocation wherever it is, mid-statement included, and the
+ * task fails: Step Functions reports unhandled Lambda errors, function timeouts among them, as
+ * `Lambda.Unknown` (AWS Step Functions Developer Guide, "Handle Lambda service exceptions"); Lambda
+ * names a timeout's error type `Sandbox.Timedout` (AWS Lambda Developer Guide, "Troubleshoot
+ * invocation issues in Lambda", for the Init phase). Either way the state machine's catch-all sends
+ * the run to RecordFailure, and the database is left to notice on its own that its client is gone.
+ */
+
 /**
  * ApplyBatch runs every SQL statement a job's batches and a recipe's DDL steps send: its timeout
  * bounds them all.

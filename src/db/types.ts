@@ -144,6 +144,18 @@ export interface Database extends Queryable {
    */
   withSession<T>(options: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T>;
 
+  /**
+   * Runs `fn` with a view of this database in which `query` and `explain` run inside one
+   * read-only transaction that is always rolled back (PostgreSQL `BEGIN; SET TRANSACTION READ
+   * ONLY`; MySQL `SET SESSION TRANSACTION READ ONLY` and `START TRANSACTION READ ONLY`, the
+   * session setting because a DDL statement would otherwise commit the transaction implicitly and
+   * run outside it). The view refuses batch transactions and sessions. The transaction opens on
+   * the view's first query, so a caller that only reads the catalog or replicas holds none; those
+   * reads use another pooled connection (lowtide opens pools of two). For
+   * dry runs: `lowtide plan` and preflight run author SQL through it, so they change nothing.
+   */
+  withReadOnlyTransaction<T>(fn: (db: Database) => Promise<T>): Promise<T>;
+
   // --- introspection for preflight checks ---
   serverRole(): Promise<ServerRole>;
   /** Columns of the table, or an empty list when it does not exist. */

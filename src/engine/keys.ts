@@ -14,8 +14,39 @@ export interface KeyCodec {
 
 const INTEGER_TYPE = /^(tiny|small|medium|big)?int(eger)?\b|^int[248]$|^(big|small)?serial$/;
 
+/**
+ * String types whose values come back from both drivers as the exact strings the server compares:
+ * PostgreSQL text, varchar, char and uuid; MySQL char, varchar and the text types.
+ */
+const STRING_TYPE =
+  /^(text|character varying|varchar|character|char|bpchar|uuid|tinytext|mediumtext|longtext)$/;
+
+/**
+ * What lowtide can carry a key of this type as, losslessly and in the server's own order, or
+ * undefined. Everything else is refused until keys are typed: timestamps come back as JavaScript
+ * dates (milliseconds at best, PostgreSQL keeps microseconds), floats and decimals as rounded or
+ * reformatted numbers, binary values as buffers, enums order by their declaration, not their text.
+ */
+export function keyKind(dataType: string): 'integer' | 'string' | undefined {
+  const type = dataType.toLowerCase();
+  if (INTEGER_TYPE.test(type)) return 'integer';
+  if (STRING_TYPE.test(type)) return 'string';
+  return undefined;
+}
+
+/** Why a key column of this type cannot be used, and what to do instead; undefined when it can. */
+export function keyTypeProblem(column: string, dataType: string): string | undefined {
+  if (keyKind(dataType)) return undefined;
+  return (
+    `key column ${column} is of type ${dataType}, which lowtide cannot yet carry between batches without losing ` +
+    'its exact value or order (keys travel as text; timestamps would lose precision, floats and decimals digits, ' +
+    'binary values and enums their order): choose an integer, text or uuid key, such as the primary key, ' +
+    'or add a unique integer column and key the job on it'
+  );
+}
+
 export function keyCodecFor(dataType: string): KeyCodec {
-  const integer = INTEGER_TYPE.test(dataType.toLowerCase());
+  const integer = keyKind(dataType) === 'integer';
   return {
     integer,
     fromDb(value) {
@@ -45,6 +76,9 @@ export async function keyCodecOf(db: Database, spec: JobSpec): Promise<KeyCodec>
   if (known) return known;
   const column = (await db.columns(spec.table)).find((c) => c.name === spec.key);
   if (!column) throw new Error(`table ${spec.table.name} has no key column ${spec.key}`);
+  // Preflight refuses it first; this keeps a job that skipped preflight from sticking at batch 2.
+  const problem = spec.kind === 'custom' ? undefined : keyTypeProblem(column.name, column.dataType);
+  if (problem) throw new Error(problem);
   const codec = keyCodecFor(column.dataType);
   byTable.set(id, codec);
   return codec;

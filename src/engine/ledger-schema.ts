@@ -9,21 +9,23 @@ export function createLedgerSql(db: Database, table: QualifiedTable): string {
       job_id varchar(64) NOT NULL, batch_no bigint NOT NULL, lease_token bigint NOT NULL,
       first_key text NOT NULL, last_key text NOT NULL, selected integer NOT NULL, affected integer NOT NULL,
       rows_done bigint NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(),
-      target_table varchar(200) NOT NULL DEFAULT '',
+      target_table varchar(200) NOT NULL DEFAULT '', pass integer NOT NULL DEFAULT 1, pass_ended_by bigint NULL,
       PRIMARY KEY (job_id, batch_no))`;
   }
   return `CREATE TABLE IF NOT EXISTS ${t} (
     job_id varchar(64) NOT NULL, batch_no bigint NOT NULL, lease_token bigint NOT NULL,
     first_key text NOT NULL, last_key text NOT NULL, selected int NOT NULL, affected int NOT NULL,
     rows_done bigint NOT NULL, applied_at timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
-    target_table varchar(200) NOT NULL DEFAULT '',
+    target_table varchar(200) NOT NULL DEFAULT '', pass int NOT NULL DEFAULT 1, pass_ended_by bigint NULL,
     PRIMARY KEY (job_id, batch_no)) ENGINE=InnoDB`;
 }
 
 /**
  * Columns added to the ledger after its first version, with the defaults that make an older row
- * mean what it meant: `target_table` '' is "written before the ledger recorded its table".
- * Added with a constant default, which both engines apply without rewriting the table.
+ * mean what it meant: `target_table` '' is "written before the ledger recorded its table", `pass`
+ * 1 the job's first walk over its table, `pass_ended_by` NULL a pass not known to be complete (the
+ * lease token of the run that found nothing left otherwise). Added with a constant default, which
+ * both engines apply without rewriting the table.
  */
 const ADDED_COLUMNS: readonly { readonly name: string; readonly postgres: string; readonly mysql: string }[] =
   [
@@ -32,6 +34,8 @@ const ADDED_COLUMNS: readonly { readonly name: string; readonly postgres: string
       postgres: "varchar(200) NOT NULL DEFAULT ''",
       mysql: "varchar(200) NOT NULL DEFAULT ''",
     },
+    { name: 'pass', postgres: 'integer NOT NULL DEFAULT 1', mysql: 'int NOT NULL DEFAULT 1' },
+    { name: 'pass_ended_by', postgres: 'bigint NULL', mysql: 'bigint NULL' },
   ];
 
 /** Columns the ledger has, by name. */

@@ -6,6 +6,7 @@ import { installAudit } from './audit/audit-table';
 import { adoptLegacyRows, findLegacyLedger, type JobLedger, jobLedger } from './ledger-place';
 import { createLedgerSql, ledgerColumns, upgradeLedger } from './ledger-schema';
 import { jobLock } from './lock-name';
+import { analyzeAuditTable } from './rollback/analyze-audit';
 import { type QualifiedTable, TargetTableError } from './target';
 
 export type { JobLedger } from './ledger-place';
@@ -32,6 +33,10 @@ export interface LedgerHead {
   readonly lastKey: Key | null;
   readonly leaseToken: number;
   readonly rowsDone: number;
+  /** The walk over the table this batch belongs to; 1 for the first (see rerunOf). */
+  readonly pass: number;
+  /** The lease token of the run that found this pass complete, or null while it is not known to be. */
+  readonly passEndedBy: number | null;
 }
 
 /**
@@ -69,6 +74,7 @@ export async function installLedger(db: Database, spec: JobSpec): Promise<void> 
       `job '${spec.id}' is locked by another session but has no ledger table yet: retry in a moment`,
     );
   }
+  if (spec.kind === 'rollback') await analyzeAuditTable(db, spec);
 }
 
 export async function ledgerExists(db: Database, spec: JobSpec): Promise<boolean> {
@@ -98,32 +104,44 @@ const COLUMNS = 'batch_no, lease_token, first_key, last_key, selected, affected,
  * another table: the job's id was reused for a different table, and its progress means nothing here.
  */
 export async function readLedgerHead(q: Queryable, ledger: JobLedger): Promise<LedgerHead | undefined> {
-  return headOf(q, ledger.table, ledger, { recordsTables: true });
+  return headOf(q, ledger.table, ledger, { present: ALL_COLUMNS });
 }
+
+/** Columns a ledger of an earlier version may lack; read only where present. */
+const ALL_COLUMNS: ReadonlySet<string> = new Set(['target_table', 'pass', 'pass_ended_by']);
 
 async function headOf(
   q: Queryable,
   table: QualifiedTable,
   ledger: JobLedger,
-  options: { readonly recordsTables: boolean; readonly rows?: (b: SqlBuilder) => string },
+  options: { readonly present: ReadonlySet<string>; readonly rows?: (b: SqlBuilder) => string },
 ): Promise<LedgerHead | undefined> {
-  const { recordsTables } = options;
+  const extra = [...ALL_COLUMNS].filter((c) => options.present.has(c));
   const stmt = sql(q.dialect, (b) => {
     const rows = options.rows ? options.rows(b) : `job_id = ${b.val(ledger.jobId)}`;
-    const target = recordsTables ? ', target_table' : '';
-    return `SELECT ${COLUMNS}${target} FROM ${b.table(table)} WHERE ${rows} ORDER BY batch_no DESC LIMIT 1`;
+    const more = extra.map((c) => `, ${c}`).join('');
+    return `SELECT ${COLUMNS}${more} FROM ${b.table(table)} WHERE ${rows} ORDER BY batch_no DESC LIMIT 1`;
   });
   const { rows } = await q.query<RawRow>(stmt.text, stmt.values);
-  if (rows.length === 0) return undefined;
-  const recorded = recordsTables ? String(rows[0]!.target_table ?? '') : '';
+  const raw = rows[0];
+  if (!raw) return undefined;
+  const recorded = String(raw.target_table ?? '');
   if (recorded !== '' && recorded !== ledger.target) {
     throw new TargetTableError(
       `job '${ledger.jobId}' has progress recorded for table ${recorded}, but it now runs on ${ledger.target}: ` +
         `give the job a new id, or reset its ledger (DELETE FROM ${formatTableRef(table)} WHERE job_id = '${ledger.jobId}') to start over`,
     );
   }
-  const row = toRow(rows[0]!);
-  return { batchNo: row.batchNo, lastKey: row.lastKey, leaseToken: row.leaseToken, rowsDone: row.rowsDone };
+  const row = toRow(raw);
+  return {
+    batchNo: row.batchNo,
+    lastKey: row.lastKey,
+    leaseToken: row.leaseToken,
+    rowsDone: row.rowsDone,
+    pass: raw.pass === undefined || raw.pass === null ? 1 : Number(raw.pass),
+    passEndedBy:
+      raw.pass_ended_by === undefined || raw.pass_ended_by === null ? null : Number(raw.pass_ended_by),
+  };
 }
 
 /**
@@ -135,12 +153,12 @@ export async function readLedger(db: Database, spec: JobSpec): Promise<LedgerHea
   const ledger = await jobLedger(db, spec);
   const columns = await ledgerColumns(db, ledger.table);
   if (columns.size > 0) {
-    const head = await headOf(db, ledger.table, ledger, { recordsTables: columns.has('target_table') });
+    const head = await headOf(db, ledger.table, ledger, { present: columns });
     if (head) return head;
   }
   const legacy = await findLegacyLedger(db, ledger);
   if (!legacy) return undefined;
-  return headOf(db, legacy.table, ledger, { recordsTables: false, rows: legacy.rows });
+  return headOf(db, legacy.table, ledger, { present: new Set(), rows: legacy.rows });
 }
 
 export async function readLedgerRow(
@@ -157,11 +175,16 @@ export async function readLedgerRow(
   return rows[0] ? toRow(rows[0]) : undefined;
 }
 
-export async function writeLedgerRow(q: Queryable, ledger: JobLedger, row: LedgerRow): Promise<void> {
+export async function writeLedgerRow(
+  q: Queryable,
+  ledger: JobLedger,
+  row: LedgerRow,
+  pass: number,
+): Promise<void> {
   const stmt = sql(
     q.dialect,
     (b) =>
-      `INSERT INTO ${b.table(ledger.table)} (job_id, ${COLUMNS}, target_table) VALUES (${b.list([
+      `INSERT INTO ${b.table(ledger.table)} (job_id, ${COLUMNS}, target_table, pass) VALUES (${b.list([
         ledger.jobId,
         row.batchNo,
         row.leaseToken,
@@ -171,9 +194,35 @@ export async function writeLedgerRow(q: Queryable, ledger: JobLedger, row: Ledge
         row.affected,
         row.rowsDone,
         ledger.target,
+        pass,
       ])})`,
   );
   await q.query(stmt.text, stmt.values);
+}
+
+/** Records on the pass's last batch that the run holding `leaseToken` found nothing left after it. */
+export async function markPassEnded(
+  q: Queryable,
+  ledger: JobLedger,
+  batchNo: number,
+  leaseToken: number,
+): Promise<void> {
+  const stmt = sql(
+    q.dialect,
+    (b) =>
+      `UPDATE ${b.table(ledger.table)} SET pass_ended_by = ${b.val(leaseToken)} WHERE job_id = ${b.val(ledger.jobId)} AND batch_no = ${b.val(batchNo)}`,
+  );
+  await q.query(stmt.text, stmt.values);
+}
+
+/** Every batch of one pass, in order. */
+export async function readPass(q: Queryable, ledger: JobLedger, pass: number): Promise<LedgerRow[]> {
+  const stmt = sql(
+    q.dialect,
+    (b) =>
+      `SELECT ${COLUMNS} FROM ${b.table(ledger.table)} WHERE job_id = ${b.val(ledger.jobId)} AND pass = ${b.val(pass)} ORDER BY batch_no`,
+  );
+  return (await q.query<RawRow>(stmt.text, stmt.values)).rows.map(toRow);
 }
 
 /**

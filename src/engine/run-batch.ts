@@ -2,8 +2,9 @@ import type { Database, Key } from '../db/types';
 import type { JobSpec, VerifyResult } from '../job/types';
 import { BatchVerificationError, StaleLeaseError } from './errors';
 import { compileJob } from './kinds/compile';
-import { jobLedger, readLedger, readLedgerHead, readLedgerRow, writeLedgerRow } from './ledger';
+import { jobLedger, markPassEnded, readLedgerHead, readLedgerRow, writeLedgerRow } from './ledger';
 import { jobLock } from './lock-name';
+import { passStart } from './passes';
 
 export interface BatchRequest {
   readonly spec: JobSpec;
@@ -24,6 +25,8 @@ export type BatchOutcome =
       readonly affected: number;
       /** Rows affected by all batches so far, as the ledger records it. */
       readonly rowsDone: number;
+      /** The walk over the table this batch belongs to (see rerunOf). */
+      readonly pass: number;
       readonly durationMs: number;
     }
   /** Nothing left to select after the ledger's last key. */
@@ -56,18 +59,28 @@ export async function runBatch({ spec, db, leaseToken, batchSize }: BatchRequest
       const head = await readLedgerHead(tx, ledger);
       if (head && head.leaseToken > leaseToken)
         throw new StaleLeaseError(spec.id, leaseToken, head.leaseToken);
-      const lastKey = head?.lastKey ?? null;
+      const start = passStart(spec, head, leaseToken);
       const batchNo = (head?.batchNo ?? 0) + 1;
       const rowsBefore = head?.rowsDone ?? 0;
-      const batch = await job.changeBatch(tx, lastKey, batchSize, { batchNo });
+      const done = {
+        status: 'done' as const,
+        batchNo: batchNo - 1,
+        lastKey: head?.lastKey ?? null,
+        rowsDone: rowsBefore,
+      };
+      if (start.ended) return done;
+      const batch = await job.changeBatch(tx, start.afterKey, batchSize, { batchNo });
       if (!batch) {
-        return { status: 'done' as const, batchNo: batchNo - 1, lastKey, rowsDone: rowsBefore };
+        // Nothing left: the pass is complete, and this run is the one that found it so.
+        if (head && (head.passEndedBy === null || start.fresh))
+          await markPassEnded(tx, ledger, head.batchNo, leaseToken);
+        return done;
       }
       if (!batch.verdict.ok) throw new BatchVerificationError(spec.id, batchNo, batch.verdict.reason);
       const { verdict: _verdict, ...span } = batch;
       const row = { batchNo, leaseToken, ...span, rowsDone: rowsBefore + span.affected };
-      await writeLedgerRow(tx, ledger, row);
-      return { status: 'applied' as const, ...row };
+      await writeLedgerRow(tx, ledger, row, start.pass);
+      return { status: 'applied' as const, ...row, pass: start.pass };
     },
   );
   if (result.held) return { status: 'held' };
@@ -105,11 +118,4 @@ export async function verifyCommittedBatch({
   }
   const job = await compileJob(spec, db);
   return job.verifyCommitted(db, row);
-}
-
-/** Postflight: the job's invariant over everything up to the last key the ledger records. */
-export async function validateJob({ spec, db }: { spec: JobSpec; db: Database }): Promise<VerifyResult> {
-  const job = await compileJob(spec, db);
-  const head = await readLedger(db, spec);
-  return job.validate(db, head?.lastKey ?? null);
 }

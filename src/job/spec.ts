@@ -176,6 +176,12 @@ const common = {
   rollback: rollback.prefault({}),
   verify: verify.prefault({}),
   requiresApproval: z.boolean().default(false),
+  /**
+   * What a new run does once the job's last pass completed: `new-pass` walks the table again from
+   * the first key (the default for delete and archive, whose predicates often move with time);
+   * `resume` goes on after the last key (the default for update and custom). See rerunOf.
+   */
+  rerun: z.enum(['new-pass', 'resume']).optional(),
   /** Name of the ledger table lowtide keeps in the target database. */
   ledgerTable: identifier.default('lowtide_ledger'),
   /** SQL run outside the batch template; the DDL guard checks each statement at preflight. */

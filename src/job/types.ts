@@ -8,7 +8,9 @@ import type {
   updateJobSchema,
 } from './spec';
 
-export type VerifyResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+export type VerifyResult =
+  /** `note`: something worth telling the operator that is not a failure. */
+  { readonly ok: true; readonly note?: string } | { readonly ok: false; readonly reason: string };
 
 export interface CheckResult {
   /** Short, stable name, e.g. `key-index`. */

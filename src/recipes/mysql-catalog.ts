@@ -18,3 +18,17 @@ export async function mysqlIndexExists(db: Database, table: TableRef, index: str
   );
   return rows.length > 0;
 }
+
+/**
+ * The connection still running this exact statement, if any: an ALTER whose client went away (a
+ * Lambda cut off at its timeout, a killed process) runs on in the server until it ends or is
+ * killed, and MySQL has no statement timeout for DDL. Without the PROCESS privilege the list holds
+ * only the user's own connections, which still covers an earlier run of the same recipe.
+ */
+export async function mysqlStatementRunning(db: Database, statement: string): Promise<number | undefined> {
+  const { rows } = await db.query<{ id: unknown }>(
+    'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE INFO = ? AND ID <> CONNECTION_ID() LIMIT 1',
+    [statement],
+  );
+  return rows[0] ? Number(rows[0].id) : undefined;
+}

@@ -1,7 +1,7 @@
 import { mysqlDialect } from '../db/mysql/dialect';
 import { formatTableRef } from '../job/identifiers';
 import { RecipeInputError } from './errors';
-import { mysqlColumnExists, mysqlIndexExists } from './mysql-catalog';
+import { mysqlColumnExists, mysqlIndexExists, mysqlStatementRunning } from './mysql-catalog';
 import { optionalTimeout, quoted, requireColumnType, requireIdentifier, requireTable } from './recipe-input';
 import type { Recipe } from './types';
 
@@ -60,6 +60,7 @@ export function mysqlAddIndex(input: MysqlAddIndexInput): Recipe {
   if (input.columns.length === 0) throw new RecipeInputError('recipe index needs at least one column');
   const q = quoted(mysqlDialect, ref);
   const columns = input.columns.map((c) => q.ident(requireIdentifier('index column', c))).join(', ');
+  const alter = `ALTER TABLE ${q.table} ADD INDEX ${q.ident(name)} (${columns}), ALGORITHM=INPLACE, LOCK=NONE`;
   return {
     id: input.id,
     engine: 'mysql',
@@ -69,9 +70,12 @@ export function mysqlAddIndex(input: MysqlAddIndexInput): Recipe {
         kind: 'ddl',
         name: 'add-index',
         purpose: 'builds the index in place while writes go on',
-        statements: [
-          `ALTER TABLE ${q.table} ADD INDEX ${q.ident(name)} (${columns}), ALGORITHM=INPLACE, LOCK=NONE`,
-        ],
+        statements: [alter],
+        blocker: async (db) => {
+          const id = await mysqlStatementRunning(db, alter);
+          if (id === undefined) return undefined;
+          return `an earlier build of index ${name} is still running in connection ${id} (its client went away: a run cut off at its timeout, or killed): wait for it to end, or stop it with KILL QUERY ${id}, then run the recipe again`;
+        },
         mode: 'transaction',
         selfConsented: true,
         ...optionalTimeout(input.statementTimeoutMs),

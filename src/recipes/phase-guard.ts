@@ -1,7 +1,7 @@
 import type { Database } from '../db/types';
 import { analyzeScript } from '../ddl/analyze-sql';
 import type { ConsentLookup } from '../ddl/consent';
-import { guardContextFromDatabase } from '../ddl/database-catalog';
+import { type GuardContext, guardContextFromDatabase } from '../ddl/database-catalog';
 import type { Finding } from '../ddl/types';
 import { type DurationLimits, phaseDurationProblem, phaseTimeoutProblem } from './phase-timeout';
 import type { DdlPhase } from './types';
@@ -18,10 +18,33 @@ export interface PhaseGuardLimits extends DurationLimits {
 }
 
 /**
- * A DDL phase's own preflight: a statement timeout that fits where the phase runs, the guard
- * against the live catalog with the runner's lock timeout assumed, and for a phase that reads the
- * whole table, a duration estimate from its size that fits that timeout. Returns the reasons the
- * phase may not run (empty: it may).
+ * What keeps a DDL phase from running here whatever an operator consents to: a statement timeout
+ * above the ceiling where it runs, an earlier run's statement still at work on the server, or a
+ * table too big to read in the time the phase has. Empty: nothing does.
+ */
+export async function phaseRefusals(
+  db: Database,
+  phase: DdlPhase,
+  limits?: PhaseGuardLimits,
+  context?: GuardContext,
+): Promise<string[]> {
+  const tooLong = limits && phaseTimeoutProblem(limits.recipeId, phase, limits.ceiling);
+  if (tooLong) return [`${phase.name}: ${tooLong}`];
+  const blocked = await phase.blocker?.(db);
+  if (blocked) return [`${phase.name}: ${blocked}`];
+  const tooBig = await phaseDurationProblem(
+    db,
+    phase,
+    context ?? (await guardContextFromDatabase(db)),
+    limits ?? {},
+  );
+  return tooBig ? [tooBig] : [];
+}
+
+/**
+ * A DDL phase's own preflight: its refusals (above), then the guard against the live catalog with
+ * the runner's lock timeout assumed, whose blocking findings wait for an operator's consent unless
+ * the recipe vouches for them. Returns the reasons the phase may not run (empty: it may).
  */
 export async function guardPhase(
   db: Database,
@@ -29,11 +52,9 @@ export async function guardPhase(
   consents: ConsentLookup,
   limits?: PhaseGuardLimits,
 ): Promise<string[]> {
-  const tooLong = limits && phaseTimeoutProblem(limits.recipeId, phase, limits.ceiling);
-  if (tooLong) return [`${phase.name}: ${tooLong}`];
-  const blocked = await phase.blocker?.(db);
-  if (blocked) return [`${phase.name}: ${blocked}`];
   const context = await guardContextFromDatabase(db);
+  const refusals = await phaseRefusals(db, phase, limits, context);
+  if (refusals.length > 0) return refusals;
   const analysis = await analyzeScript(phase.statements, {
     engine: db.engine,
     ...context,
@@ -51,8 +72,6 @@ export async function guardPhase(
     if (phase.selfConsented || (await consents(finding.fingerprint))) continue;
     reasons.push(gateReason(phase, finding));
   }
-  const tooBig = await phaseDurationProblem(db, phase, context, limits ?? {});
-  if (tooBig) reasons.push(tooBig);
   return reasons;
 }
 

@@ -14,7 +14,10 @@ export const DEFAULT_DDL_STATEMENT_MS = 30 * 60_000;
  * data: 10 MB/s. Deliberately slow, so the estimate errs long: a busy production primary on
  * general-purpose storage whose baseline I/O the application already uses, an index build that
  * also sorts and writes the index (and its WAL or redo), CONCURRENTLY's wait for older
- * transactions. Measure yours (the duration of a CREATE INDEX CONCURRENTLY of a known table) and
+ * transactions. For scale: on an idle 2-core test machine with a 1,000,000-row table (65 MB) in
+ * cache, CREATE INDEX CONCURRENTLY of a text column ran at about 47 MB/s per pass, VALIDATE
+ * CONSTRAINT at about 380 MB/s, and MariaDB's in-place ADD INDEX at about 34 MB/s per pass; a
+ * production primary under load, reading from storage, is slower. Measure yours (the duration of a CREATE INDEX CONCURRENTLY of a known table) and
  * set it with `scanMbPerSecond` (runRecipe), `settings.ddlScanMbPerSecond` (local runtime) or the
  * stack's `ddlScanMbPerSecond` (LOWTIDE_DDL_SCAN_MB_PER_SECOND on Lambda).
  */

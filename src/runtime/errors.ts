@@ -46,6 +46,15 @@ export class VerificationFailedError extends HandlerError {
   override readonly name = 'VerificationFailed';
 }
 
+/**
+ * A recipe phase reached mid-run cannot run here at all (its timeout does not fit the function, its
+ * table is too big to read in time, an earlier build still runs): the run fails with the reason
+ * rather than hold for a consent that would not help. A new execution ends Blocked with it.
+ */
+export class RecipePhaseRefusedError extends HandlerError {
+  override readonly name = 'RecipePhaseRefused';
+}
+
 /** The execution input or a state payload does not have the shape this handler needs. */
 export class InvalidPayloadError extends HandlerError {
   override readonly name = 'InvalidPayload';

@@ -3,11 +3,11 @@ import type { Database } from '../db/types';
 import { jobLockName, readLedger, runPreflight } from '../engine';
 import type { JobSpec } from '../job/types';
 import type { BackfillPhase, DdlPhase, Phase } from '../recipes';
-import { guardPhase } from '../recipes/phase-guard';
+import { guardPhase, phaseRefusals } from '../recipes/phase-guard';
 import { RecipeBusyError, runDdlPhase } from '../recipes/run-ddl';
 import { translateBatchError } from './batch-errors';
 import type { HandlerDeps } from './deps';
-import { VerificationFailedError } from './errors';
+import { RecipePhaseRefusedError, VerificationFailedError } from './errors';
 import { initialCheckpoint, pacingSeconds } from './handlers/common';
 import { type PlanSummary, planSummary } from './plan-summary';
 import { currentPhase, phaseNamed } from './recipe-run';
@@ -111,6 +111,8 @@ export async function recipeStep(
 async function ddlStep(ctx: StepContext, phase: DdlPhase, deps: HandlerDeps): Promise<RunState> {
   const { run, spec, db } = ctx;
   const limits = recipeLimits(deps.settings, spec.id);
+  const refusals = await phaseRefusals(db, phase, limits);
+  if (refusals.length > 0) throw new RecipePhaseRefusedError(`recipe ${spec.id}: ${refusals.join(' ')}`);
   const blockers = await guardPhase(db, phase, await consentsOf(deps, spec.id), limits);
   if (blockers.length > 0) {
     // A gate reached mid-run: hold here (the health gate keeps the lease and honours pause and

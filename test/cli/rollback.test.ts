@@ -60,7 +60,18 @@ describe.each(ENGINES)('lowtide rollback and lowtide audit on %s', (engine) => {
       rollbackJobId: string;
       conflicts: Conflict[];
       moreConflicts: boolean;
+      rowsDone: number;
+      summary: { rowsChanged: number; batches: number };
     }>(undo);
+    // One count: the run's summary is the rollback's ledger.
+    const [ledger] = await t.conn.query<{ done_rows: unknown; batches: unknown }>(
+      `SELECT max(rows_done) AS done_rows, count(*) AS batches FROM lowtide_ledger WHERE job_id = '${jobId}-rollback'`,
+    );
+    expect(report.summary).toMatchObject({
+      rowsChanged: Number(ledger!.done_rows),
+      batches: Number(ledger!.batches),
+    });
+    expect(report.rowsDone).toBe(Number(ledger!.done_rows));
     expect(report).toMatchObject({
       outcome: 'completed',
       rollbackJobId: `${jobId}-rollback`,

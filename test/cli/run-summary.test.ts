@@ -49,6 +49,21 @@ describe('summarizeRun', () => {
     });
   });
 
+  it('counts rows and batches from the ledger when it is known: a commit whose step failed after is in it', () => {
+    const summary = summarizeRun({
+      // The run saw two batches commit; the ledger has a third whose response was lost.
+      batches: [
+        { rows: 1000, durationMs: 100 },
+        { rows: 1000, durationMs: 300 },
+      ],
+      durationMs: 2000,
+      ledger: { batches: 3, rows: 2323 },
+    });
+    expect(summary).toMatchObject({ rowsChanged: 2323, batches: 3, rowsPerSecond: 1161.5 });
+    // Batch times are those of the batches the run saw.
+    expect(summary.batchMs).toEqual({ p50: 100, p99: 300, max: 300 });
+  });
+
   it('has no batch times and no rate for a run that did nothing in no time', () => {
     expect(summarizeRun({ batches: [], durationMs: 0 })).toEqual({
       rowsChanged: 0,

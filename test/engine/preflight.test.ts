@@ -119,6 +119,22 @@ describe.each(ENGINES)('preflight on %s', (engine) => {
     expect(reasons['check:schema-version']).toBe('run the 2027 migrations first');
   });
 
+  it('runs checks read-only: a check whose function writes is refused and changes nothing', async () => {
+    // The parser cannot see inside a user-defined function; the read-only transaction stops it.
+    await t.raw.query(
+      engine === 'postgres'
+        ? "CREATE FUNCTION wipe_accounts() RETURNS boolean LANGUAGE sql VOLATILE AS 'DELETE FROM accounts; SELECT true'"
+        : 'CREATE FUNCTION wipe_accounts() RETURNS INT MODIFIES SQL DATA NOT DETERMINISTIC BEGIN DELETE FROM accounts; RETURN 1; END',
+    );
+    const before = await tableChecksum(t.raw, engine, 'accounts');
+    const report = await runPreflight({
+      spec: job({ preflight: { checks: [{ name: 'wipe', sql: 'SELECT wipe_accounts()' }] } }),
+      db: t.db,
+    });
+    expect(failed(report.checks)['check:wipe']).toMatch(/read-only|READ ONLY/i);
+    expect(await tableChecksum(t.raw, engine, 'accounts')).toBe(before);
+  });
+
   it('refuses author SQL its parser does not read, before sending any of it (a spec that skipped defineJob)', async () => {
     const before = await tableChecksum(t.raw, engine, 'accounts');
     const spec = {

@@ -28,7 +28,7 @@ const indexRecipe = (engine: 'postgres' | 'mysql', id: string, name: string, sta
 
 describe.each(ENGINES)('a DDL phase that reads the whole table, estimated from its size on %s', (engine) => {
   const big = indexRecipe(engine, 'idx-ltv', 'accounts_ltv_idx');
-  const control = { database: CONNECTION, owner: 'test', limits: { lockTimeoutMs: 500 } };
+  const control = { database: CONNECTION, owner: 'test', limits: { lockTimeoutMs: 1000 } };
   // ApplyBatch at 61 s leaves 1 s for one statement: this table's ~2 MB read twice at 1 MB/s cannot fit.
   const e2e = useE2e(engine, [], {
     prepare: (db) => createAccounts(db.raw, engine, ROWS),
@@ -72,7 +72,12 @@ describe.each(ENGINES)('a DDL phase that reads the whole table, estimated from i
   it('runs where nothing limits it (runRecipe, the local runtime), and a throughput figure that fits lets the step run', async () => {
     const db = openDatabase(e2e.db.testDb.url);
     try {
-      const options = { db, runJob: async () => ({ exit: 'Completed' }), consents: none, lockTimeoutMs: 500 };
+      const options = {
+        db,
+        runJob: async () => ({ exit: 'Completed' }),
+        consents: none,
+        lockTimeoutMs: 1000,
+      };
       // A timeout of its own that the table cannot fit: refused, naming the field to raise.
       const tight = indexRecipe(engine, 'idx-ltv-tight', 'accounts_ltv_idx', 1000);
       const refused = await runRecipe(tight, { ...options, scanMbPerSecond: 1 });
@@ -119,5 +124,53 @@ describe('VALIDATE CONSTRAINT is estimated the same way (PostgreSQL)', () => {
     } finally {
       await db.close();
     }
+  });
+});
+
+describe('a table-sized phase reached mid-run on Lambda (PostgreSQL)', () => {
+  const rank = addNotNullColumn({
+    id: 'accounts-rank',
+    table: 'accounts',
+    column: 'rank',
+    type: 'integer',
+    backfill: '(id % 7)::integer',
+    job: {
+      database: CONNECTION,
+      owner: 'test',
+      key: 'id',
+      batch: { size: 5000, min: 1000, max: 10000, targetMs: 500 },
+      health: { pauseBetweenBatchesMs: 0 },
+    },
+  });
+  // 1 s per statement at 1 MB/s: the backfill's batches fit, VALIDATE's read of ~1.4 MB does not.
+  const e2e = useE2e('postgres', [], {
+    prepare: (db) => createAccounts(db.raw, 'postgres', ROWS),
+    recipes: [{ recipe: rank }],
+    settings: { ...FAST.settings, applyBatchTimeoutSeconds: 61, ddlScanMbPerSecond: 1 },
+  });
+  const state = () =>
+    e2e.db.raw.query<{ not_null: boolean; validated: boolean | null }>(
+      `SELECT a.attnotnull AS not_null,
+              (SELECT convalidated FROM pg_constraint WHERE conrelid = 'accounts'::regclass AND conname = 'rank_not_null') AS validated
+         FROM pg_attribute a WHERE a.attrelid = 'accounts'::regclass AND a.attname = 'rank'`,
+    );
+
+  it('fails the run at once with the reason instead of holding for a consent, and a new execution ends Blocked with it', async () => {
+    const failed = await e2e.rt.runtime.run({ jobId: rank.id, recipe: true });
+    expect(failed.status).toBe('FAILED');
+    expect(failed.cause).toMatch(
+      /recipe accounts-rank: validate-check: refused, it reads accounts \(\d\.\d MB, about \d+ rows\) once, about \d s at the assumed 1 MB\/s, more than the 1000 ms one statement may run here/,
+    );
+    // Everything before VALIDATE happened; VALIDATE did not start.
+    expect(await state()).toEqual([{ not_null: false, validated: false }]);
+    expect(
+      await e2e.db.raw.query<{ n: string }>('SELECT count(*)::text AS n FROM accounts WHERE rank IS NULL'),
+    ).toEqual([{ n: '0' }]);
+
+    const blocked = await e2e.rt.runtime.run({ jobId: rank.id, recipe: true });
+    expect(blocked.exit).toBe('Blocked');
+    expect(blockedReasons(blocked.output)).toEqual([
+      expect.stringMatching(/^validate-check: refused, it reads accounts/),
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/types';
-import { jobLock, readLedger } from '../../engine';
+import { jobLock, passStart, readLedger } from '../../engine';
 import { auditExists } from '../../engine/audit/audit-table';
 import { compileJob } from '../../engine/kinds/compile';
 import type { JobSpec } from '../../job/types';
@@ -104,7 +104,9 @@ async function attemptOnce(
         statementTimeoutMs: spec.limits.statementTimeoutMs,
       },
       async (tx) => {
-        const afterKey = head?.lastKey ?? null;
+        // Where the next run starts: a run always holds a newer lease token than the one that
+        // completed the last pass, so a `new-pass` job starts again from the first key.
+        const afterKey = passStart(spec, head, Number.MAX_SAFE_INTEGER).afterKey;
         if (selectOnly) {
           const keys = await job.selectBatch(tx, afterKey, batchSize);
           if (keys.length === 0) throw new RollBackSample({ status: 'empty' });

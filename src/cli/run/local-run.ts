@@ -1,3 +1,6 @@
+import { openDatabase } from '../../db/open-database';
+import type { Database } from '../../db/types';
+import { type LedgerHead, readLedger } from '../../engine';
 import type { JobSpec } from '../../job/types';
 import { createLocalRuntime } from '../../runtime/local/runtime';
 import type { LocalRuntime, RuntimeEvent } from '../../runtime/local/types';
@@ -52,7 +55,8 @@ export function localRunJson(jobId: string, report: LocalRunReport) {
 /**
  * Runs a job to its end through the local runtime: the deployed state machine definition and the
  * real handlers, in this process, with the control state in `control` (so another terminal can
- * pause it). Progress is reported as it happens; the summary is measured from this run only.
+ * pause it). Progress is reported as it happens; the summary is measured from this run only, its
+ * rows and batches from the job's ledger (the count a resume and a rollback go by).
  */
 export async function runJobLocally(options: LocalRunOptions): Promise<LocalRunReport> {
   const { spec, control } = options;
@@ -87,6 +91,7 @@ export async function runJobLocally(options: LocalRunOptions): Promise<LocalRunR
     if (progress.length > 0) deliver(() => progress);
   };
 
+  const ledgerBefore = await ledgerHead(options);
   const started = performance.now();
   const runtime = await createLocalRuntime({
     jobs: [spec],
@@ -97,23 +102,50 @@ export async function runJobLocally(options: LocalRunOptions): Promise<LocalRunR
     msPerSecond: options.msPerSecond ?? 1000,
     onEvent,
   });
+  let chain: Awaited<ReturnType<LocalRuntime['run']>>;
+  let durationMs: number;
   try {
     options.onStarted?.(runtime);
-    const chain = await runtime.run({ jobId: spec.id });
-    const durationMs = performance.now() - started;
-    const outcome = runOutcome(chain);
-    deliver(() => [{ type: 'finished', outcome: outcome.outcome, reason: outcome.reason, at: Date.now() }]);
-    await delivery;
-    const rowsDone = typeof chain.output?.rowsDone === 'number' ? chain.output.rowsDone : undefined;
-    return {
-      jobId: spec.id,
-      outcome,
-      summary: summarizeRun({ batches, durationMs, pauses, retries }),
-      executions: chain.executions.map((e) => e.executionName),
-      rowsDone,
-      estimatedRows,
-    };
+    chain = await runtime.run({ jobId: spec.id });
+    durationMs = performance.now() - started;
   } finally {
     await runtime.close();
+  }
+  const outcome = runOutcome(chain);
+  deliver(() => [{ type: 'finished', outcome: outcome.outcome, reason: outcome.reason, at: Date.now() }]);
+  await delivery;
+  const rowsDone = typeof chain.output?.rowsDone === 'number' ? chain.output.rowsDone : undefined;
+  // Read once the runtime has let go of its connections (the embedded server takes one at a time).
+  const ledgerAfter = await ledgerHead(options);
+  const ledger =
+    ledgerBefore === null || ledgerAfter === null
+      ? undefined
+      : {
+          batches: (ledgerAfter?.batchNo ?? 0) - (ledgerBefore?.batchNo ?? 0),
+          rows: (ledgerAfter?.rowsDone ?? 0) - (ledgerBefore?.rowsDone ?? 0),
+        };
+  return {
+    jobId: spec.id,
+    outcome,
+    summary: summarizeRun({ batches, durationMs, pauses, retries, ledger }),
+    executions: chain.executions.map((e) => e.executionName),
+    rowsDone,
+    estimatedRows,
+  };
+}
+
+/**
+ * The job's ledger head as the database has it (undefined: no batch yet), or null when it cannot be
+ * read; the summary then counts the batches the run saw.
+ */
+async function ledgerHead(options: LocalRunOptions): Promise<LedgerHead | undefined | null> {
+  let db: Database | undefined;
+  try {
+    db = openDatabase(options.databaseUrl, { poolSize: 1 });
+    return await readLedger(db, options.spec);
+  } catch {
+    return null;
+  } finally {
+    await db?.close().catch(() => {});
   }
 }

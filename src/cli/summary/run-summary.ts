@@ -46,19 +46,34 @@ export function batchTimeStats(durations: readonly number[]): BatchTimeStats | u
   };
 }
 
+/** What the job's ledger in the database recorded over the run: the one count of work done. */
+export interface LedgerProgress {
+  /** Batches committed (the ledger's batch number at the end minus at the start). */
+  readonly batches: number;
+  /** Rows they changed (rows_done at the end minus at the start). */
+  readonly rows: number;
+}
+
 export interface RunSummaryInput {
+  /** Batches the run saw commit, for their timings. */
   readonly batches: readonly BatchTiming[];
   readonly durationMs: number;
   readonly pauses?: number;
   readonly retries?: number;
+  /**
+   * The ledger's count, when it could be read. It wins over `batches`: a batch whose commit landed
+   * but whose step failed after (a lost response, a crash) is in the ledger and not among the
+   * batches seen, and the ledger is what a resume and a rollback go by.
+   */
+  readonly ledger?: LedgerProgress;
 }
 
 export function summarizeRun(input: RunSummaryInput): RunSummary {
-  const rowsChanged = input.batches.reduce((sum, b) => sum + b.rows, 0);
+  const rowsChanged = input.ledger?.rows ?? input.batches.reduce((sum, b) => sum + b.rows, 0);
   const durationMs = Math.max(0, input.durationMs);
   return {
     rowsChanged,
-    batches: input.batches.length,
+    batches: input.ledger?.batches ?? input.batches.length,
     durationMs,
     rowsPerSecond: durationMs > 0 ? rowsChanged / (durationMs / 1000) : undefined,
     batchMs: batchTimeStats(input.batches.map((b) => b.durationMs)),

@@ -71,12 +71,15 @@ export async function postgresAuthorSqlProblem(
   text: string,
   role: FragmentRole,
 ): Promise<string | undefined> {
-  const { parse } = await import('libpg-query');
+  const { parse, SqlError } = await import('libpg-query');
   let tree: PgParse;
   try {
     tree = (await parse(role === 'expression' ? `SELECT ${text}` : text)) as PgParse;
   } catch (error) {
-    return `PostgreSQL cannot parse it (${(error as Error).message})`;
+    // Only the grammar's verdict is the author's to fix; a parser that failed to load (its wasm
+    // missing from a bundle) must not pass for a syntax error.
+    if (!(error instanceof SqlError)) throw error;
+    return `PostgreSQL cannot parse it (${error.message})`;
   }
   const statements = tree.stmts ?? [];
   if (statements.length !== 1) return `is ${statements.length} statements, not one`;

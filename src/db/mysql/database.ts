@@ -1,5 +1,6 @@
 import mysql, { type Pool } from 'mysql2/promise';
 import type { TableRef } from '../../job/identifiers';
+import { readOnlyView } from '../read-only-view';
 import type { Database, Row } from '../types';
 import { runBatchTransaction } from './batch-transaction';
 import { mysqlConnectionOptions } from './connection-options';
@@ -7,6 +8,7 @@ import { mysqlDialect } from './dialect';
 import { toDbError } from './errors';
 import { mysqlExplain } from './explain';
 import { mysqlColumns, mysqlEstimateTableRows, mysqlIndexes } from './introspection';
+import { runReadOnlyTransaction } from './read-only-transaction';
 import { mysqlReplicaLag } from './replica-lag';
 import { runQuery } from './run-query';
 import { type MysqlServerInfo, readServerInfo } from './server-info';
@@ -74,7 +76,7 @@ export function createMysqlDatabase(options: MysqlDatabaseOptions): Database {
     return info;
   };
 
-  return {
+  const db: Database = {
     engine: 'mysql',
     dialect: mysqlDialect,
 
@@ -91,6 +93,12 @@ export function createMysqlDatabase(options: MysqlDatabaseOptions): Database {
 
     async withSession(sessionOptions, fn) {
       return runSession(pool, await serverInfo(), sessionOptions, fn);
+    },
+
+    async withReadOnlyTransaction(fn) {
+      // Read before the transaction takes a connection: with a pool of one it would wait on itself.
+      const { flavour } = await serverInfo();
+      return runReadOnlyTransaction(pool, flavour, (conn) => fn(readOnlyView(db, conn)));
     },
 
     async serverRole() {
@@ -127,4 +135,5 @@ export function createMysqlDatabase(options: MysqlDatabaseOptions): Database {
       }
     },
   };
+  return db;
 }

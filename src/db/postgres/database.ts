@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { TableRef } from '../../job/identifiers';
+import { readOnlyView } from '../read-only-view';
 import type {
   BatchTxOptions,
   BatchTxResult,
@@ -16,6 +17,7 @@ import { readColumns, readIndexes } from './catalog';
 import { postgresDialect } from './dialect';
 import { toDbError } from './errors';
 import { explainSelection } from './explain';
+import { runReadOnlyTransaction } from './read-only-transaction';
 import { readAttachedStandbys, readReplicas } from './replica-lag';
 import { publicResult, runQuery } from './run-query';
 import { countActiveSessions, readServerRole, readServerVersion } from './server-info';
@@ -62,7 +64,7 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
   pool.on('error', () => {});
   let closed: Promise<void> | undefined;
 
-  return {
+  const db: Database = {
     engine: 'postgres',
     dialect: postgresDialect,
 
@@ -81,6 +83,10 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
 
     withSession<T>(sessionOptions: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T> {
       return runSession(pool, sessionOptions, fn);
+    },
+
+    withReadOnlyTransaction<T>(fn: (view: Database) => Promise<T>): Promise<T> {
+      return runReadOnlyTransaction(pool, (conn) => fn(readOnlyView(db, conn)));
     },
 
     serverRole: () => guarded(() => readServerRole(pool)),
@@ -104,4 +110,5 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Databa
       return closed;
     },
   };
+  return db;
 }

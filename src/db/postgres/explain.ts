@@ -19,11 +19,18 @@ export async function explainSelection(
   text: string,
   values?: readonly unknown[],
 ): Promise<SelectionPlan> {
-  const { rows } = await runQuery<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
-    db,
-    `EXPLAIN (FORMAT JSON) ${text}`,
-    values,
-  );
+  const { rows } = await runQuery<PlanRow>(db, explainText(text), values);
+  return planOf(rows);
+}
+
+export type PlanRow = { 'QUERY PLAN': Array<{ Plan: PlanNode }> };
+
+/** The EXPLAIN lowtide sends for `text`: planned, never executed. */
+export function explainText(text: string): string {
+  return `EXPLAIN (FORMAT JSON) ${text}`;
+}
+
+export function planOf(rows: readonly PlanRow[]): SelectionPlan {
   return summarisePlan(rows[0]!['QUERY PLAN'][0]!.Plan);
 }
 

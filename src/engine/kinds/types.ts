@@ -30,10 +30,20 @@ export interface CompiledJob {
   selectBatch(tx: Tx, afterKey: Key | null, limit: number): Promise<Key[]>;
   /** After commit: re-reads the batch's key range to catch a writer or trigger that undid the work. */
   verifyCommitted(q: Queryable, row: LedgerRow): Promise<VerifyResult>;
-  /** Postflight, once at the end, up to the last key the job reached. */
-  validate(db: Database, lastKey: Key | null): Promise<VerifyResult>;
+  /**
+   * Postflight, once at the end, over the key range the job's last pass walked (null: it walked
+   * nothing). Each batch was already checked over its own range before it committed, so what is
+   * wrong in the range now changed after its batch ran: the declarative kinds report it as a note.
+   */
+  validate(db: Database, walked: PassSpan | null): Promise<VerifyResult>;
   /** Estimated rows the job will touch (planner estimate, no scan). */
   estimateRows(db: Database): Promise<number>;
+}
+
+/** The key range one pass walked: its first batch's first key to its last batch's last key. */
+export interface PassSpan {
+  readonly firstKey: Key;
+  readonly lastKey: Key;
 }
 
 export const OK: VerifyResult = { ok: true };

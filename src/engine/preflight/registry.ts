@@ -4,6 +4,8 @@ import { authorSql } from './checks/author-sql';
 import { requiredColumns } from './checks/columns';
 import { customJobChecks, customSql } from './checks/custom-sql';
 import { keyIndex } from './checks/key-index';
+import { keyNotNull } from './checks/key-not-null';
+import { keyType } from './checks/key-type';
 import { replicaLag } from './checks/replica-lag';
 import { rowEstimate } from './checks/row-estimate';
 import { selectionPlan } from './checks/selection-plan';
@@ -18,6 +20,8 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
   serverRole,
   tableExists,
   requiredColumns,
+  keyType,
+  keyNotNull,
   keyIndex,
   selectionPlan,
   statements,

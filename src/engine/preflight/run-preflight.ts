@@ -46,7 +46,9 @@ export async function runPreflight({
     if (check.appliesTo && !check.appliesTo(spec)) continue;
     let outcome: CheckResult[];
     try {
-      outcome = [await check.run(ctx)].flat();
+      // Each check in its own read-only transaction, always rolled back: a dry run changes
+      // nothing, and no transaction stays open from one check to the next.
+      outcome = [await db.withReadOnlyTransaction((ro) => check.run({ ...ctx, db: ro }))].flat();
     } catch (error) {
       outcome = [refuse(check.name, `could not be checked: ${(error as Error).message}`)];
     }
@@ -54,7 +56,7 @@ export async function runPreflight({
     if (GATING_CHECKS.has(check.name) && outcome.some((r) => !r.ok)) break;
   }
   const ok = results.every((r) => r.ok || r.severity === 'warning');
-  const estimatedRows = ok ? await estimate(spec, db) : 0;
+  const estimatedRows = ok ? await db.withReadOnlyTransaction((ro) => estimate(spec, ro)) : 0;
   return { ok, checks: results, estimatedRows, estimatedBatches: Math.ceil(estimatedRows / spec.batch.size) };
 }
 

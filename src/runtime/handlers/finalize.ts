@@ -23,7 +23,9 @@ export async function finalize(payload: unknown, deps: HandlerDeps): Promise<Run
   const { store } = deps;
   const job = await store.ensureJob(spec.id);
   const aborted = job.abortRequest !== undefined;
-  const summary = `${rowsDone} rows in ${head?.batchNo ?? 0} batches`;
+  // A note (rows that began matching after their batch ran) is told, not failed.
+  const note = verdict.ok && verdict.note ? `; note: ${verdict.note}` : '';
+  const summary = `${rowsDone} rows in ${head?.batchNo ?? 0} batches${note}`;
   if (aborted)
     await store.setStatus(
       spec.id,

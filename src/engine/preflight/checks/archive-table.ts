@@ -1,9 +1,10 @@
 import { formatTableRef } from '../../../job/identifiers';
+import { qualifiedName, resolveTable } from '../../target';
 import { type PreflightCheck, pass, refuse } from '../types';
 
 export const archiveTable: PreflightCheck = {
   name: 'archive-table',
-  description: 'The archive table exists and has every column of the source table.',
+  description: 'The archive table exists, is not the source table, and has every column of the source table.',
   appliesTo: (spec) => spec.kind === 'archive',
   async run(ctx) {
     const { spec, db } = ctx;
@@ -14,6 +15,14 @@ export const archiveTable: PreflightCheck = {
       return refuse(
         this.name,
         `archive table ${name} does not exist: create it with the source table's columns`,
+      );
+    // `t` and `s.t` are one table when the search_path (PostgreSQL) or the connection's database
+    // (MySQL) puts `t` in `s`: only the server can say, so the job file check leaves it to here.
+    const [source, target] = [await resolveTable(db, spec.table), await resolveTable(db, spec.archiveTable)];
+    if (source && target && qualifiedName(source) === qualifiedName(target))
+      return refuse(
+        this.name,
+        `archive table ${name} is the job's table ${formatTableRef(spec.table)} (both are ${qualifiedName(source)} on this connection): name the table the rows are moved to`,
       );
     const missing = (await ctx.columns()).map((c) => c.name).filter((c) => !archive.has(c));
     if (missing.length > 0)

@@ -2,7 +2,7 @@ import { type PreflightCheck, pass, refuse } from '../types';
 
 export const keyIndex: PreflightCheck = {
   name: 'key-index',
-  description: 'A unique index on the NOT NULL key column, so keyset batches neither skip nor repeat rows.',
+  description: 'A unique index on the key column, so keyset batches neither skip nor repeat rows.',
   appliesTo: (spec) => spec.preflight.requireIndex,
   async run(ctx) {
     const { key } = ctx.spec;
@@ -20,12 +20,6 @@ export const keyIndex: PreflightCheck = {
         `index ${led[0]!.name} on ${key} is not unique: keyset batches need a unique key (the primary key, or add a UNIQUE index on ${key})`,
       );
     }
-    const column = (await ctx.columns()).find((c) => c.name === key);
-    if (column?.nullable)
-      return refuse(
-        this.name,
-        `key column ${key} is nullable: make it NOT NULL (rows with a NULL key would never be reached)`,
-      );
     return pass(this.name, `unique index ${unique.name} serves key ${key}`);
   },
 };

@@ -5,12 +5,18 @@ import { isDeclarative, type PreflightCheck, pass, refuse } from '../types';
 
 /**
  * The change as it will run, planned but not executed (EXPLAIN), so a typo in a SET expression or
- * the predicate is found before the first batch instead of by it.
+ * the predicate is found before the first batch instead of by it. Preflight runs it in a
+ * read-only transaction: PostgreSQL plans an UPDATE or DELETE there (plain EXPLAIN, no ANALYZE);
+ * MySQL and MariaDB refuse even EXPLAIN of one (error 1792), so there the same expressions are
+ * planned as a SELECT over the table, which resolves the same names and functions.
  */
 function applyStatement(spec: JobSpec, dialect: Parameters<typeof sql>[0]) {
   const where = 'where' in spec && spec.where ? `(${spec.where})` : '1 = 1';
   return sql(dialect, (b) => {
     const table = b.table(spec.table);
+    const values = spec.kind === 'update' ? Object.values(spec.set).map((e) => `(${e})`) : [];
+    if (dialect.engine === 'mysql')
+      return `SELECT ${['1', ...values].join(', ')} FROM ${table} WHERE ${where} AND 1 = 0`;
     if (spec.kind === 'update') {
       const set = Object.entries(spec.set).map(([c, e]) => `${b.id(c)} = (${e})`);
       return `UPDATE ${table} SET ${set.join(', ')} WHERE ${where} AND 1 = 0`;
