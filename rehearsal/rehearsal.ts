@@ -5,6 +5,7 @@ import { explainIam } from './aws/iam';
 import { type LocalAws, startLocalAws } from './aws/local-aws';
 import type { AlarmAnswer } from './aws/services';
 import { EventBus } from './event-bus';
+import { lambdaResourcePolicy, mayEventBridgeDeliver, mayServiceAssumeRole } from './events/permissions';
 import { fireSchedule, nextFireTime } from './events/scheduler';
 import { alarmStateChangeEvent, executionStatusChangeEvent } from './events/shapes';
 import { type FunctionDefinition, FunctionHost, type InvokeOutcome } from './lambda/function-host';
@@ -161,15 +162,20 @@ export class Rehearsal {
     const bus = new EventBus(deployment.rules, async (targetArn, input, _roleArn, context) => {
       const rule = context.rule;
       if (targetArn.startsWith('arn:aws:lambda:')) {
-        // EventBridge may invoke the function only if its resource policy lets this rule do so.
-        const allowed = deployment.lambdaPermissions.some(
-          (p) =>
-            p.functionArn === targetArn &&
-            p.principal === 'events.amazonaws.com' &&
-            (p.sourceArn === undefined || p.sourceArn === rule.arn),
-        );
-        if (!allowed)
-          throw new Error(`no AWS::Lambda::Permission lets rule ${rule.name} invoke ${targetArn}`);
+        // EventBridge may invoke the function only if its resource policy (its permissions) lets this rule.
+        const permissions = deployment.lambdaPermissions.map((p) => ({
+          Action: 'lambda:InvokeFunction',
+          FunctionName: p.functionArn,
+          Principal: p.principal,
+          ...(p.sourceArn ? { SourceArn: p.sourceArn } : {}),
+        }));
+        const decision = await mayEventBridgeDeliver({
+          targetArn,
+          ruleArn: rule.arn,
+          resourcePolicy: lambdaResourcePolicy(permissions, targetArn),
+        });
+        if (!decision.allowed)
+          throw new Error(`rule ${rule.name} may not invoke ${targetArn}: ${decision.reason}`);
         const host = hosts.get(targetArn);
         if (!host) throw new Error(`rule ${rule.name} targets ${targetArn}, which is not deployed`);
         const outcome = await host.invoke(input.json ? input.value : input.text);
@@ -184,12 +190,12 @@ export class Rehearsal {
       if (targetArn.startsWith('arn:aws:sns:')) {
         const topic = deployment.topics[targetArn];
         if (!topic) throw new Error(`rule ${rule.name} targets topic ${targetArn}, which is not deployed`);
-        const decision = await explainIam([], {
-          action: 'sns:Publish',
-          resource: targetArn,
+        // The topic policy, and the key policy of the topic's KMS key, must let EventBridge publish.
+        const decision = await mayEventBridgeDeliver({
+          targetArn,
+          ruleArn: rule.arn,
           resourcePolicy: topic.resourcePolicy,
-          principal: 'events.amazonaws.com',
-          context: { 'aws:SecureTransport': 'true', 'aws:SourceArn': rule.arn },
+          kmsKey: topic.kmsKey,
         });
         if (!decision.allowed)
           throw new Error(`EventBridge may not publish to ${targetArn}: ${decision.reason}`);
@@ -236,8 +242,21 @@ export class Rehearsal {
     const schedule = this.schedule(name);
     const scheduledTime = latestFireTime(schedule, now);
     let executionArn: string | undefined;
-    const firing = await fireSchedule(schedule.resource, scheduledTime, async (targetArn, input) => {
+    const firing = await fireSchedule(schedule.resource, scheduledTime, async (targetArn, input, roleArn) => {
       const role = schedule.target.roleLogicalId;
+      // Scheduler assumes the role for the schedule's group ("Setting up the execution role").
+      const assume = await mayServiceAssumeRole({
+        roleArn,
+        trustPolicy: this.deployment.trustPolicies[role] ?? { Statement: [] },
+        service: 'scheduler.amazonaws.com',
+        sourceArn: this.scheduleGroupArn(schedule.group),
+        sourceAccount: this.deployment.env.accountId,
+      });
+      if (!assume.allowed) {
+        throw Object.assign(new Error(`Scheduler may not assume ${roleArn}: ${assume.reason}`), {
+          retryable: false,
+        });
+      }
       const decision = await explainIam(this.deployment.roles[role] ?? [], {
         action: 'states:StartExecution',
         resource: targetArn,
@@ -259,6 +278,11 @@ export class Rehearsal {
       );
     }
     return this.stateMachines.record(executionArn);
+  }
+
+  private scheduleGroupArn(group: string): string {
+    const { region, accountId } = this.deployment.env;
+    return `arn:aws:scheduler:${region}:${accountId}:schedule-group/${group}`;
   }
 
   /** StartExecution as an operator does it (the console or the CLI). */

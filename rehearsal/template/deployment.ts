@@ -52,6 +52,11 @@ export interface DeployedSchedule {
   readonly resource: ScheduleResource;
 }
 
+export interface DeployedTopic {
+  readonly resourcePolicy?: PolicyDocument;
+  readonly kmsKey?: { readonly arn: string; readonly policy: PolicyDocument };
+}
+
 /** A resource-based policy statement on a function (AWS::Lambda::Permission). */
 export interface LambdaPermission {
   readonly functionArn: string;
@@ -72,8 +77,10 @@ export interface Deployment {
   readonly stateMachines: readonly DeployedStateMachine[];
   readonly rules: readonly DeployedRule[];
   readonly schedules: readonly DeployedSchedule[];
-  /** SNS topic ARN -> its topic policy. */
-  readonly topics: Readonly<Record<string, { resourcePolicy?: PolicyDocument }>>;
+  /** SNS topic ARN -> its topic policy and, for an encrypted topic, its key and key policy. */
+  readonly topics: Readonly<Record<string, DeployedTopic>>;
+  /** Role logical id -> its trust policy. */
+  readonly trustPolicies: Readonly<Record<string, PolicyDocument>>;
   readonly lambdaPermissions: readonly LambdaPermission[];
   readonly alarmNames: readonly string[];
 }
@@ -145,6 +152,7 @@ export function readDeployment(cdkOut: string, env: Omit<FakeEnvironment, 'stack
 
   const roles: Record<string, PolicyDocument[]> = {};
   const trustedServices: Record<string, string[]> = {};
+  const trustPolicies: Record<string, PolicyDocument> = {};
   for (const [id, role] of byType(template, r, 'AWS::IAM::Role')) {
     const p = props(role);
     if (p.ManagedPolicyArns !== undefined) {
@@ -158,6 +166,7 @@ export function readDeployment(cdkOut: string, env: Omit<FakeEnvironment, 'stack
     const trust = r.resolve(p.AssumeRolePolicyDocument) as {
       Statement?: { Principal?: { Service?: unknown } }[];
     };
+    trustPolicies[id] = trust as PolicyDocument;
     trustedServices[id] = (trust?.Statement ?? []).flatMap((s) =>
       [s.Principal?.Service ?? []].flat().map(String),
     );
@@ -270,14 +279,25 @@ export function readDeployment(cdkOut: string, env: Omit<FakeEnvironment, 'stack
     },
   );
 
-  const topics: Record<string, { resourcePolicy?: PolicyDocument }> = {};
-  for (const [id] of byType(template, r, 'AWS::SNS::Topic')) topics[String(r.ref(id))] = {};
+  const keys = new Map<string, PolicyDocument>();
+  for (const [id, key] of byType(template, r, 'AWS::KMS::Key')) {
+    keys.set(String(r.getAtt(id, 'Arn')), r.resolve(props(key).KeyPolicy) as PolicyDocument);
+  }
+  const topics: Record<string, DeployedTopic> = {};
+  for (const [id, topic] of byType(template, r, 'AWS::SNS::Topic')) {
+    const keyArn =
+      props(topic).KmsMasterKeyId === undefined
+        ? undefined
+        : r.resolveString(props(topic).KmsMasterKeyId, `${id}.KmsMasterKeyId`);
+    const policy = keyArn ? keys.get(keyArn) : undefined;
+    topics[String(r.ref(id))] = keyArn && policy ? { kmsKey: { arn: keyArn, policy } } : {};
+  }
   for (const [id, policy] of byType(template, r, 'AWS::SNS::TopicPolicy')) {
     const p = props(policy);
     for (const topic of r.resolve(p.Topics) as string[]) {
       if (!(topic in topics))
         throw new Error(`${id} names topic ${topic}, which the template does not create`);
-      topics[topic] = { resourcePolicy: r.resolve(p.PolicyDocument) as PolicyDocument };
+      topics[topic] = { ...topics[topic], resourcePolicy: r.resolve(p.PolicyDocument) as PolicyDocument };
     }
   }
 
@@ -308,6 +328,7 @@ export function readDeployment(cdkOut: string, env: Omit<FakeEnvironment, 'stack
     rules,
     schedules,
     topics,
+    trustPolicies,
     lambdaPermissions,
     alarmNames,
   };
