@@ -41,6 +41,7 @@ describe('TemplateResolver', () => {
     );
   });
 
+  // The placeholders in the strings below are Fn::Sub's own syntax, not template literals.
   it('resolves pseudo parameters, Join, Sub, Select, Split and If with the template conditions', () => {
     expect(
       r.resolve({
@@ -57,9 +58,12 @@ describe('TemplateResolver', () => {
         ],
       }),
     ).toBe('arn:aws:states:eu-west-1:111122223333');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub syntax
     expect(r.resolve({ 'Fn::Sub': 'cdk-${AWS::AccountId}-${AWS::Region}-${Machine}-${!Literal}' })).toBe(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub syntax
       'cdk-111122223333-eu-west-1-arn:aws:states:eu-west-1:111122223333:stateMachine:jobs-${Literal}',
     );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub syntax
     expect(r.resolve({ 'Fn::Sub': ['${A}/${Named.Arn}', { A: { Ref: 'AWS::StackName' } }] })).toBe(
       'stack/arn:aws:lambda:eu-west-1:111122223333:function:explicit-name',
     );
