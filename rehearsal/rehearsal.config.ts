@@ -6,9 +6,11 @@
 // LOWTIDE_REHEARSAL_STAGE, or placeholders) is for synthesizing it by hand.
 import { defineConfig } from '../src/config';
 import { defineJob } from '../src/job/define-job';
+import { addNotNullColumn, mysqlAddIndex } from '../src/recipes';
 import {
   CONNECTION_OF,
   JOB_OF,
+  RECIPE_OF,
   REHEARSAL_ALARM,
   REHEARSAL_CONFIG_NAME,
   REHEARSAL_TABLE,
@@ -41,6 +43,43 @@ function backfill(engine: RehearsalEngine) {
   });
 }
 
+/**
+ * The recipes an operator starts from the console (`{ "jobId": <recipe id>, "recipe": true }`).
+ * Neither needs a recorded consent: every statement of both is the recipe's safe form, and
+ * SET NOT NULL after a validated check is not a blocking finding.
+ */
+function recipes() {
+  const limits = { lockTimeoutMs: 1000, statementTimeoutMs: 5000, maxRuntimeSeconds: 3600 };
+  return [
+    {
+      recipe: addNotNullColumn({
+        id: RECIPE_OF.postgres,
+        table: REHEARSAL_TABLE,
+        column: 'rank',
+        type: 'integer',
+        backfill: '(id % 7)::integer',
+        job: {
+          database: CONNECTION_OF.postgres,
+          owner: 'rehearsal',
+          key: 'id',
+          batch: { size: 40, min: 40, max: 40, targetMs: 500 },
+          limits,
+          health: { pauseBetweenBatchesMs: 0 },
+        },
+      }),
+    },
+    {
+      recipe: mysqlAddIndex({
+        id: RECIPE_OF.mysql,
+        table: REHEARSAL_TABLE,
+        name: 'accounts_ltv_idx',
+        columns: ['lifetime_value'],
+      }),
+      control: { database: CONNECTION_OF.mysql, owner: 'rehearsal', limits },
+    },
+  ];
+}
+
 function connection(stage: RehearsalStage, engine: RehearsalEngine) {
   const db = stage.databases[engine];
   return {
@@ -69,6 +108,7 @@ export function rehearsalConfig(stage: RehearsalStage) {
         flexibleWindowMinutes: 5,
       },
     })),
+    recipes: recipes(),
   });
 }
 

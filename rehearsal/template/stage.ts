@@ -41,6 +41,15 @@ export const JOB_OF: Readonly<Record<RehearsalEngine, string>> = {
   mysql: 'rehearsal-my-backfill',
 };
 
+/**
+ * The schema-change recipe of each engine in the rehearsal config: on PostgreSQL a NOT NULL column
+ * with its backfill (accounts.rank), on MariaDB an index built in place (accounts_ltv_idx).
+ */
+export const RECIPE_OF: Readonly<Record<RehearsalEngine, string>> = {
+  postgres: 'rehearsal-pg-rank',
+  mysql: 'rehearsal-my-ltv-index',
+};
+
 /** The alarm both jobs watch (the CloudWatch alarm the scenarios flip). */
 export const REHEARSAL_ALARM = 'lowtide-rh-db-load';
 

@@ -71,5 +71,70 @@ export async function resetDatabase(
     const quoted = engine === 'postgres' ? `"${name}"` : `\`${name}\``;
     await raw.query(name.startsWith('lowtide_') ? `DELETE FROM ${quoted}` : `DROP TABLE ${quoted}`);
   }
-  if (engine === 'postgres') await raw.query('DROP FUNCTION IF EXISTS count_account_write()');
+  if (engine === 'postgres') {
+    await raw.query('DROP FUNCTION IF EXISTS count_account_write()');
+    await raw.query('DROP FUNCTION IF EXISTS undo_account_write()');
+  }
+}
+
+/** The first row the backfill will write. */
+export async function firstTarget(raw: RawConnection): Promise<number> {
+  const rows = await raw.query<{ id: unknown }>('SELECT min(id) AS id FROM accounts WHERE tier IS NULL');
+  return Number(rows[0]!.id);
+}
+
+/**
+ * A trigger that undoes every write of `tier` to row `id` (a concurrent writer the job cannot see);
+ * `undefined` drops it.
+ */
+export async function undoWritesOf(
+  raw: RawConnection,
+  engine: ProvisionedDatabase['engine'],
+  id: number | undefined,
+): Promise<void> {
+  if (id === undefined) {
+    await raw.query(
+      engine === 'postgres'
+        ? 'DROP TRIGGER accounts_write_undo ON accounts'
+        : 'DROP TRIGGER accounts_write_undo',
+    );
+    return;
+  }
+  if (!Number.isSafeInteger(id)) throw new Error(`not a row id: ${id}`);
+  if (engine === 'postgres') {
+    await raw.query(`CREATE FUNCTION undo_account_write() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.id = ${id} THEN NEW.tier := NULL; END IF;
+        RETURN NEW;
+      END $$`);
+    await raw.query(
+      'CREATE TRIGGER accounts_write_undo BEFORE UPDATE ON accounts FOR EACH ROW EXECUTE FUNCTION undo_account_write()',
+    );
+  } else {
+    await raw.query(`CREATE TRIGGER accounts_write_undo BEFORE UPDATE ON accounts FOR EACH ROW
+      SET NEW.tier = IF(NEW.id = ${id}, NULL, NEW.tier)`);
+  }
+}
+
+/** The recipe's DDL is in the catalog: accounts.rank NOT NULL (PostgreSQL), accounts_ltv_idx (MariaDB). */
+export async function recipeApplied(
+  raw: RawConnection,
+  engine: ProvisionedDatabase['engine'],
+): Promise<boolean> {
+  if (engine === 'postgres') {
+    const column = await raw.query<{ notnull: boolean }>(
+      "SELECT attnotnull AS notnull FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname = 'rank' AND NOT attisdropped",
+    );
+    const wrong = await raw.query<{ n: unknown }>(
+      'SELECT count(*) AS n FROM accounts WHERE rank IS DISTINCT FROM (id % 7)::integer',
+    );
+    const checks = await raw.query(
+      "SELECT conname FROM pg_constraint WHERE conrelid = 'accounts'::regclass AND contype = 'c'",
+    );
+    return column[0]?.notnull === true && Number(wrong[0]!.n) === 0 && checks.length === 0;
+  }
+  const index = await raw.query<{ name: string }>(
+    "SELECT column_name AS name FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'accounts' AND index_name = 'accounts_ltv_idx'",
+  );
+  return index.length === 1 && index[0]!.name === 'lifetime_value';
 }

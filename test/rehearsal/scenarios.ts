@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, onTestFa
 import { type ProvisionedDatabase, provisionDatabase } from '../../rehearsal/databases/provision';
 import { Rehearsal } from '../../rehearsal/rehearsal';
 import type { ExecutionRecord } from '../../rehearsal/states/state-machines';
-import { JOB_OF, REHEARSAL_ALARM, type RehearsalEngine } from '../../rehearsal/template/stage';
+import { JOB_OF, RECIPE_OF, REHEARSAL_ALARM, type RehearsalEngine } from '../../rehearsal/template/stage';
 import { synthesize } from '../../rehearsal/template/synth';
 import { DynamoControlStore } from '../../src/control/dynamo-store';
 import { connectLocalDynamo } from '../../src/control/local-dynamodb';
@@ -12,9 +12,12 @@ import type { RawConnection } from '../support/raw-sql';
 import {
   backfillTargets,
   createCountedAccounts,
+  firstTarget,
   legacyWritten,
+  recipeApplied,
   remainingRows,
   resetDatabase,
+  undoWritesOf,
   writesHistogram,
 } from './scenarios-support';
 
@@ -289,6 +292,88 @@ export function rehearsalScenarios(engine: RehearsalEngine): void {
         expect(await tableChecksum(ctx.raw, engine, 'accounts')).toBe(before);
         // Each target written twice: once by the run, once by its rollback; nothing else.
         expect(await writesHistogram(ctx.raw)).toEqual({ 2: TARGETS });
+      },
+      SCENARIO_MS,
+    );
+
+    it(
+      'a recipe execution started from the console applies its DDL and writes its backfill once',
+      async () => {
+        const recipeId = RECIPE_OF[engine];
+        const started = await ctx.rehearsal.start({ jobId: recipeId, recipe: true });
+        const chain = await ctx.rehearsal.runEnded(started.executionArn);
+        expect(chain.map((e) => `${e.status} ${e.lastState}`).at(-1)).toBe('SUCCEEDED Completed');
+        expect(chain.map((e) => e.status)).toEqual(chain.map(() => 'SUCCEEDED'));
+        expect(await recipeApplied(ctx.raw, engine)).toBe(true);
+        // PostgreSQL's recipe backfills the new column in every row, each once; MariaDB's index
+        // recipe is DDL only and writes no row.
+        expect(await writesHistogram(ctx.raw)).toEqual(engine === 'postgres' ? { 1: ROWS } : {});
+        expect((await ctx.store.getJob(recipeId))?.status).toBe('completed');
+        expect(ctx.rehearsal.aws.denied).toEqual([]);
+        expect(ctx.rehearsal.aws.unsupported).toEqual([]);
+      },
+      SCENARIO_MS,
+    );
+
+    it(
+      'a run that fails verification ends FAILED, on-execution-end sees it, SNS is told, and the next start gets the lease',
+      async () => {
+        // A trigger that undoes the job's write to one row: ApplyBatch checks the invariant inside
+        // the batch's transaction, rolls the batch back and fails (caught into RecordFailure).
+        const sabotaged = await firstTarget(ctx.raw);
+        await undoWritesOf(ctx.raw, engine, sabotaged);
+        const since = ctx.rehearsal.invocations.length;
+        const notifiedBefore = ctx.rehearsal.topicDeliveries.length;
+        const started = await ctx.rehearsal.start({ jobId: ctx.jobId });
+        const failed = await ctx.rehearsal.ended(started.executionArn);
+        expect(failed).toMatchObject({ status: 'FAILED', lastState: 'Failed' });
+        expect(`${failed.error} ${failed.cause}`).toMatch(/BatchVerificationError/);
+        expect(failed.cause).toContain(
+          `invariant (tier IS NOT NULL) does not hold after the update for keys ${sabotaged}`,
+        );
+        // Nothing half-applied: the failed batch committed no row.
+        expect(await writesHistogram(ctx.raw)).toEqual({});
+
+        // The FAILED status-change event reached on-execution-end (the lease was already released
+        // by RecordFailure, so it finds nothing left to release).
+        const onEnd = ctx.rehearsal.invocations
+          .slice(since)
+          .filter((i) => i.functionLogicalId.includes('OnExecutionEnd'))
+          .map((i) => (i.outcome.ok ? i.outcome.result : i.outcome.errorMessage));
+        expect(onEnd).toEqual([{ executionArn: started.executionArn, jobId: ctx.jobId, released: false }]);
+        const job = await ctx.store.getJob(ctx.jobId);
+        expect(job?.lease).toBeUndefined();
+        expect(job?.status).toBe('failed');
+
+        // The notification carries the documented fields; a failed execution has no output.
+        const notified = ctx.rehearsal.topicDeliveries
+          .slice(notifiedBefore)
+          .map((d) => JSON.parse(d.message));
+        expect(notified).toEqual([
+          {
+            summary: `lowtide run ${failed.name} ended FAILED`,
+            status: 'FAILED',
+            execution: started.executionArn,
+            input: failed.input,
+            output: null,
+            region: ctx.rehearsal.deployment.env.region,
+          },
+        ]);
+
+        // The operator removes the trigger and sets the row by hand; the next start takes the lease
+        // and runs the job to its end.
+        await undoWritesOf(ctx.raw, engine, undefined);
+        await ctx.raw.query(
+          engine === 'postgres'
+            ? "UPDATE accounts SET tier = 'standard' WHERE id = $1"
+            : "UPDATE accounts SET tier = 'standard' WHERE id = ?",
+          [sabotaged],
+        );
+        const next = await ctx.rehearsal.start({ jobId: ctx.jobId });
+        const chain = await ctx.rehearsal.runEnded(next.executionArn);
+        expect(chain.at(-1)?.lastState).toBe('Completed');
+        // Every target once: the sabotaged row by the operator, every other one by the job.
+        await expectEveryRowOnce();
       },
       SCENARIO_MS,
     );
