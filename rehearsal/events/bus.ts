@@ -25,17 +25,21 @@ export interface DeliveryContext {
 }
 
 /**
- * Hands a payload to a target. The caller maps the ARN: a Lambda function to an invocation (as
- * EventBridge does it: asynchronously, with the function's resource policy deciding), an SNS
- * topic to Publish (the topic policy deciding for events.amazonaws.com with aws:SourceArn = the
- * rule's ARN). Throwing records a failed delivery.
+ * Hands a payload to a target. The caller maps the ARN: a Lambda function to an invocation, an
+ * SNS topic to Publish; `permissions.ts` decides whether EventBridge may (the function's resource
+ * policy, the topic policy and its KMS key policy, for events.amazonaws.com with aws:SourceArn the
+ * rule's ARN). Throwing records a failed delivery: one EventBridge would retry and then send to
+ * the dead-letter queue. EventBridge invokes Lambda asynchronously, so its delivery succeeds once
+ * Lambda accepts the event; a handler error is Lambda's to retry ("Asynchronous invocation", AWS
+ * Lambda Developer Guide: twice by default, then dropped unless the function has an on-failure
+ * destination) and should be returned as the result, not thrown. The result is recorded.
  */
 export type DeliverToTarget = (
   targetArn: string,
   input: TargetInput,
   roleArn: string | undefined,
   context: DeliveryContext,
-) => Promise<void>;
+) => Promise<unknown>;
 
 export interface Delivery {
   readonly eventId?: string;
@@ -49,6 +53,8 @@ export interface Delivery {
   readonly ok: boolean;
   readonly error?: string;
   readonly deadLetterArn?: string;
+  /** What the callback returned (for a Lambda target, the invocation's outcome). */
+  readonly result?: unknown;
 }
 
 interface CompiledRule {
@@ -145,13 +151,13 @@ export class LocalEventBus {
       return { ...base, ok: false, error: (error as Error).message };
     }
     try {
-      await this.deliver(target.Arn, input, target.RoleArn, {
+      const result = await this.deliver(target.Arn, input, target.RoleArn, {
         rule: { logicalId: rule.logicalId, arn: rule.arn, name },
         targetId: target.Id,
         event,
         deadLetterArn: target.DeadLetterConfig?.Arn,
       });
-      return { ...base, input, ok: true };
+      return { ...base, input, ok: true, ...(result === undefined ? {} : { result }) };
     } catch (error) {
       return { ...base, input, ok: false, error: (error as Error).message };
     }

@@ -69,13 +69,15 @@ export type InvokeScheduleTarget = (
   input: string,
   roleArn: string,
   context: ScheduleContext,
-) => Promise<void>;
+) => Promise<unknown>;
 
 export interface ScheduleAttempt {
   readonly attemptNumber: number;
   readonly input: string;
   readonly ok: boolean;
   readonly error?: string;
+  /** What the callback returned (for a state machine, the StartExecution answer). */
+  readonly result?: unknown;
 }
 
 export interface ScheduleFiring {
@@ -123,8 +125,8 @@ export async function fireSchedule(
     const context = { scheduleArn: schedule.arn, scheduledTime, executionId, attemptNumber };
     const input = fillContextAttributes(schedule.Target.Input ?? '{}', context);
     try {
-      await invoke(schedule.Target.Arn, input, schedule.Target.RoleArn, context);
-      attempts.push({ attemptNumber, input, ok: true });
+      const result = await invoke(schedule.Target.Arn, input, schedule.Target.RoleArn, context);
+      attempts.push({ attemptNumber, input, ok: true, ...(result === undefined ? {} : { result }) });
       break;
     } catch (error) {
       attempts.push({ attemptNumber, input, ok: false, error: (error as Error).message });

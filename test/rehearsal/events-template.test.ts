@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import exampleConfig from '../../lowtide.config';
+import { explainIam } from '../../rehearsal/aws/iam';
 import { type Delivery, type EventRule, LocalEventBus, rulesFromTemplate } from '../../rehearsal/events/bus';
+import {
+  lambdaPermissionsFromTemplate,
+  lambdaResourcePolicy,
+  mayEventBridgeDeliver,
+  mayServiceAssumeRole,
+} from '../../rehearsal/events/permissions';
 import {
   fireSchedule,
   nextFireTime,
@@ -38,6 +45,8 @@ function fakeResolver(template: CfnTemplate): (value: unknown) => unknown {
         return `arn:aws:iam::${account}:role/${id}`;
       case 'AWS::KMS::Key':
         return `arn:aws:kms:${region}:${account}:key/${id}`;
+      case 'AWS::Scheduler::ScheduleGroup':
+        return `arn:aws:scheduler:${region}:${account}:schedule-group/${p.Name ?? id}`;
       case 'AWS::Scheduler::Schedule':
         return `arn:aws:scheduler:${region}:${account}:schedule/${p.GroupName ?? 'default'}/${p.Name ?? id}`;
       default:
@@ -82,9 +91,57 @@ beforeAll(() => {
 });
 afterAll(() => synth?.cleanup());
 
+type PolicyDoc = { Version?: string; Statement: unknown[] };
+
+/** The resource policies EventBridge meets at a target, from the template. */
+function resourcePolicyOf(arn: string): {
+  resourcePolicy?: PolicyDoc;
+  kmsKey?: { arn: string; policy: PolicyDoc };
+} {
+  const policyTypes = ['AWS::SNS::TopicPolicy', 'AWS::SQS::QueuePolicy', 'AWS::SNS::Topic', 'AWS::KMS::Key'];
+  const resources = Object.entries(synth.template.Resources)
+    .filter(([, r]) => policyTypes.includes(r.Type))
+    .map(([id, r]) => ({
+      id,
+      r,
+      // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON is untyped; the test reads the shape it expects
+      p: resolve(r.Properties) as Record<string, any>,
+    }));
+  if (arn.startsWith('arn:aws:lambda:')) {
+    return {
+      resourcePolicy: lambdaResourcePolicy(lambdaPermissionsFromTemplate(synth.template, resolve), arn),
+    };
+  }
+  const attached = resources.find(
+    ({ r, p }) =>
+      (r.Type === 'AWS::SNS::TopicPolicy' && p.Topics.includes(arn)) ||
+      (r.Type === 'AWS::SQS::QueuePolicy' && p.Queues.includes(arn)),
+  );
+  const topic = resources.find(({ id, r }) => r.Type === 'AWS::SNS::Topic' && resolve({ Ref: id }) === arn);
+  const keyArn = topic?.p.KmsMasterKeyId as string | undefined;
+  const key = keyArn
+    ? resources.find(
+        ({ id, r }) => r.Type === 'AWS::KMS::Key' && resolve({ 'Fn::GetAtt': [id, 'Arn'] }) === keyArn,
+      )
+    : undefined;
+  return {
+    resourcePolicy: attached?.p.PolicyDocument,
+    ...(keyArn && key ? { kmsKey: { arn: keyArn, policy: key.p.KeyPolicy } } : {}),
+  };
+}
+
+/** A bus whose deliveries EventBridge must be allowed to make, to the target and to its DLQ. */
 function busRecording() {
   const received: Array<{ arn: string; input: TargetInput; rule: string }> = [];
   const bus = new LocalEventBus(rules, async (targetArn, input, _role, context) => {
+    for (const to of [targetArn, context.deadLetterArn].filter((x): x is string => x !== undefined)) {
+      const decision = await mayEventBridgeDeliver({
+        targetArn: to,
+        ruleArn: context.rule.arn,
+        ...resourcePolicyOf(to),
+      });
+      if (!decision.allowed) throw new Error(`EventBridge may not deliver to ${to}: ${decision.reason}`);
+    }
     received.push({ arn: targetArn, input, rule: context.rule.logicalId });
   });
   return { bus, received };
@@ -214,6 +271,50 @@ describe("our template's rules", () => {
     },
   );
 
+  it('EventBridge may invoke a function only for the rule its permission names', async () => {
+    const onAlarm = arn(/^LowtideFunctionsOnAlarmFunction[0-9A-F]{8}$/);
+    const allowedRule = arn(/^LowtideControlEventsAlarmStateChange[0-9A-F]{8}$/);
+    const otherRule = arn(/^LowtideControlEventsExecutionEnd[0-9A-F]{8}$/);
+    const policy = resourcePolicyOf(onAlarm);
+    expect(
+      (await mayEventBridgeDeliver({ targetArn: onAlarm, ruleArn: allowedRule, ...policy })).allowed,
+    ).toBe(true);
+    expect(await mayEventBridgeDeliver({ targetArn: onAlarm, ruleArn: otherRule, ...policy })).toMatchObject({
+      allowed: false,
+      reason: expect.stringMatching(/no resource policy allows it/),
+    });
+  });
+
+  it('publishing to the encrypted topic needs the key policy to let EventBridge use the key', async () => {
+    const topic = resolve({ Ref: idOf(/^LowtideNotificationsTopic[0-9A-F]{8}$/) }) as string;
+    const rule = arn(/^LowtideNotificationsCleanEnd[0-9A-F]{8}$/);
+    const { resourcePolicy, kmsKey } = resourcePolicyOf(topic);
+    expect(kmsKey).toBeDefined();
+    expect(
+      (await mayEventBridgeDeliver({ targetArn: topic, ruleArn: rule, resourcePolicy, kmsKey })).allowed,
+    ).toBe(true);
+    const withoutEventBridge = {
+      ...kmsKey!,
+      policy: {
+        ...kmsKey!.policy,
+        Statement: kmsKey!.policy.Statement.filter(
+          (st) => !JSON.stringify(st).includes('events.amazonaws.com'),
+        ),
+      },
+    };
+    expect(
+      await mayEventBridgeDeliver({
+        targetArn: topic,
+        ruleArn: rule,
+        resourcePolicy,
+        kmsKey: withoutEventBridge,
+      }),
+    ).toMatchObject({
+      allowed: false,
+      reason: expect.stringMatching(/^kms:GenerateDataKey/),
+    });
+  });
+
   it("another state machine's executions reach nothing", async () => {
     const { bus } = busRecording();
     const other = `arn:aws:states:${region}:${account}:execution:someone-else:run-4`;
@@ -246,6 +347,40 @@ describe("our template's schedules", () => {
     });
     expect(firing).toMatchObject({ ok: true });
     expect(backfill.Target.RetryPolicy?.MaximumRetryAttempts).toBe(2);
+  });
+
+  it('Scheduler may assume its role for our schedule group, and the role may start the state machine', async () => {
+    const roleId = idOf(/^SchedulerRoleForTarget[0-9a-f]{6}[0-9A-F]{8}$/);
+    const role = synth.template.Resources[roleId]!;
+    const groupArn = arn(/^LowtideSchedules[0-9A-F]{8}$/);
+    const trustPolicy = resolve(role.Properties.AssumeRolePolicyDocument) as { Statement: unknown[] };
+    const assume = (sourceArn: string) =>
+      mayServiceAssumeRole({
+        roleArn: arn(/^SchedulerRoleForTarget[0-9a-f]{6}[0-9A-F]{8}$/),
+        trustPolicy,
+        service: 'scheduler.amazonaws.com',
+        sourceArn,
+        sourceAccount: account,
+      });
+    expect((await assume(groupArn)).allowed).toBe(true);
+    expect((await assume(`arn:aws:scheduler:${region}:${account}:schedule-group/default`)).allowed).toBe(
+      false,
+    );
+    const policies = Object.values(synth.template.Resources)
+      .filter(
+        (r) =>
+          r.Type === 'AWS::IAM::Policy' &&
+          (r.Properties.Roles as unknown[]).some(
+            (x) => JSON.stringify(x) === JSON.stringify({ Ref: roleId }),
+          ),
+      )
+      .map((r) => resolve(r.Properties.PolicyDocument) as { Statement: unknown[] });
+    const start = await explainIam(policies, {
+      action: 'states:StartExecution',
+      resource: machineArnOf(),
+      principal: `arn:aws:sts::${account}:assumed-role/${roleId}/scheduler`,
+    });
+    expect(start).toEqual({ allowed: true, reason: 'allowed' });
   });
 
   it('purge runs every 30 minutes in Berlin office hours on weekdays', () => {

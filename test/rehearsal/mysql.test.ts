@@ -1,0 +1,3 @@
+import { rehearsalScenarios } from './scenarios';
+
+rehearsalScenarios('mysql');
