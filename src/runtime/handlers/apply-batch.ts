@@ -5,7 +5,7 @@ import type { HandlerDeps } from '../deps';
 import { ensureLedger } from '../ledger-once';
 import { backfillEnded, recipeStep } from '../recipe-steps';
 import { resolveRunJob } from '../run-job';
-import { parsePayload, type RunState, runStateSchema } from '../run-state';
+import { parsePayload, type RunState } from '../run-state';
 import { initialCheckpoint, loopStepSchema, requireLease, withReportedRetries } from './common';
 
 /**
