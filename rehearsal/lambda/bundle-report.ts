@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { runNode } from './run-node';
 
 export interface FunctionAssetDir {
   /** The function's name (e.g. `acquireLease`) or logical id: only echoed in the report. */
@@ -44,32 +44,14 @@ if (typeof m.handler !== 'function') throw new Error('index.mjs exports no handl
 process.stdout.write(JSON.stringify({ initMs }));
 `;
 
-function measure(dir: string): Promise<{ initMs: number; processMs: number }> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, ['--input-type=module', '-e', MEASURE], {
-      cwd: dir,
-      // Nothing from this process's environment: only what a bare runtime has.
-      env: { PATH: process.env.PATH ?? '', LAMBDA_TASK_ROOT: dir, NODE_OPTIONS: '--enable-source-maps' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const processMs = performance.now() - started;
-      if (code !== 0) {
-        reject(new Error(`${dir}: index.mjs failed to load (exit ${code}): ${stderr.slice(-1500)}`));
-        return;
-      }
-      resolve({ initMs: (JSON.parse(stdout) as { initMs: number }).initMs, processMs });
-    });
-  });
+async function measure(dir: string): Promise<{ initMs: number; processMs: number }> {
+  const started = performance.now();
+  // Nothing from this process's environment: only what a bare runtime has.
+  const run = await runNode(dir, MEASURE, { LAMBDA_TASK_ROOT: dir, NODE_OPTIONS: '--enable-source-maps' });
+  const processMs = performance.now() - started;
+  if (run.code !== 0)
+    throw new Error(`${dir}: index.mjs failed to load (exit ${run.code}): ${run.stderr.slice(-1500)}`);
+  return { initMs: (JSON.parse(run.stdout) as { initMs: number }).initMs, processMs };
 }
 
 /**

@@ -3,6 +3,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import type { Retrier } from '../../src/runtime/local/definition';
 import { RetryTracker } from '../../src/runtime/local/retry-tracker';
 import { ExecutionAlreadyExistsError, reuseOfName } from '../../src/runtime/local/start-execution';
+import { stateTimings } from '../../src/runtime/local/state-timings';
 import type { StepFunctionsRunner } from '../aws/services';
 import type { DeployedStateMachine } from '../template/deployment';
 
@@ -240,18 +241,11 @@ export class RehearsalStateMachines implements StepFunctionsRunner {
         }
       };
     }
-    const waits: Record<string, number> = {};
-    const backoffs: Record<string, number> = {};
-    for (const [name, def] of Object.entries(states)) {
-      if (def.Type === 'Wait') {
-        Object.defineProperty(waits, name, {
-          enumerable: true,
-          get: () => Math.round((def.Seconds ?? (def.SecondsPath ? lastWaitSeconds : 0)) * msPerSecond),
-        });
-      }
-      if (def.Type === 'Task')
-        Object.defineProperty(backoffs, name, { enumerable: true, get: () => retries.delayMs });
-    }
+    const { waits, backoffs } = stateTimings(states, {
+      msPerSecond,
+      lastWaitSeconds: () => lastWaitSeconds,
+      retryDelayMs: () => retries.delayMs,
+    });
 
     const execution = target.machine.run(input, {
       overrides: {

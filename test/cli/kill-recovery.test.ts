@@ -6,7 +6,7 @@ import type { JobState } from '../../src/control/types';
 import { ENGINES, type TestEngine } from '../support/databases';
 import { backfillTargets } from '../support/fixtures';
 import type { RawConnection } from '../support/raw-sql';
-import { type CliAccounts, useCliAccounts } from './support/cli-accounts';
+import { type CliAccounts, localArgs, stateEnv, useCliAccounts } from './support/cli-accounts';
 import { killHard, nextLine, parseJson, runCli, spawnCli } from './support/cli-process';
 import { accountsCounts } from './support/table-checks';
 
@@ -49,21 +49,12 @@ interface StatusJson {
 describe.each(ENGINES)('local control state after kill -9 on %s', (engine) => {
   const jobFile = `test/cli/fixtures/slow-backfill-${engine}.ts`;
   const jobId = `cli-slow-backfill-${engine}`;
-  const runArgs = (t: CliAccounts, msPerSecond: string) => [
-    'run',
-    jobFile,
-    '--local',
-    '--database-url',
-    t.db.url,
-    '--ms-per-second',
-    msPerSecond,
-  ];
-  const env = (t: CliAccounts) => ({ LOWTIDE_STATE_DIR: t.state.dir });
+  const runArgs = (t: CliAccounts, msPerSecond: number) => localArgs(t, 'run', jobFile, msPerSecond);
 
   /** Starts the slow backfill and kills it -9 once it reports a committed batch; returns its pid. */
   async function killMidRun(t: CliAccounts): Promise<number> {
     // 24 batches with 300 ms of pacing after each: the kill lands long before the end.
-    const run = spawnCli(runArgs(t, '300'), { env: env(t) });
+    const run = spawnCli(runArgs(t, 300), { env: stateEnv(t) });
     await nextLine(run.child, /^batch \d+: /);
     await killHard(run.child);
     const result = await run.done;
@@ -87,7 +78,7 @@ describe.each(ENGINES)('local control state after kill -9 on %s', (engine) => {
       expect(left?.pid).toBe(deadPid);
 
       const started = Date.now();
-      const rerun = await runCli(['--json', ...runArgs(t, '0')], { env: env(t) });
+      const rerun = await runCli(['--json', ...runArgs(t, 0)], { env: stateEnv(t) });
       expect(rerun.code, rerun.stderr).toBe(0);
       const json = parseJson<{ outcome: string; rowsDone: number }>(rerun);
       expect(json).toMatchObject({ outcome: 'completed', rowsDone: backfillTargets(ROWS) });
@@ -95,7 +86,7 @@ describe.each(ENGINES)('local control state after kill -9 on %s', (engine) => {
       expect(Date.now() - started).toBeLessThan(120_000);
       await expectEveryRowChangedOnce(t);
 
-      const status = parseJson<StatusJson>(await runCli(['--json', 'status', jobId], { env: env(t) }));
+      const status = parseJson<StatusJson>(await runCli(['--json', 'status', jobId], { env: stateEnv(t) }));
       expect(status.state.status).toBe('completed');
       // The takeover raised the fencing token past the dead run's.
       expect(status.state.lastToken).toBeGreaterThanOrEqual(2);
@@ -109,25 +100,25 @@ describe.each(ENGINES)('local control state after kill -9 on %s', (engine) => {
       await countWrites(t.conn, engine);
       const deadPid = await killMidRun(t);
 
-      const statusRun = await runCli(['--json', 'status', jobId], { env: env(t) });
+      const statusRun = await runCli(['--json', 'status', jobId], { env: stateEnv(t) });
       expect(statusRun.code, statusRun.stderr).toBe(0);
       const status = parseJson<StatusJson>(statusRun);
       expect(status.state.status).toBe('running');
       expect(status.state.lease?.holder?.pid).toBe(deadPid);
       expect(status.leaseLive).toBe(false);
-      const text = await runCli(['status', jobId], { env: env(t) });
+      const text = await runCli(['status', jobId], { env: stateEnv(t) });
       expect(text.stdout).toContain('lease       expired: its process is gone');
 
-      const abort = await runCli(['--json', 'abort', jobId, '--by', 'ops'], { env: env(t) });
+      const abort = await runCli(['--json', 'abort', jobId, '--by', 'ops'], { env: stateEnv(t) });
       expect(abort.code, abort.stderr).toBe(0);
       expect(parseJson<StatusJson>(abort).state.status).toBe('aborted');
 
-      const resumed = await runCli(['resume', jobId, '--clear-abort', '--by', 'ops'], { env: env(t) });
+      const resumed = await runCli(['resume', jobId, '--clear-abort', '--by', 'ops'], { env: stateEnv(t) });
       expect(resumed.code, resumed.stderr).toBe(0);
       expect(resumed.stdout).toContain('cleared abort request by ops');
       expect(resumed.stdout).not.toContain('pause cleared');
 
-      const rerun = await runCli(['--json', ...runArgs(t, '0')], { env: env(t) });
+      const rerun = await runCli(['--json', ...runArgs(t, 0)], { env: stateEnv(t) });
       expect(rerun.code, rerun.stderr).toBe(0);
       expect(parseJson<{ outcome: string }>(rerun).outcome).toBe('completed');
       await expectEveryRowChangedOnce(t);
@@ -142,18 +133,18 @@ describe.each(ENGINES)('local control state after kill -9 on %s', (engine) => {
       // (SIGSTOP: alive, its lease live, unable to act on the request) and then kill it.
       const server = await openLocalControl(t.state.dir, { longLived: true });
       try {
-        const run = spawnCli(runArgs(t, '300'), { env: env(t) });
+        const run = spawnCli(runArgs(t, 300), { env: stateEnv(t) });
         await nextLine(run.child, /^batch \d+: /);
         run.child.kill('SIGSTOP');
         const aborting = await server.store.requestAbort(jobId, { by: 'ops', reason: 'test' });
         expect(aborting.status).toBe('aborting');
         await killHard(run.child);
 
-        const status = parseJson<StatusJson>(await runCli(['--json', 'status', jobId], { env: env(t) }));
+        const status = parseJson<StatusJson>(await runCli(['--json', 'status', jobId], { env: stateEnv(t) }));
         expect(status.state.status).toBe('aborted');
         expect(status.leaseLive).toBe(false);
 
-        const resumed = await runCli(['resume', jobId, '--clear-abort', '--by', 'ops'], { env: env(t) });
+        const resumed = await runCli(['resume', jobId, '--clear-abort', '--by', 'ops'], { env: stateEnv(t) });
         expect(resumed.code, resumed.stderr).toBe(0);
         expect(resumed.stdout).toContain('cleared abort request by ops');
         expect((await server.store.getJob(jobId))?.status).toBe('idle');
@@ -166,13 +157,13 @@ describe.each(ENGINES)('local control state after kill -9 on %s', (engine) => {
       // The same state reached without the settling status in between.
       const server = await openLocalControl(t.state.dir, { longLived: true });
       try {
-        const run = spawnCli(runArgs(t, '300'), { env: env(t) });
+        const run = spawnCli(runArgs(t, 300), { env: stateEnv(t) });
         await nextLine(run.child, /^batch \d+: /);
         run.child.kill('SIGSTOP');
         expect((await server.store.requestAbort(jobId, { by: 'ops' })).status).toBe('aborting');
         await killHard(run.child);
 
-        const resumed = await runCli(['resume', jobId, '--clear-abort', '--by', 'ops'], { env: env(t) });
+        const resumed = await runCli(['resume', jobId, '--clear-abort', '--by', 'ops'], { env: stateEnv(t) });
         expect(resumed.code, resumed.stderr).toBe(0);
         expect((await server.store.getJob(jobId))?.status).toBe('idle');
       } finally {

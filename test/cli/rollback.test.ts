@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tableChecksum } from '../support/checksum';
 import { ENGINES } from '../support/databases';
-import { useCliAccounts } from './support/cli-accounts';
+import { localArgs, stateEnv, useCliAccounts } from './support/cli-accounts';
 import { parseJson, runCli } from './support/cli-process';
 import { tableExists } from './support/table-checks';
 
@@ -18,20 +18,11 @@ describe.each(ENGINES)('lowtide rollback and lowtide audit on %s', (engine) => {
   const jobFile = `test/cli/fixtures/rollback-backfill-${engine}.ts`;
   const jobId = `cli-rollback-${engine}`;
   const auditTable = `lowtide_audit_cli_rollback_${engine}`;
-  const cli = (...args: string[]) => runCli(args, { env: { LOWTIDE_STATE_DIR: t.state.dir } });
+  const cli = (...args: string[]) => runCli(args, { env: stateEnv(t) });
 
   it('restores the job, reports and leaves the row the application changed, then drops the audit data', async () => {
     const before = await tableChecksum(t.conn, engine, 'accounts');
-    const run = await cli(
-      '--json',
-      'run',
-      jobFile,
-      '--local',
-      '--database-url',
-      t.db.url,
-      '--ms-per-second',
-      '0',
-    );
+    const run = await cli('--json', ...localArgs(t, 'run', jobFile, 0));
     expect(run.code, run.stderr).toBe(0);
     expect(await tableChecksum(t.conn, engine, 'accounts')).not.toBe(before);
 
@@ -44,16 +35,7 @@ describe.each(ENGINES)('lowtide rollback and lowtide audit on %s', (engine) => {
     // The application writes a row after the job changed it.
     await t.conn.query("UPDATE accounts SET tier = 'platinum' WHERE id = 3");
 
-    const undo = await cli(
-      '--json',
-      'rollback',
-      jobFile,
-      '--local',
-      '--database-url',
-      t.db.url,
-      '--ms-per-second',
-      '0',
-    );
+    const undo = await cli('--json', ...localArgs(t, 'rollback', jobFile, 0));
     expect(undo.code, undo.stderr).toBe(0);
     const report = parseJson<{
       outcome: string;

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_SPECS } from '../../infra/function-catalog';
 import exampleConfig from '../../lowtide.config';
 import { bundleReport } from '../../rehearsal/lambda/bundle-report';
-import { copyOut, type FunctionAsset, functionAssets, runNode } from './support/assets';
+import { runNode } from '../../rehearsal/lambda/run-node';
+import { copyOut, type FunctionAsset, functionAssets } from './support/assets';
 import { type Synthesized, synthesize } from './support/synth';
 
 let synth: Synthesized;

@@ -15,6 +15,7 @@ import type { LambdaStateName } from './definition';
 import { FUNCTION_SUBSTITUTIONS } from './definition';
 import type { RetryTracker } from './retry-tracker';
 import { ExecutionAlreadyExistsError, START_EXECUTION_TASK_ERRORS, taskError } from './start-execution';
+import { stateTimings, type TimedState } from './state-timings';
 import type { LocalExecution, RuntimeEvent } from './types';
 
 type Core = (payload: unknown, deps: HandlerDeps) => Promise<unknown>;
@@ -35,10 +36,9 @@ export const HANDLER_CORES: Readonly<Record<LambdaStateName, Core>> = {
 export const CONTINUE_AS_NEW_STATE = 'ContinueAsNew';
 
 type Overrides = NonNullable<RunOptions['overrides']>;
-type StateDef = { Type: string; Seconds?: number; SecondsPath?: string };
 
 interface Context {
-  readonly states: Readonly<Record<string, StateDef>>;
+  readonly states: Readonly<Record<string, TimedState>>;
   readonly deps: HandlerDeps;
   readonly executionName: string;
   readonly retries: RetryTracker;
@@ -127,18 +127,11 @@ export function taskOverrides(ctx: Context): Overrides {
     return { ExecutionArn: child.executionArn, StartDate: deps.now().toISOString() };
   };
 
-  const waits: Record<string, number> = {};
-  const backoffs: Record<string, number> = {};
-  for (const [name, def] of Object.entries(states)) {
-    if (def.Type === 'Wait') {
-      Object.defineProperty(waits, name, {
-        enumerable: true,
-        get: () => Math.round((def.Seconds ?? (def.SecondsPath ? lastWaitSeconds : 0)) * msPerSecond),
-      });
-    }
-    if (def.Type === 'Task')
-      Object.defineProperty(backoffs, name, { enumerable: true, get: () => retries.delayMs });
-  }
+  const { waits, backoffs } = stateTimings(states, {
+    msPerSecond,
+    lastWaitSeconds: () => lastWaitSeconds,
+    retryDelayMs: () => retries.delayMs,
+  });
   return {
     taskResourceLocalHandlers: handlers as Overrides['taskResourceLocalHandlers'],
     waitTimeOverrides: waits,

@@ -31,3 +31,18 @@ export function useCliAccounts(engine: TestEngine, rows: number): CliAccounts {
   });
   return ctx;
 }
+
+/** The environment that points a CLI process at the file's local control state. */
+export function stateEnv(t: CliAccounts): Record<string, string> {
+  return { LOWTIDE_STATE_DIR: t.state.dir };
+}
+
+/** `run` or `rollback` of `jobFile` in-process against the file's database, `msPerSecond` per ASL second. */
+export function localArgs(
+  t: CliAccounts,
+  command: 'run' | 'rollback',
+  jobFile: string,
+  msPerSecond: number,
+): string[] {
+  return [command, jobFile, '--local', '--database-url', t.db.url, '--ms-per-second', String(msPerSecond)];
+}
