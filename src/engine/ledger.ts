@@ -48,7 +48,7 @@ export interface LedgerHead {
  * unbounded behind a migration's lock would queue the application behind us. The adoption runs in
  * a transaction of its own, after the DDL (which MySQL commits implicitly), so it is atomic there too.
  */
-export async function installLedger(db: Database, spec: JobSpec): Promise<void> {
+export async function installLedger(db: Database, spec: JobSpec): Promise<{ readonly complete: boolean }> {
   const audited = spec.kind !== 'custom' && spec.kind !== 'rollback' && spec.rollback.audit;
   const columns = audited ? await db.columns(spec.table) : [];
   const ledger = await jobLedger(db, spec);
@@ -75,6 +75,8 @@ export async function installLedger(db: Database, spec: JobSpec): Promise<void> 
     );
   }
   if (spec.kind === 'rollback') await analyzeAuditTable(db, spec);
+  // Held: the tables exist, but an earlier ledger may not have been adopted yet; install again.
+  return { complete: !adopted.held };
 }
 
 export async function ledgerExists(db: Database, spec: JobSpec): Promise<boolean> {

@@ -202,7 +202,18 @@ export const updateJobSchema = z
       .record(identifier, sqlExpression)
       .refine((s) => Object.keys(s).length > 0, 'must set at least one column'),
   })
-  .strict();
+  .strict()
+  .superRefine((job, ctx) => {
+    // A new pass re-applies `set` to every row `where` still selects: with no `where`, that is
+    // every row again (`n = n + 1` twice). A repeating update must say which rows it is for.
+    if (job.rerun === 'new-pass' && job.where === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rerun'],
+        message:
+          "'new-pass' on an update without `where` would apply `set` to every row again: add a `where` that excludes rows already done, or use 'resume'",
+      });
+  });
 
 export const deleteJobSchema = z
   .object({

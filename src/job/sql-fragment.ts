@@ -64,6 +64,10 @@ function tokenProblem(token: Token, engine: FragmentEngine, single: string, at: 
   if (kind === 'op') {
     if (text.includes(';')) return `must be ${single}: remove the ';' ${at}`;
     if (text.includes('--')) return `must not contain '--' ${at} (a comment on most servers)`;
+    // The lexer reads `*/*` as one operator; the server reads `*` and a comment (MySQL's `/*!`
+    // comment even runs its contents), which the parsers skip.
+    if (text.includes('/*') || text.includes('*/'))
+      return `must not contain '/*' or '*/' ${at} (a comment, whatever surrounds it)`;
     if (text.includes('\\')) return `must not contain a backslash outside quotes ${at}`;
     if (engine === 'postgres' && text === '$')
       return `must not contain '$' outside quotes ${at} (dollar quoting or a placeholder)`;

@@ -15,10 +15,10 @@ export async function ensureLedger(db: Database, spec: JobSpec): Promise<void> {
     tables = new Set();
     installed.set(db, tables);
   }
-  // An audited job also has its own audit table, so the ledger alone does not say it is installed.
-  const audited = spec.kind !== 'custom' && spec.kind !== 'rollback' && spec.rollback.audit;
-  const key = audited ? `${spec.ledgerTable} audit:${spec.id}` : spec.ledgerTable;
+  // Per job: each job's ledger lives beside its own table and adopts the job's rows from an
+  // earlier version's ledger, so one job's install says nothing about another's.
+  const key = `${spec.ledgerTable} job:${spec.id}`;
   if (tables.has(key)) return;
-  await installLedger(db, spec);
-  tables.add(key);
+  const { complete } = await installLedger(db, spec);
+  if (complete) tables.add(key);
 }

@@ -76,6 +76,14 @@ describe('defineJob', () => {
     expect(issues['']).toMatch(/unknown field\(s\) extra/);
   });
 
+  it("refuses rerun 'new-pass' on an update without where, which would apply set to every row again", () => {
+    expect(issuesOf({ ...base, where: undefined, rerun: 'new-pass' }).rerun).toMatch(
+      /every row again: add a `where`/,
+    );
+    expect(defineJob({ ...base, rerun: 'new-pass' }).kind).toBe('update');
+    expect(defineJob({ ...base, where: undefined, rerun: 'resume' }).kind).toBe('update');
+  });
+
   it('requires a where clause for purges and an archive table for archives', () => {
     expect(issuesOf({ ...base, kind: 'delete', set: undefined, where: undefined }).where).toBeDefined();
     const archive = issuesOf({ ...base, kind: 'archive', set: undefined });

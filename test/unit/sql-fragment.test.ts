@@ -36,6 +36,9 @@ const HOSTILE: readonly [...Case, RegExp][] = [
   ['postgres', "$a$') OR (true$a$ = 'x'", /dollar-quoted/],
   ['postgres', '$$ x $$ IS NULL', /dollar-quoted/],
   ['postgres', '$1 IS NULL', /bind placeholder/],
+  // `*/*` lexes as one operator; the server reads a comment, and MySQL runs a `/*!` comment's text.
+  ['mysql', "a = 1 */*! 1 OR GET_LOCK('x',10) OR 1 * */ 1", /'\/\*' or '\*\/'/],
+  ['postgres', "1 */* ' */ ; DROP TABLE x; -- '", /'\/\*' or '\*\/'/],
   ['mysql', "note = '?'", /'\?'/],
   ['mysql', 'id = ?', /bind placeholder|'\?'/],
   ['both', 'tier IS NULL; DROP TABLE t', /single SQL expression.*';'/],
