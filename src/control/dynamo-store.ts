@@ -162,7 +162,7 @@ export class DynamoControlStore implements ControlStore {
       .add(ATTR.version, 1);
     const written = await this.conditionalUpdate('renewLease', jobId, u);
     if (!written) {
-      throw new LeaseLostError(await this.lostLease(jobId, lease.token, 'renew the lease'));
+      throw new LeaseLostError(await this.lostLease(jobId, lease, 'renew the lease'));
     }
     return { owner: lease.owner, token: lease.token, expiresAt: now + ttlMs, job: written.state };
   }
@@ -197,20 +197,20 @@ export class DynamoControlStore implements ControlStore {
       .add(ATTR.version, 1);
     const written = await this.conditionalUpdate('transferLease', jobId, u);
     if (!written)
-      throw new LeaseLostError(await this.lostLease(jobId, lease.token, `hand the lease to ${nextOwner}`));
+      throw new LeaseLostError(await this.lostLease(jobId, lease, `hand the lease to ${nextOwner}`));
     return written.state.lease!;
   }
 
   // --- checkpoint ---
 
-  async saveCheckpoint(jobId: string, token: number, checkpoint: Checkpoint): Promise<void> {
+  async saveCheckpoint(jobId: string, lease: Pick<Lease, 'token'>, checkpoint: Checkpoint): Promise<void> {
     const stored = encodeCheckpoint(jobId, checkpoint);
     const u = new UpdateExpression().set(ATTR.checkpoint, stored).set(ATTR.updatedAt, this.at(this.now()));
     // The token alone decides: it changes with every acquisition, so a stale holder cannot match it.
-    u.condition(`${u.name(ATTR.leaseToken)} = ${u.value(token)}`);
+    u.condition(`${u.name(ATTR.leaseToken)} = ${u.value(lease.token)}`);
     if (!(await this.conditionalUpdate('saveCheckpoint', jobId, u))) {
       throw new LeaseLostError(
-        await this.lostLease(jobId, token, `save the checkpoint of batch ${checkpoint.batchNo}`),
+        await this.lostLease(jobId, lease, `save the checkpoint of batch ${checkpoint.batchNo}`),
       );
     }
   }
@@ -465,14 +465,14 @@ export class DynamoControlStore implements ControlStore {
   }
 
   /** Why a write under `token` was refused, for the LeaseLostError an operator will read. */
-  private async lostLease(jobId: string, token: number, what: string): Promise<string> {
+  private async lostLease(jobId: string, lease: Pick<Lease, 'token'>, what: string): Promise<string> {
     const state = (await this.read(jobId))?.state;
     const why = !state
       ? 'the job has no control state'
       : !state.lease
         ? 'no lease is held (it was released)'
         : `the lease is now held by ${state.lease.owner} with token ${state.lease.token}`;
-    return `job '${jobId}': cannot ${what} with lease token ${token}: ${why}; this execution must stop (what it committed stays in the database ledger)`;
+    return `job '${jobId}': cannot ${what} with lease token ${lease.token}: ${why}; this execution must stop (what it committed stays in the database ledger)`;
   }
 
   /**

@@ -241,10 +241,10 @@ export interface ControlStore {
   releaseLeaseOf(jobId: string, owner: string): Promise<boolean>;
 
   /**
-   * Saves the checkpoint only while `token` is the current lease's (an expired lease that nobody
-   * took over still is); else LeaseLostError saying who holds the lease now.
+   * Saves the checkpoint only while `lease`'s token is the current lease's (an expired lease that
+   * nobody took over still is); else LeaseLostError saying who holds the lease now.
    */
-  saveCheckpoint(jobId: string, token: number, checkpoint: Checkpoint): Promise<void>;
+  saveCheckpoint(jobId: string, lease: Pick<Lease, 'token'>, checkpoint: Checkpoint): Promise<void>;
 
   /**
    * Moves the status along the lifecycle table (status.ts); IllegalTransitionError otherwise, and

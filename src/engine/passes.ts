@@ -1,3 +1,4 @@
+import type { Lease } from '../control/types';
 import type { JobSpec } from '../job/types';
 import type { LedgerHead } from './ledger';
 
@@ -32,13 +33,17 @@ export interface PassStart {
  * run that found it. A later run (a newer token) of a `new-pass` job starts the next pass from the
  * first key; the same run (a retried step) is told the pass is done, so one run never walks twice.
  */
-export function passStart(spec: JobSpec, head: LedgerHead | undefined, leaseToken: number): PassStart {
+export function passStart(
+  spec: JobSpec,
+  head: LedgerHead | undefined,
+  lease: Pick<Lease, 'token'>,
+): PassStart {
   if (!head) return { pass: 1, afterKey: null, ended: false, fresh: false };
   const complete = head.passEndedBy !== null;
   if (!complete || rerunOf(spec) === 'resume') {
     return { pass: head.pass, afterKey: head.lastKey, ended: false, fresh: false };
   }
-  if (leaseToken > head.passEndedBy!)
+  if (lease.token > head.passEndedBy!)
     return { pass: head.pass + 1, afterKey: null, ended: false, fresh: true };
   return { pass: head.pass, afterKey: head.lastKey, ended: true, fresh: false };
 }

@@ -1,3 +1,4 @@
+import type { Lease } from '../control/types';
 import type { Database, Key } from '../db/types';
 import type { JobSpec, VerifyResult } from '../job/types';
 import { BatchVerificationError, StaleLeaseError } from './errors';
@@ -9,8 +10,8 @@ import { passStart } from './passes';
 export interface BatchRequest {
   readonly spec: JobSpec;
   readonly db: Database;
-  /** The fencing token of the caller's lease. */
-  readonly leaseToken: number;
+  /** The caller's lease: its fencing token is checked against the ledger's. */
+  readonly lease: Pick<Lease, 'token'>;
   /** Rows to select at most. */
   readonly batchSize: number;
 }
@@ -44,7 +45,7 @@ export type BatchOutcome =
  * selection after the ledger's last key, the change, verification, the ledger row, commit. Any
  * throw rolls all of it back. Throws StaleLeaseError, BatchVerificationError or DbError.
  */
-export async function runBatch({ spec, db, leaseToken, batchSize }: BatchRequest): Promise<BatchOutcome> {
+export async function runBatch({ spec, db, lease, batchSize }: BatchRequest): Promise<BatchOutcome> {
   const job = await compileJob(spec, db);
   const ledger = await jobLedger(db, spec);
   const lock = await jobLock(db, spec);
@@ -57,9 +58,9 @@ export async function runBatch({ spec, db, leaseToken, batchSize }: BatchRequest
     },
     async (tx) => {
       const head = await readLedgerHead(tx, ledger);
-      if (head && head.leaseToken > leaseToken)
-        throw new StaleLeaseError(spec.id, leaseToken, head.leaseToken);
-      const start = passStart(spec, head, leaseToken);
+      if (head && head.leaseToken > lease.token)
+        throw new StaleLeaseError(spec.id, lease.token, head.leaseToken);
+      const start = passStart(spec, head, lease);
       const batchNo = (head?.batchNo ?? 0) + 1;
       const rowsBefore = head?.rowsDone ?? 0;
       const done = {
@@ -73,12 +74,12 @@ export async function runBatch({ spec, db, leaseToken, batchSize }: BatchRequest
       if (!batch) {
         // Nothing left: the pass is complete, and this run is the one that found it so.
         if (head && (head.passEndedBy === null || start.fresh))
-          await markPassEnded(tx, ledger, head.batchNo, leaseToken);
+          await markPassEnded(tx, ledger, head.batchNo, lease.token);
         return done;
       }
       if (!batch.verdict.ok) throw new BatchVerificationError(spec.id, batchNo, batch.verdict.reason);
       const { verdict: _verdict, ...span } = batch;
-      const row = { batchNo, leaseToken, ...span, rowsDone: rowsBefore + span.affected };
+      const row = { batchNo, leaseToken: lease.token, ...span, rowsDone: rowsBefore + span.affected };
       await writeLedgerRow(tx, ledger, row, start.pass);
       return { status: 'applied' as const, ...row, pass: start.pass };
     },
@@ -94,7 +95,8 @@ export interface CommittedBatchRequest {
   readonly spec: JobSpec;
   readonly db: Database;
   readonly batchNo: number;
-  readonly leaseToken: number;
+  /** The lease the batch was committed under. */
+  readonly lease: Pick<Lease, 'token'>;
 }
 
 /**
@@ -105,15 +107,15 @@ export async function verifyCommittedBatch({
   spec,
   db,
   batchNo,
-  leaseToken,
+  lease,
 }: CommittedBatchRequest): Promise<VerifyResult> {
   const row = await readLedgerRow(db, await jobLedger(db, spec), batchNo);
   if (!row)
     return { ok: false, reason: `the ledger has no row for batch ${batchNo}: the batch did not commit` };
-  if (row.leaseToken !== leaseToken) {
+  if (row.leaseToken !== lease.token) {
     return {
       ok: false,
-      reason: `ledger batch ${batchNo} was written under lease token ${row.leaseToken}, not ours (${leaseToken})`,
+      reason: `ledger batch ${batchNo} was written under lease token ${row.leaseToken}, not ours (${lease.token})`,
     };
   }
   const job = await compileJob(spec, db);

@@ -1,9 +1,9 @@
-import type { Checkpoint, JobState } from '../control/types';
+import type { Checkpoint, JobState, Lease } from '../control/types';
 import { type BatchOutcome, nextSizer } from '../engine';
 import type { JobSpec } from '../job/types';
+import type { BatchSummary } from '../run/state';
 import type { HandlerDeps } from './deps';
 import { batchMetrics } from './job-metrics';
-import type { BatchSummary } from './run-state';
 
 type Applied = Extract<BatchOutcome, { status: 'applied' }>;
 type Done = Extract<BatchOutcome, { status: 'done' }>;
@@ -12,7 +12,7 @@ interface Context {
   readonly deps: HandlerDeps;
   readonly spec: JobSpec;
   readonly job: JobState;
-  readonly token: number;
+  readonly lease: Pick<Lease, 'token'>;
   readonly checkpoint: Checkpoint;
   readonly executionId: string;
   /** ASL retries this batch needed. */
@@ -33,7 +33,7 @@ export async function recordAppliedBatch(ctx: Context, outcome: Applied): Promis
   const rowsScanned = checkpoint.rowsScanned + selected;
   // Two items, independent of each other; the history tells of a batch that committed either way.
   await Promise.all([
-    deps.store.saveCheckpoint(spec.id, ctx.token, { lastKey, batchNo, rowsDone, rowsScanned, sizer, at }),
+    deps.store.saveCheckpoint(spec.id, ctx.lease, { lastKey, batchNo, rowsDone, rowsScanned, sizer, at }),
     deps.store.appendBatch(spec.id, {
       batchNo,
       firstKey,
@@ -70,7 +70,7 @@ export async function catchUpCheckpoint(ctx: Context, outcome: Done): Promise<vo
   if (ctx.checkpoint.batchNo >= outcome.batchNo) return;
   const { batchNo, lastKey, rowsDone } = outcome;
   const at = ctx.deps.now().toISOString();
-  await ctx.deps.store.saveCheckpoint(ctx.spec.id, ctx.token, {
+  await ctx.deps.store.saveCheckpoint(ctx.spec.id, ctx.lease, {
     ...ctx.checkpoint,
     batchNo,
     lastKey,

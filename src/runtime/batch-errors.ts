@@ -1,4 +1,4 @@
-import type { Checkpoint } from '../control/types';
+import type { Checkpoint, Lease } from '../control/types';
 import { DbError } from '../db/types';
 import { nextSizer } from '../engine';
 import type { JobSpec } from '../job/types';
@@ -17,7 +17,7 @@ import { runtimeMetricNames } from './job-metrics';
 interface Context {
   readonly deps: HandlerDeps;
   readonly spec: JobSpec;
-  readonly token: number;
+  readonly lease: Pick<Lease, 'token'>;
   readonly checkpoint: Checkpoint;
   /** Retries of this batch so far ($$.State.RetryCount). */
   readonly retryCount: number;
@@ -38,7 +38,7 @@ const CONTENTION = {
  */
 export async function translateBatchError(
   error: unknown,
-  { deps, spec, token, checkpoint, retryCount }: Context,
+  { deps, spec, lease, checkpoint, retryCount }: Context,
 ): Promise<unknown> {
   if (!(error instanceof DbError)) return error;
   const spent = retryCount >= spec.limits.retries;
@@ -48,7 +48,7 @@ export async function translateBatchError(
   }
   if (!(error.kind in CONTENTION)) return error;
   const sizer = nextSizer(spec.batch, checkpoint.sizer, { timedOut: true });
-  await deps.store.saveCheckpoint(spec.id, token, { ...checkpoint, sizer, at: deps.now().toISOString() });
+  await deps.store.saveCheckpoint(spec.id, lease, { ...checkpoint, sizer, at: deps.now().toISOString() });
   deps.metrics.record(spec.id, [{ name: runtimeMetricNames.lockTimeouts, unit: 'Count', value: 1 }]);
   deps.logger.warn('batch hit contention', {
     jobId: spec.id,

@@ -2,9 +2,9 @@ import type { JobState } from '../control/types';
 import { evaluateHealth, HEALTH_SIGNALS } from '../health';
 import type { HealthDecision } from '../health/types';
 import type { JobSpec } from '../job/types';
+import type { RunState } from '../run/state';
 import type { HandlerDeps } from './deps';
 import { runtimeMetricNames } from './job-metrics';
-import type { RunState } from './run-state';
 
 /** Reads every health signal for the job as it stands now. */
 export async function readHealth(

@@ -5,6 +5,7 @@ import type { JobSpec } from '../job/types';
 import type { BackfillPhase, DdlPhase, Phase } from '../recipes';
 import { guardPhase, phaseRefusals } from '../recipes/phase-guard';
 import { RecipeBusyError, runDdlPhase } from '../recipes/run-ddl';
+import type { RunState } from '../run/state';
 import { translateBatchError } from './batch-errors';
 import type { HandlerDeps } from './deps';
 import { RecipePhaseRefusedError, VerificationFailedError } from './errors';
@@ -12,7 +13,6 @@ import { initialCheckpoint, pacingSeconds } from './handlers/common';
 import { type PlanSummary, planSummary } from './plan-summary';
 import { currentPhase, phaseNamed } from './recipe-run';
 import { requireRecipe } from './run-job';
-import type { RunState } from './run-state';
 import { recipeLimits, runtimePreflightChecks } from './statement-limits';
 
 /**
@@ -144,7 +144,7 @@ async function ddlStep(ctx: StepContext, phase: DdlPhase, deps: HandlerDeps): Pr
     throw await translateBatchError(error, {
       deps,
       spec,
-      token: ctx.lease.token,
+      lease: ctx.lease,
       checkpoint,
       retryCount: ctx.retryCount,
     });

@@ -1,6 +1,6 @@
+import type { ExecutionInput, RunState } from '../run/state';
 import { runJobId } from './run-job';
 import { newRunId } from './run-naming';
-import type { ExecutionInput, RunState } from './run-state';
 import { windowEndsAt } from './run-window';
 
 /**

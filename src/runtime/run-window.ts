@@ -1,4 +1,4 @@
-import type { ExecutionInput } from './run-state';
+import type { ExecutionInput } from '../run/state';
 
 /**
  * When the run must stop: `endsAt`, or `scheduledAt` (else the execution's start) plus

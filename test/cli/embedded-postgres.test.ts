@@ -81,11 +81,11 @@ describe('the embedded PostgreSQL (PGlite behind pglite-socket)', () => {
   it('applies the demo job batch by batch with its ledger, exactly once', async () => {
     const spec = demoJob;
     await installLedger(db, spec);
-    let outcome = await runBatch({ spec, db, leaseToken: 1, batchSize: 1000 });
+    let outcome = await runBatch({ spec, db, lease: { token: 1 }, batchSize: 1000 });
     let batches = 0;
     while (outcome.status === 'applied') {
       batches++;
-      outcome = await runBatch({ spec, db, leaseToken: 1, batchSize: 1000 });
+      outcome = await runBatch({ spec, db, lease: { token: 1 }, batchSize: 1000 });
     }
     expect(outcome.status).toBe('done');
     expect(batches).toBe(Math.ceil(demoTargets(ROWS) / 1000));

@@ -128,7 +128,7 @@ describe('batch and run history', () => {
     const start = h.clock.ms;
     // 1,000 rows every 2 s (0.4 s of work, then pacing and health checks): 500 rows/s.
     for (let n = 1; n <= 40; n++) await h.store.appendBatch(jobId, batch(n, start + n * 2000));
-    await h.store.saveCheckpoint(jobId, lease.lease.token, {
+    await h.store.saveCheckpoint(jobId, lease.lease, {
       lastKey: '40000',
       batchNo: 40,
       rowsDone: 40_000,

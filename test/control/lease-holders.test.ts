@@ -43,7 +43,7 @@ describe('leases held by local processes', () => {
     expect(taken).toMatchObject({ acquired: true, lease: { owner: 'run-b', token: dead.lease.token + 1 } });
     // The dead run's writes are fenced off: its token is no longer the lease's.
     await expect(
-      next.saveCheckpoint(jobId, dead.lease.token, {
+      next.saveCheckpoint(jobId, dead.lease, {
         lastKey: '9',
         batchNo: 9,
         rowsDone: 9,

@@ -86,7 +86,7 @@ describe('lease', () => {
   it('after expiry another owner takes over with a higher token, and the old owner is fenced out', async () => {
     const jobId = uniqueJobId('expiry');
     const old = acquired(await h.store.acquireLease(jobId, 'exec-old', 5000));
-    await h.store.saveCheckpoint(jobId, old.token, checkpoint(1, '100'));
+    await h.store.saveCheckpoint(jobId, old, checkpoint(1, '100'));
 
     h.clock.advance(4999);
     expect(await h.store.acquireLease(jobId, 'exec-new', TTL)).toMatchObject({
@@ -97,13 +97,13 @@ describe('lease', () => {
     const taken = acquired(await h.store.acquireLease(jobId, 'exec-new', TTL));
     expect(taken.token).toBeGreaterThan(old.token);
 
-    await expect(h.store.saveCheckpoint(jobId, old.token, checkpoint(2, '200'))).rejects.toThrow(
+    await expect(h.store.saveCheckpoint(jobId, old, checkpoint(2, '200'))).rejects.toThrow(
       /held by exec-new with token 2/,
     );
     await expect(h.store.renewLease(jobId, old, TTL)).rejects.toThrow(LeaseLostError);
     expect(await h.store.releaseLease(jobId, old)).toBe(false);
 
-    await h.store.saveCheckpoint(jobId, taken.token, checkpoint(2, '250'));
+    await h.store.saveCheckpoint(jobId, taken, checkpoint(2, '250'));
     const state = await h.store.getJob(jobId);
     expect(state?.checkpoint).toMatchObject({ batchNo: 2, lastKey: '250', rowsDone: 200, rowsScanned: 240 });
     expect(state?.lease).toEqual(taken);
@@ -117,7 +117,7 @@ describe('lease', () => {
     expect(renewed).toEqual({ owner: 'slow', token: lease.token, expiresAt: h.clock.ms + TTL });
     // The job's state comes back with the renewal, so the health gate reads it without a second request.
     expect(job.lease).toEqual(renewed);
-    await h.store.saveCheckpoint(jobId, lease.token, checkpoint(1, 'a'));
+    await h.store.saveCheckpoint(jobId, lease, checkpoint(1, 'a'));
     expect((await h.store.getJob(jobId))?.lease).toEqual(renewed);
   });
 
@@ -127,10 +127,8 @@ describe('lease', () => {
     const again = acquired(await h.store.acquireLease(jobId, 'exec-1', TTL));
     expect(again.owner).toBe('exec-1');
     expect(again.token).toBe(first.token + 1);
-    await expect(h.store.saveCheckpoint(jobId, first.token, checkpoint(1, 'x'))).rejects.toThrow(
-      LeaseLostError,
-    );
-    await h.store.saveCheckpoint(jobId, again.token, checkpoint(1, 'x'));
+    await expect(h.store.saveCheckpoint(jobId, first, checkpoint(1, 'x'))).rejects.toThrow(LeaseLostError);
+    await h.store.saveCheckpoint(jobId, again, checkpoint(1, 'x'));
 
     // After its own expiry too: anyone could have taken it in between, so the token moves on.
     h.clock.advance(TTL + 1);
@@ -146,7 +144,7 @@ describe('lease', () => {
       tokens.push(lease.token);
       expect(await h.store.releaseLease(jobId, lease)).toBe(true);
       expect(await h.store.releaseLease(jobId, lease)).toBe(false);
-      await expect(h.store.saveCheckpoint(jobId, lease.token, checkpoint(1, 'k'))).rejects.toThrow(
+      await expect(h.store.saveCheckpoint(jobId, lease, checkpoint(1, 'k'))).rejects.toThrow(
         /no lease is held/,
       );
     }
@@ -183,9 +181,7 @@ describe('lease', () => {
     });
     const gen2 = acquired(await h.store.acquireLease(jobId, 'job-g2', TTL));
     expect(gen2.token).toBe(handed.token + 1);
-    await expect(h.store.saveCheckpoint(jobId, gen1.token, checkpoint(3, 'z'))).rejects.toThrow(
-      LeaseLostError,
-    );
+    await expect(h.store.saveCheckpoint(jobId, gen1, checkpoint(3, 'z'))).rejects.toThrow(LeaseLostError);
     await expect(h.store.transferLease(jobId, gen1, 'job-g3', TTL)).rejects.toThrow(LeaseLostError);
   });
 

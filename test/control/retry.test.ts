@@ -108,14 +108,18 @@ describe('retries', () => {
 
     sent.length = 0;
     await expect(
-      store.saveCheckpoint(jobId, held.lease.token + 1, {
-        lastKey: null,
-        batchNo: 0,
-        rowsDone: 0,
-        rowsScanned: 0,
-        sizer: { size: 10, recentMsPerRow: [] },
-        at: new Date(h.clock.ms).toISOString(),
-      }),
+      store.saveCheckpoint(
+        jobId,
+        { token: held.lease.token + 1 },
+        {
+          lastKey: null,
+          batchNo: 0,
+          rowsDone: 0,
+          rowsScanned: 0,
+          sizer: { size: 10, recentMsPerRow: [] },
+          at: new Date(h.clock.ms).toISOString(),
+        },
+      ),
     ).rejects.toThrow(LeaseLostError);
     expect(sent).toEqual(['UpdateCommand', 'GetCommand']);
 

@@ -176,7 +176,7 @@ describe.each(ENGINES)('the runner killed at a random point, then a new executio
     // Rewind the mirror by one batch, as a crash right after the last commit would leave it.
     const lease = await store.acquireLease(job.id, 'rewinder', 60_000);
     if (!lease.acquired) throw new Error('the test could not take the lease');
-    await store.saveCheckpoint(job.id, lease.lease.token, {
+    await store.saveCheckpoint(job.id, lease.lease, {
       ...mirrored,
       batchNo: mirrored.batchNo - 1,
       lastKey: '0',

@@ -63,7 +63,7 @@ describe.each(ENGINES)('how long the application waits behind a batch on %s', (e
     const app = await connectRaw(t.testDb);
     const observer = await connectRaw(t.testDb);
     try {
-      const batch = runBatch({ spec, db: t.db, leaseToken: 1, batchSize: 40 }).catch((e: unknown) => e);
+      const batch = runBatch({ spec, db: t.db, lease: { token: 1 }, batchSize: 40 }).catch((e: unknown) => e);
       // The change has run long enough to have locked its first rows (100 ms a row).
       await waitUntil(
         'the batch UPDATE to run 300 ms',

@@ -40,7 +40,7 @@ describe.each(ENGINES)('verify.invariant under live application writes on %s', (
       // id 6 is a target inside the first batch; the application gives it a tier of its own.
       await app.query(engine === 'postgres' ? 'BEGIN' : 'START TRANSACTION');
       await app.query(`UPDATE ${accounts.table} SET tier = 'app' WHERE id = 6`);
-      const batch = runBatch({ spec, db: t.db, leaseToken: 1, batchSize: 500 });
+      const batch = runBatch({ spec, db: t.db, lease: { token: 1 }, batchSize: 500 });
       await untilSomeoneWaitsOnLock(t.raw, engine);
       await app.query('COMMIT');
       expect(await batch).toMatchObject({ status: 'applied', batchNo: 1, selected: 500, affected: 499 });

@@ -104,7 +104,7 @@ describe.each(ENGINES)(
       });
       await installLedger(c.elsewhere, spec);
       for (let i = 0; i < 3; i++) {
-        expect(await runBatch({ spec, db: c.elsewhere, leaseToken: 1, batchSize: 100 })).toMatchObject({
+        expect(await runBatch({ spec, db: c.elsewhere, lease: { token: 1 }, batchSize: 100 })).toMatchObject({
           status: 'applied',
           batchNo: i + 1,
         });
@@ -113,7 +113,7 @@ describe.each(ENGINES)(
       const rest = await runUntilDone(spec, c.near);
       const batches = ROWS / 100;
       expect(rest.batches).toBe(batches - 3);
-      expect(await runBatch({ spec, db: c.elsewhere, leaseToken: 1, batchSize: 100 })).toMatchObject({
+      expect(await runBatch({ spec, db: c.elsewhere, lease: { token: 1 }, batchSize: 100 })).toMatchObject({
         status: 'done',
         batchNo: batches,
       });
@@ -148,10 +148,10 @@ describe.each(ENGINES)(
           await gate;
         }
       });
-      const first = runBatch({ spec, db: stalled, leaseToken: 1, batchSize: 100 });
+      const first = runBatch({ spec, db: stalled, lease: { token: 1 }, batchSize: 100 });
       await inside;
       try {
-        expect(await runBatch({ spec, db: c.near, leaseToken: 1, batchSize: 100 })).toEqual({
+        expect(await runBatch({ spec, db: c.near, lease: { token: 1 }, batchSize: 100 })).toEqual({
           status: 'held',
         });
       } finally {
@@ -167,7 +167,8 @@ describe.each(ENGINES)(
       const place = `${c.schema}.ledger_adopt`;
       const legacy = `${c.elsewhereSchema}.ledger_adopt`;
       await installLedger(c.elsewhere, spec);
-      for (let i = 0; i < 3; i++) await runBatch({ spec, db: c.elsewhere, leaseToken: 1, batchSize: 100 });
+      for (let i = 0; i < 3; i++)
+        await runBatch({ spec, db: c.elsewhere, lease: { token: 1 }, batchSize: 100 });
       // What an earlier version leaves: the same progress, in an old-format ledger in the default schema.
       await t.raw.query(oldLedgerDdl(engine, legacy));
       await t.raw.query(`INSERT INTO ${legacy} (${OLD_COLUMNS}) SELECT ${OLD_COLUMNS} FROM ${place}`);
@@ -191,7 +192,7 @@ describe.each(ENGINES)(
       });
       const place = `${c.schema}.ledger_upgrade`;
       await installLedger(c.near, spec);
-      for (let i = 0; i < 2; i++) await runBatch({ spec, db: c.near, leaseToken: 1, batchSize: 100 });
+      for (let i = 0; i < 2; i++) await runBatch({ spec, db: c.near, lease: { token: 1 }, batchSize: 100 });
       await t.raw.query(`CREATE TABLE ${c.schema}.ledger_keep AS SELECT ${OLD_COLUMNS} FROM ${place}`);
       await t.raw.query(`DROP TABLE ${place}`);
       await t.raw.query(oldLedgerDdl(engine, place));
@@ -219,7 +220,8 @@ describe.each(ENGINES)(
       const place = `${c.schema}.ledger_twice`;
       const legacy = `${c.elsewhereSchema}.ledger_twice`;
       await installLedger(c.elsewhere, spec);
-      for (let i = 0; i < 2; i++) await runBatch({ spec, db: c.elsewhere, leaseToken: 1, batchSize: 100 });
+      for (let i = 0; i < 2; i++)
+        await runBatch({ spec, db: c.elsewhere, lease: { token: 1 }, batchSize: 100 });
       await t.raw.query(oldLedgerDdl(engine, legacy));
       await t.raw.query(
         `INSERT INTO ${legacy} (${OLD_COLUMNS}) SELECT ${OLD_COLUMNS} FROM ${place} WHERE batch_no = 1`,
@@ -243,11 +245,11 @@ describe.each(ENGINES)(
       const id = 'reused-id';
       const before = accountsBackfill(engine, first.table, id, { batch: BATCH, ledgerTable: 'ledger_reuse' });
       await installLedger(c.near, before);
-      await runBatch({ spec: before, db: c.near, leaseToken: 1, batchSize: 100 });
+      await runBatch({ spec: before, db: c.near, lease: { token: 1 }, batchSize: 100 });
       const after = accountsBackfill(engine, second.table, id, { batch: BATCH, ledgerTable: 'ledger_reuse' });
       await installLedger(c.near, after);
 
-      const error = await runBatch({ spec: after, db: c.near, leaseToken: 1, batchSize: 100 }).catch(
+      const error = await runBatch({ spec: after, db: c.near, lease: { token: 1 }, batchSize: 100 }).catch(
         (e: unknown) => e,
       );
 

@@ -66,7 +66,7 @@ describe.each(ENGINES)('passes over a moving predicate on %s', (engine) => {
   it('completes a pass whose rows began matching behind the cursor, reporting them as a note', async () => {
     const spec = purge('purge-moving');
     await installLedger(t.db, spec);
-    for (let i = 0; i < 2; i++) await runBatch({ spec, db: t.db, leaseToken: 1, batchSize: 100 });
+    for (let i = 0; i < 2; i++) await runBatch({ spec, db: t.db, lease: { token: 1 }, batchSize: 100 });
     await timePasses([2, 4, 6]);
     const rest = await runUntilDone(spec, t.db);
     expect(rest.batches).toBe(3);
@@ -90,7 +90,7 @@ describe.each(ENGINES)('passes over a moving predicate on %s', (engine) => {
     await runUntilDone(spec, t.db, 1);
     await timePasses([2, 4, 6, 600]);
     // The run that found the pass complete is told it is done, however often it asks.
-    expect(await runBatch({ spec, db: t.db, leaseToken: 1, batchSize: 100 })).toMatchObject({
+    expect(await runBatch({ spec, db: t.db, lease: { token: 1 }, batchSize: 100 })).toMatchObject({
       status: 'done',
       batchNo: 5,
     });
@@ -99,7 +99,7 @@ describe.each(ENGINES)('passes over a moving predicate on %s', (engine) => {
     expect(await sampleBatch(spec, t.db)).toMatchObject({ status: 'measured', mode: 'applied', rows: 4 });
     expect(await left()).toEqual([2, 4, 6, 600]);
 
-    const second = await runBatch({ spec, db: t.db, leaseToken: 2, batchSize: 100 });
+    const second = await runBatch({ spec, db: t.db, lease: { token: 2 }, batchSize: 100 });
 
     expect(second).toMatchObject({
       status: 'applied',
@@ -126,11 +126,11 @@ describe.each(ENGINES)('passes over a moving predicate on %s', (engine) => {
       [2, 1],
     ]);
     // A third run finds nothing new: no batch, and its retries stay done.
-    expect(await runBatch({ spec, db: t.db, leaseToken: 3, batchSize: 100 })).toMatchObject({
+    expect(await runBatch({ spec, db: t.db, lease: { token: 3 }, batchSize: 100 })).toMatchObject({
       status: 'done',
     });
     expect(await readLedger(t.db, spec)).toMatchObject({ batchNo: 6, passEndedBy: 3 });
-    expect(await runBatch({ spec, db: t.db, leaseToken: 3, batchSize: 100 })).toMatchObject({
+    expect(await runBatch({ spec, db: t.db, lease: { token: 3 }, batchSize: 100 })).toMatchObject({
       status: 'done',
     });
     // The crossed rows: written by the "clock", then deleted by pass 2.
@@ -145,7 +145,7 @@ describe.each(ENGINES)('passes over a moving predicate on %s', (engine) => {
     await installLedger(t.db, spec);
     await runUntilDone(spec, t.db, 1);
     await timePasses([2]);
-    expect(await runBatch({ spec, db: t.db, leaseToken: 2, batchSize: 100 })).toMatchObject({
+    expect(await runBatch({ spec, db: t.db, lease: { token: 2 }, batchSize: 100 })).toMatchObject({
       status: 'done',
     });
     expect(await left()).toEqual([2]);

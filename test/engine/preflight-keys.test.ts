@@ -80,7 +80,7 @@ describe.each(ENGINES)('preflight of the job key on %s', (engine) => {
       expect(reason).toContain(`key column k is of type ${kind.reported}`);
       expect(reason).toContain('choose an integer, text or uuid key');
       // A run that skipped preflight stops at once with the same reason, before changing anything.
-      await expect(runBatch({ spec, db: t.db, leaseToken: 1, batchSize: 1 })).rejects.toThrow(
+      await expect(runBatch({ spec, db: t.db, lease: { token: 1 }, batchSize: 1 })).rejects.toThrow(
         `key column k is of type ${kind.reported}`,
       );
       const [left] = await t.raw.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${table}`);

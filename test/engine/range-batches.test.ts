@@ -38,7 +38,7 @@ describe.each(ENGINES)('batches changed by key range on %s', (engine) => {
       // id 6 (n = 2) is a target inside the first batch; the application gives it a tier of its own.
       await app.query(engine === 'postgres' ? 'BEGIN' : 'START TRANSACTION');
       await app.query(`UPDATE ${accounts.table} SET tier = 'app' WHERE id = 6`);
-      const batch = runBatch({ spec, db: t.db, leaseToken: 1, batchSize: 500 });
+      const batch = runBatch({ spec, db: t.db, lease: { token: 1 }, batchSize: 500 });
       await untilSomeoneWaitsOnLock(t.raw, engine);
       await app.query('COMMIT');
       const outcome = await batch;
@@ -83,7 +83,7 @@ describe.each(ENGINES)('batches changed by key range on %s', (engine) => {
     const watched = interceptBatchQueries(t.db, async (_tx, text) => {
       statements.push(text);
     });
-    const outcome = await runBatch({ spec, db: watched, leaseToken: 1, batchSize: 100 });
+    const outcome = await runBatch({ spec, db: watched, lease: { token: 1 }, batchSize: 100 });
 
     expect(outcome.status).toBe('applied');
     if (outcome.status !== 'applied') return;

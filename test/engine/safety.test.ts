@@ -37,7 +37,7 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
       await app.query(engine === 'postgres' ? 'BEGIN' : 'START TRANSACTION');
       await app.query(`SELECT * FROM ${accounts.table} WHERE id = 6 FOR UPDATE`); // n = 2: inside the first batch
       const started = performance.now();
-      const error = await runBatch({ spec, db: t.db, leaseToken: 1, batchSize: 500 }).catch(
+      const error = await runBatch({ spec, db: t.db, lease: { token: 1 }, batchSize: 500 }).catch(
         (e: unknown) => e,
       );
       const elapsed = performance.now() - started;
@@ -89,11 +89,11 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
       },
     });
     await installLedger(t.db, slow);
-    const first = runBatch({ spec: slow, db: t.db, leaseToken: 1, batchSize: 100 });
+    const first = runBatch({ spec: slow, db: t.db, lease: { token: 1 }, batchSize: 100 });
     await inside;
 
     const started = performance.now();
-    const second = await runBatch({ spec: slow, db: t.db, leaseToken: 1, batchSize: 100 });
+    const second = await runBatch({ spec: slow, db: t.db, lease: { token: 1 }, batchSize: 100 });
     expect(second).toEqual({ status: 'held' });
     expect(performance.now() - started).toBeLessThan(1000);
     expect(await appliedRows()).toBe(0);
@@ -106,20 +106,22 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
   it('rejects and rolls back a batch carrying a stale lease token', async () => {
     const spec = backfill('stale-token');
     await installLedger(t.db, spec);
-    expect(await runBatch({ spec, db: t.db, leaseToken: 5, batchSize: 500 })).toMatchObject({
+    expect(await runBatch({ spec, db: t.db, lease: { token: 5 }, batchSize: 500 })).toMatchObject({
       status: 'applied',
       batchNo: 1,
     });
     const before = await appliedRows();
 
-    const error = await runBatch({ spec, db: t.db, leaseToken: 4, batchSize: 500 }).catch((e: unknown) => e);
+    const error = await runBatch({ spec, db: t.db, lease: { token: 4 }, batchSize: 500 }).catch(
+      (e: unknown) => e,
+    );
 
     expect(error).toBeInstanceOf(StaleLeaseError);
     expect((error as StaleLeaseError).newestToken).toBe(5);
     expect(await appliedRows()).toBe(before);
     expect(await readLedger(t.db, spec)).toMatchObject({ batchNo: 1, leaseToken: 5 });
     // The newer owner goes on.
-    expect(await runBatch({ spec, db: t.db, leaseToken: 6, batchSize: 500 })).toMatchObject({
+    expect(await runBatch({ spec, db: t.db, lease: { token: 6 }, batchSize: 500 })).toMatchObject({
       status: 'applied',
       batchNo: 2,
     });
@@ -128,7 +130,7 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
   it('a connection killed mid-batch applies nothing; the next batch continues from the ledger', async () => {
     const spec = backfill('killed-mid-batch');
     await installLedger(t.db, spec);
-    await runBatch({ spec, db: t.db, leaseToken: 1, batchSize: 500 }); // batch 1 commits normally
+    await runBatch({ spec, db: t.db, lease: { token: 1 }, batchSize: 500 }); // batch 1 commits normally
     const afterFirst = await appliedRows();
     expect(afterFirst).toBeGreaterThan(0);
 
@@ -141,7 +143,7 @@ describe.each(ENGINES)('batch safety on %s', (engine) => {
       }
     });
     try {
-      const error = await runBatch({ spec, db: killing, leaseToken: 1, batchSize: 500 }).catch(
+      const error = await runBatch({ spec, db: killing, lease: { token: 1 }, batchSize: 500 }).catch(
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(DbError);

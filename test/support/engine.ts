@@ -3,14 +3,14 @@ import { initialSizer, nextSizer, runBatch } from '../../src/engine';
 import type { JobSpec } from '../../src/job/types';
 
 /** Drives runBatch to the end the way the state machine does, adapting the batch size. */
-export async function runUntilDone(spec: JobSpec, db: Database, leaseToken = 1) {
+export async function runUntilDone(spec: JobSpec, db: Database, token = 1) {
   let sizer = initialSizer(spec.batch);
   let batches = 0;
   let rows = 0;
   const sizes: number[] = [];
   let heldFor = 0;
   for (;;) {
-    const outcome = await runBatch({ spec, db, leaseToken, batchSize: sizer.size });
+    const outcome = await runBatch({ spec, db, lease: { token }, batchSize: sizer.size });
     if (outcome.status === 'held') {
       // A session that was just killed can hold the lock a moment longer while the server cleans up.
       if (++heldFor > 40) throw new Error('the job lock stayed held for 2 s');

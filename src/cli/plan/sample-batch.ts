@@ -106,7 +106,7 @@ async function attemptOnce(
       async (tx) => {
         // Where the next run starts: a run always holds a newer lease token than the one that
         // completed the last pass, so a `new-pass` job starts again from the first key.
-        const afterKey = passStart(spec, head, Number.MAX_SAFE_INTEGER).afterKey;
+        const afterKey = passStart(spec, head, { token: Number.MAX_SAFE_INTEGER }).afterKey;
         if (selectOnly) {
           const keys = await job.selectBatch(tx, afterKey, batchSize);
           if (keys.length === 0) throw new RollBackSample({ status: 'empty' });

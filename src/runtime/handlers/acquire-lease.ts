@@ -1,7 +1,7 @@
+import { payloadLease, type RunState, runStateSchema } from '../../run/state';
 import type { HandlerDeps } from '../deps';
 import { resolveRunJob } from '../run-job';
-import { parsePayload, type RunState, runStateSchema } from '../run-state';
-import { initialCheckpoint } from './common';
+import { initialCheckpoint, parsePayload } from './common';
 
 export type AcquireLeaseResult = RunState & { readonly heldBy?: string; readonly heldUntil?: string };
 
@@ -40,12 +40,12 @@ export async function acquireLease(payload: unknown, deps: HandlerDeps): Promise
     if (job.pauseRequests.some((r) => r.reason === 'window')) await store.clearPause(spec.id, 'window');
   }
   const checkpoint = job.checkpoint ?? initialCheckpoint(spec, deps.now());
-  if (!job.checkpoint) await store.saveCheckpoint(spec.id, lease.token, checkpoint);
+  if (!job.checkpoint) await store.saveCheckpoint(spec.id, lease, checkpoint);
   deps.logger.info('lease acquired', { jobId: spec.id, token: lease.token, fromBatch: checkpoint.batchNo });
   return {
     ...state,
     decision: 'acquired',
-    lease: { owner: lease.owner, token: lease.token, expiresAt: lease.expiresAt },
+    lease: payloadLease(lease),
     iteration: 0,
     rowsDone: checkpoint.rowsDone,
   };

@@ -1,12 +1,12 @@
 import { type BatchOutcome, runBatch } from '../../engine';
+import type { RunState } from '../../run/state';
 import { catchUpCheckpoint, recordAppliedBatch } from '../batch-bookkeeping';
 import { translateBatchError } from '../batch-errors';
 import type { HandlerDeps } from '../deps';
 import { ensureLedger } from '../ledger-once';
 import { backfillEnded, recipeStep } from '../recipe-steps';
 import { resolveRunJob } from '../run-job';
-import { parsePayload, type RunState } from '../run-state';
-import { initialCheckpoint, loopStepSchema, requireLease, withReportedRetries } from './common';
+import { initialCheckpoint, loopStepSchema, parsePayload, requireLease, withReportedRetries } from './common';
 
 /**
  * Exactly one batch, in one transaction (the engine's runBatch), at the persisted adaptive size.
@@ -35,7 +35,7 @@ async function applyOneBatch(start: RunState, retryCount: number, deps: HandlerD
     deps,
     spec,
     job,
-    token: lease.token,
+    lease,
     checkpoint,
     executionId: run.execution.id,
     retries: retryCount,
@@ -44,9 +44,9 @@ async function applyOneBatch(start: RunState, retryCount: number, deps: HandlerD
 
   let outcome: BatchOutcome;
   try {
-    outcome = await runBatch({ spec, db, leaseToken: lease.token, batchSize: checkpoint.sizer.size });
+    outcome = await runBatch({ spec, db, lease, batchSize: checkpoint.sizer.size });
   } catch (error) {
-    throw await translateBatchError(error, { deps, spec, token: lease.token, checkpoint, retryCount });
+    throw await translateBatchError(error, { deps, spec, lease, checkpoint, retryCount });
   }
   switch (outcome.status) {
     case 'held':

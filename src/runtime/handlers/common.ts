@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Checkpoint, Lease } from '../../control/types';
+import type { Checkpoint } from '../../control/types';
 import { initialSizer } from '../../engine';
 import type { JobSpec } from '../../job/types';
-import { LeaseMissingError } from '../errors';
-import { type RunState, runStateSchema } from '../run-state';
+import { type PayloadLease, type RunState, runStateSchema } from '../../run/state';
+import { InvalidPayloadError, LeaseMissingError } from '../errors';
 
 /** A loop task's payload: the run state and `$$.State.RetryCount`, which the history budget counts. */
 export const loopStepSchema = z.object({
@@ -16,7 +16,7 @@ export function withReportedRetries(run: RunState, retryCount: number): RunState
   return retryCount === 0 ? run : { ...run, historyRetries: (run.historyRetries ?? 0) + retryCount };
 }
 
-export function requireLease(state: RunState, step: string): Lease {
+export function requireLease(state: RunState, step: string): PayloadLease {
   if (!state.lease) throw new LeaseMissingError(`${step} needs the lease, but the payload carries none`);
   return state.lease;
 }
@@ -43,4 +43,12 @@ export function pacingSeconds(spec: JobSpec): number {
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Parses a handler's input or throws InvalidPayloadError naming each bad field. */
+export function parsePayload<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  throw new InvalidPayloadError(`invalid ${what}: ${issues.join('; ')}`);
 }

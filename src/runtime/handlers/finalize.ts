@@ -1,10 +1,10 @@
 import { readLedger, validateJob } from '../../engine';
+import { type RunState, runStateSchema } from '../../run/state';
 import type { HandlerDeps } from '../deps';
 import { VerificationFailedError } from '../errors';
 import { runtimeMetricNames } from '../job-metrics';
 import { resolveRunJob } from '../run-job';
-import { parsePayload, type RunState, runStateSchema } from '../run-state';
-import { requireLease } from './common';
+import { parsePayload, requireLease } from './common';
 
 /**
  * Nothing is left to select: validate the whole job (postflight invariant), then mark it completed,

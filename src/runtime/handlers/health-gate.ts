@@ -1,9 +1,9 @@
+import { payloadLease, type RunState } from '../../run/state';
 import type { HandlerDeps } from '../deps';
 import { applyVerdict, readHealth } from '../health-step';
 import { roomForAnotherLoop } from '../history-budget';
 import { resolveRunJob } from '../run-job';
-import { parsePayload, type RunState } from '../run-state';
-import { loopStepSchema, requireLease, withReportedRetries } from './common';
+import { loopStepSchema, parsePayload, requireLease, withReportedRetries } from './common';
 
 /**
  * Before every batch: renew the lease (a lost lease stops the run), hand over to a successor when
@@ -23,7 +23,7 @@ export async function healthGate(payload: unknown, deps: HandlerDeps): Promise<R
   );
   const base: RunState = {
     ...state,
-    lease: { owner: renewed.owner, token: renewed.token, expiresAt: renewed.expiresAt },
+    lease: payloadLease(renewed),
     iteration: state.iteration + 1,
   };
   const retries = state.historyRetries ?? 0;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { HandlerDeps } from '../deps';
-import { parsePayload } from '../run-state';
+import { parsePayload } from './common';
 
 /** The EventBridge event "CloudWatch Alarm State Change" (only the fields used). */
 const alarmEventSchema = z.object({

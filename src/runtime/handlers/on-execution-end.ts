@@ -3,7 +3,7 @@ import { canTransition } from '../../control/status';
 import type { JobStatus, RunOutcome } from '../../control/types';
 import type { HandlerDeps } from '../deps';
 import { runJobId } from '../run-job';
-import { parsePayload } from '../run-state';
+import { parsePayload } from './common';
 
 /** The EventBridge event "Step Functions Execution Status Change" (only the fields used). */
 const executionEventSchema = z.object({

@@ -1,6 +1,6 @@
 import type { JobState } from '../../control/types';
 import type { JobSpec } from '../../job/types';
-import type { ExecutionInput } from '../run-state';
+import type { ExecutionInput } from '../../run/state';
 
 /**
  * Reasons in the control state (not the database) that a run must not start, each saying what the

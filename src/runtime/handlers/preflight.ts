@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { ddlGuardCheck } from '../../ddl/preflight-check';
 import { runPreflight } from '../../engine';
 import type { JobSpec } from '../../job/types';
+import { executionInputSchema, type RunState } from '../../run/state';
 import type { HandlerDeps } from '../deps';
 import { type PlanSummary, planSummary } from '../plan-summary';
 import { recipePreflight } from '../recipe-steps';
 import { counterpartJobId, RollbackUnavailableError, resolveRunJob } from '../run-job';
 import { startState } from '../run-start';
-import { executionInputSchema, parsePayload, type RunState } from '../run-state';
 import { runtimePreflightChecks } from '../statement-limits';
+import { parsePayload } from './common';
 import { controlBlockers } from './preflight-blockers';
 
 const payloadSchema = z.object({

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { canTransition } from '../../control/status';
 import type { JobState } from '../../control/types';
+import { leaseSchema } from '../../run/state';
 import type { HandlerDeps } from '../deps';
 import { causeText } from '../error-cause';
 import { siblingExecutionArn } from '../run-naming';
-import { leaseSchema, parsePayload } from '../run-state';
+import { parsePayload } from './common';
 
 /** Loose on purpose: a failure can come from any state, with whatever payload that state had. */
 const payloadSchema = z.looseObject({

@@ -1,13 +1,13 @@
 import { isPauseReason } from '../../control/job-item';
 import type { JobStatus } from '../../control/types';
+import { type RunState, runStateSchema } from '../../run/state';
 import type { HandlerDeps } from '../deps';
 import { causeText } from '../error-cause';
 import { InvalidPayloadError } from '../errors';
 import { resolveRunJob } from '../run-job';
 import { siblingExecutionArn } from '../run-naming';
-import { parsePayload, type RunState, runStateSchema } from '../run-state';
 import { type Successor, successorOf } from '../successor';
-import { requireLease } from './common';
+import { parsePayload, requireLease } from './common';
 
 /** A run out of time goes idle, to resume at the next start; one already waiting out a pause stays paused. */
 function statusAfter(outcome: 'paused' | 'aborted' | 'window-closed', current: JobStatus): JobStatus {

@@ -1,10 +1,10 @@
 import { verifyCommittedBatch } from '../../engine';
+import type { RunState } from '../../run/state';
 import type { HandlerDeps } from '../deps';
 import { VerificationFailedError } from '../errors';
 import { verifyRecipeStep } from '../recipe-steps';
 import { resolveRunJob } from '../run-job';
-import { parsePayload, type RunState } from '../run-state';
-import { loopStepSchema, pacingSeconds, requireLease, withReportedRetries } from './common';
+import { loopStepSchema, pacingSeconds, parsePayload, requireLease, withReportedRetries } from './common';
 
 /**
  * Re-reads what the last batch committed: its ledger row under our token and the job's invariant
@@ -20,7 +20,7 @@ export async function verifyBatch(payload: unknown, deps: HandlerDeps): Promise<
   const { batchNo, firstKey, lastKey } = run.batch;
   const spec = resolveRunJob(deps, run);
   const db = await deps.connections.open(spec.database);
-  const verdict = await verifyCommittedBatch({ spec, db, batchNo, leaseToken: lease.token });
+  const verdict = await verifyCommittedBatch({ spec, db, batchNo, lease });
   if (!verdict.ok) {
     throw new VerificationFailedError(
       `batch ${batchNo} (keys ${firstKey}..${lastKey}) failed verification: ${verdict.reason}`,

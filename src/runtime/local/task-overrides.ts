@@ -1,4 +1,5 @@
 import type { RunOptions } from 'aws-local-stepfunctions';
+import type { BatchSummary, ExecutionInput } from '../../run/state';
 import type { HandlerDeps } from '../deps';
 import {
   acquireLease,
@@ -10,7 +11,6 @@ import {
   stopRun,
   verifyBatch,
 } from '../handlers';
-import type { BatchSummary, ExecutionInput } from '../run-state';
 import type { LambdaStateName } from './definition';
 import { FUNCTION_SUBSTITUTIONS } from './definition';
 import type { RetryTracker } from './retry-tracker';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidPayloadError } from './errors';
+import type { Lease } from '../control/types';
 
 const isoTime = z.iso.datetime({ offset: true });
 
@@ -40,11 +40,27 @@ export const executionInputSchema = z
 
 export type ExecutionInput = z.infer<typeof executionInputSchema>;
 
+/**
+ * The lease as the payload carries it: control's Lease (src/control/types.ts is the one source of
+ * truth) without the local holder, which stays in the control item.
+ */
 export const leaseSchema = z.object({
   owner: z.string(),
   token: z.number().int(),
   expiresAt: z.number(),
 });
+
+export type PayloadLease = Omit<Lease, 'holder'>;
+
+// Compile-time check that the schema and control's Lease agree, in both directions.
+type Agree<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const leaseSchemaMatchesControl: Agree<z.infer<typeof leaseSchema>, PayloadLease> = true;
+void leaseSchemaMatchesControl;
+
+/** The lease as it travels in the payload: control's Lease without the local holder. */
+export function payloadLease({ owner, token, expiresAt }: Lease): PayloadLease {
+  return { owner, token, expiresAt };
+}
 
 const batchSummarySchema = z.object({
   batchNo: z.number().int(),
@@ -115,11 +131,3 @@ export const runStateSchema = z.looseObject({
 });
 
 export type RunState = z.infer<typeof runStateSchema>;
-
-/** Parses a handler's input or throws InvalidPayloadError naming each bad field. */
-export function parsePayload<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
-  throw new InvalidPayloadError(`invalid ${what}: ${issues.join('; ')}`);
-}
