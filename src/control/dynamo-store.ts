@@ -15,11 +15,13 @@ import {
 } from './requests';
 import { backoffDelay, type RetryOptions, withRetry } from './retry';
 import { allowedFrom, assertTransition, isJobStatus } from './status';
+import { decideTransition, lostLease, type TransitionChange } from './transition';
 import {
   type AbortRequest,
   type Approval,
   type BatchRecord,
   type Checkpoint,
+  type Committed,
   type ControlStore,
   type DdlConsent,
   IllegalTransitionError,
@@ -36,6 +38,7 @@ import {
   type RenewedLease,
   type RunOutcome,
   type RunRecord,
+  type Transition,
 } from './types';
 import { UpdateExpression } from './update-expression';
 
@@ -162,7 +165,7 @@ export class DynamoControlStore implements ControlStore {
       .add(ATTR.version, 1);
     const written = await this.conditionalUpdate('renewLease', jobId, u);
     if (!written) {
-      throw new LeaseLostError(await this.lostLease(jobId, lease, 'renew the lease'));
+      throw new LeaseLostError(await this.lostLeaseNow(jobId, lease, 'renew the lease'));
     }
     return { owner: lease.owner, token: lease.token, expiresAt: now + ttlMs, job: written.state };
   }
@@ -197,7 +200,7 @@ export class DynamoControlStore implements ControlStore {
       .add(ATTR.version, 1);
     const written = await this.conditionalUpdate('transferLease', jobId, u);
     if (!written)
-      throw new LeaseLostError(await this.lostLease(jobId, lease, `hand the lease to ${nextOwner}`));
+      throw new LeaseLostError(await this.lostLeaseNow(jobId, lease, `hand the lease to ${nextOwner}`));
     return written.state.lease!;
   }
 
@@ -210,7 +213,7 @@ export class DynamoControlStore implements ControlStore {
     u.condition(`${u.name(ATTR.leaseToken)} = ${u.value(lease.token)}`);
     if (!(await this.conditionalUpdate('saveCheckpoint', jobId, u))) {
       throw new LeaseLostError(
-        await this.lostLease(jobId, lease, `save the checkpoint of batch ${checkpoint.batchNo}`),
+        await this.lostLeaseNow(jobId, lease, `save the checkpoint of batch ${checkpoint.batchNo}`),
       );
     }
   }
@@ -245,6 +248,34 @@ export class DynamoControlStore implements ControlStore {
       // The status moved to one from which `to` is allowed after all: decide again.
     }
     throw new ConcurrentUpdateError(jobId, 'setStatus', MAX_DECISIONS);
+  }
+
+  // --- transitions ---
+
+  async commit(jobId: string, transition: Transition): Promise<Committed> {
+    if (transition.lease?.kind === 'transfer') {
+      requireText('next lease owner', transition.lease.to);
+      requireTtl(transition.lease.ttlMs);
+    }
+    let released = false;
+    const state = await this.decideAndWrite(
+      jobId,
+      'commit',
+      (current, _live, at, exists) => {
+        if (!exists) return undefined;
+        const change = decideTransition(jobId, current, transition, this.now(), at);
+        released = change.released;
+        return hasEffect(change) ? change : undefined;
+      },
+      { ensure: false },
+    );
+    // The run record is an item of its own (history, one per run, trimmed to a bound), so it cannot
+    // join the job item's conditional write: DynamoDB conditions hold for one item, and dynalite
+    // has no transactions. It follows the job item's write, and endRun finds and overwrites the same
+    // record, so a retried step (a lost response) writes it again without a duplicate.
+    const end = transition.endRun;
+    if (end) await this.history.endRun(jobId, end.executionId, end.outcome, end.reason);
+    return { state, released };
   }
 
   // --- requests ---
@@ -465,14 +496,8 @@ export class DynamoControlStore implements ControlStore {
   }
 
   /** Why a write under `token` was refused, for the LeaseLostError an operator will read. */
-  private async lostLease(jobId: string, lease: Pick<Lease, 'token'>, what: string): Promise<string> {
-    const state = (await this.read(jobId))?.state;
-    const why = !state
-      ? 'the job has no control state'
-      : !state.lease
-        ? 'no lease is held (it was released)'
-        : `the lease is now held by ${state.lease.owner} with token ${state.lease.token}`;
-    return `job '${jobId}': cannot ${what} with lease token ${lease.token}: ${why}; this execution must stop (what it committed stays in the database ledger)`;
+  private async lostLeaseNow(jobId: string, lease: Pick<Lease, 'token'>, what: string): Promise<string> {
+    return lostLease(jobId, (await this.read(jobId))?.state, lease, what);
   }
 
   /**
@@ -482,8 +507,18 @@ export class DynamoControlStore implements ControlStore {
   private async decideAndWrite(
     jobId: string,
     operation: string,
-    /** `live`: whether an execution holds the lease right now (see leaseIsLive). */
-    decide: (state: JobState, live: boolean, at: string) => JobChange | undefined,
+    /**
+     * `live`: whether an execution holds the lease right now (see leaseIsLive); `exists`: whether
+     * the item was there (else `state` is an empty job).
+     */
+    decide: (
+      state: JobState,
+      live: boolean,
+      at: string,
+      exists: boolean,
+    ) => TransitionChange | JobChange | undefined,
+    /** Without a change to write, create the missing item (true) or answer with an empty job. */
+    { ensure = true }: { ensure?: boolean } = {},
   ): Promise<JobState> {
     for (let attempt = 0; attempt < MAX_REQUEST_DECISIONS; attempt++) {
       if (attempt > 0) await sleep(backoffDelay(attempt, REQUEST_BACKOFF));
@@ -491,8 +526,8 @@ export class DynamoControlStore implements ControlStore {
       const now = this.now();
       const at = this.at(now);
       const state = current?.state ?? emptyJob(jobId);
-      const change = decide(state, leaseIsLive(state, now, this.holders), at);
-      if (!change) return current?.state ?? this.ensureJob(jobId);
+      const change = decide(state, leaseIsLive(state, now, this.holders), at, current !== undefined);
+      if (!change) return current?.state ?? (ensure ? this.ensureJob(jobId) : state);
       const u = new UpdateExpression();
       if (current) {
         const version = u.name(ATTR.version);
@@ -509,7 +544,7 @@ export class DynamoControlStore implements ControlStore {
         if (change.pauseRequests !== undefined) ownAttributes.push(ATTR.pauseRequests);
         initJobItem(u, jobId, at, ownAttributes);
       }
-      applyChange(u, change);
+      applyChange(u, change, this.holders);
       u.set(ATTR.updatedAt, at).add(ATTR.version, 1);
       const written = await this.conditionalUpdate(operation, jobId, u);
       if (written) return written.state;
@@ -522,7 +557,24 @@ const DDL_FINGERPRINT = /^ddl[0-9]+-[0-9a-f]{16}$/;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function applyChange(u: UpdateExpression, change: JobChange): void {
+function hasEffect(change: TransitionChange): boolean {
+  return change.lease !== undefined || change.status !== undefined || change.pauseRequests !== undefined;
+}
+
+function applyChange(
+  u: UpdateExpression,
+  change: TransitionChange | JobChange,
+  holders: LocalLeaseHolders | undefined,
+): void {
+  if ('lease' in change && change.lease === null) {
+    u.remove(ATTR.leaseOwner).remove(ATTR.leaseToken).remove(ATTR.leaseExpiresAt).remove(ATTR.leaseHolder);
+  } else if ('lease' in change && change.lease) {
+    u.set(ATTR.leaseOwner, change.lease.owner)
+      .set(ATTR.leaseToken, change.lease.token)
+      .set(ATTR.leaseExpiresAt, change.lease.expiresAt)
+      .setOrRemove(ATTR.leaseHolder, holders?.self);
+  }
+  if ('lastToken' in change && change.lastToken !== undefined) u.set(ATTR.lastToken, change.lastToken);
   if (change.status !== undefined) u.set(ATTR.status, change.status);
   if (change.statusReason === null) u.remove(ATTR.statusReason);
   else if (change.statusReason !== undefined) u.set(ATTR.statusReason, clip(change.statusReason));

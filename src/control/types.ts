@@ -196,6 +196,48 @@ export class IllegalTransitionError extends Error {
   }
 }
 
+/**
+ * One step of a run's lifecycle as data: what changes on the job's item, and the run record it
+ * closes. The run module decides it (pure functions); `ControlStore.commit` applies the job part in
+ * one conditional write.
+ */
+export interface Transition {
+  readonly status?: {
+    readonly to: JobStatus;
+    readonly reason?: string;
+    /** The status to take instead of `to` when the job is in one of `from` (e.g. a window closing on a paused job). */
+    readonly instead?: { readonly from: readonly JobStatus[]; readonly to: JobStatus };
+    /** Skip the status change (instead of refusing the transition) when the table does not allow it. */
+    readonly onlyIfAllowed?: boolean;
+    /** Skip it when a live lease belongs to another owner: a stale execution never overwrites a live one's status. */
+    readonly unlessLeasedToOtherThan?: string;
+  };
+  readonly lease?: LeaseChange;
+  /** Records this pause request unless one with its reason stands already. */
+  readonly pauseRequest?: { readonly reason: PauseReason; readonly by: string; readonly message?: string };
+  /** Closes the execution's run record (history, a separate item). */
+  readonly endRun?: { readonly executionId: string; readonly outcome: RunOutcome; readonly reason?: string };
+}
+
+export type LeaseChange =
+  /** Gives up our lease (or, with `orOwner`, the one we handed to that owner); nothing when it is neither. */
+  | { readonly kind: 'release'; readonly lease: Pick<Lease, 'owner' | 'token'>; readonly orOwner?: string }
+  /** Releases whatever lease `owner` holds (its execution ended); nothing when it holds none. */
+  | { readonly kind: 'release-of'; readonly owner: string }
+  /** Hands our lease to `to` with a raised token; LeaseLostError when it is not ours any more. */
+  | {
+      readonly kind: 'transfer';
+      readonly lease: Pick<Lease, 'owner' | 'token'>;
+      readonly to: string;
+      readonly ttlMs: number;
+    };
+
+/** What a commit did: the job as written, and whether it removed a lease. */
+export interface Committed {
+  readonly state: JobState;
+  readonly released: boolean;
+}
+
 /** A renewed lease, with the job's state as of the renewal. */
 export interface RenewedLease extends Lease {
   readonly job: JobState;
@@ -251,6 +293,14 @@ export interface ControlStore {
    * for a move to running while an abort request stands. JobNotFoundError for an unknown job.
    */
   setStatus(jobId: string, to: JobStatus, reason?: string): Promise<JobState>;
+
+  /**
+   * Applies a lifecycle transition: its job-item part in one conditional write (re-decided when the
+   * item changed meanwhile), then the run record it closes. LeaseLostError for a transfer of a lease
+   * that is no longer ours; IllegalTransitionError for a status move the table refuses (unless the
+   * transition says to skip it).
+   */
+  commit(jobId: string, transition: Transition): Promise<Committed>;
 
   /**
    * Records a pause request (one per reason: a repeat replaces it). A running or pausing job whose

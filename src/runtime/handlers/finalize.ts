@@ -1,4 +1,5 @@
 import { readLedger, validateJob } from '../../engine';
+import { finish } from '../../run/finish';
 import { type RunState, runStateSchema } from '../../run/state';
 import type { HandlerDeps } from '../deps';
 import { VerificationFailedError } from '../errors';
@@ -20,22 +21,13 @@ export async function finalize(payload: unknown, deps: HandlerDeps): Promise<Run
   if (!verdict.ok) throw new VerificationFailedError(`postflight validation failed: ${verdict.reason}`);
   const head = await readLedger(db, spec);
   const rowsDone = head?.rowsDone ?? 0;
-  const { store } = deps;
-  const job = await store.ensureJob(spec.id);
-  const aborted = job.abortRequest !== undefined;
+  const job = await deps.store.ensureJob(spec.id);
   // A note (rows that began matching after their batch ran) is told, not failed.
   const note = verdict.ok && verdict.note ? `; note: ${verdict.note}` : '';
   const summary = `${rowsDone} rows in ${head?.batchNo ?? 0} batches${note}`;
-  if (aborted)
-    await store.setStatus(
-      spec.id,
-      'aborted',
-      `abort requested as the last batch finished; all ${summary} applied`,
-    );
-  else await store.setStatus(spec.id, 'completed', `completed: ${summary}`);
-  await store.releaseLease(spec.id, lease);
-  await store.endRun(spec.id, run.execution.id, aborted ? 'aborted' : 'completed', summary);
+  const { outcome, transition } = finish({ job, lease, executionId: run.execution.id, summary });
+  await deps.store.commit(spec.id, transition);
   deps.metrics.record(spec.id, [{ name: runtimeMetricNames.remainingRows, unit: 'Count', value: 0 }]);
-  deps.logger.info('job finished', { jobId: spec.id, rowsDone, aborted });
-  return { ...run, decision: aborted ? 'aborted' : 'completed', rowsDone };
+  deps.logger.info('job finished', { jobId: spec.id, rowsDone, aborted: outcome === 'aborted' });
+  return { ...run, decision: outcome, rowsDone };
 }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { canTransition } from '../../control/status';
-import type { JobState } from '../../control/types';
+import { fail } from '../../run/fail';
 import { leaseSchema } from '../../run/state';
 import type { HandlerDeps } from '../deps';
 import { causeText } from '../error-cause';
@@ -22,14 +21,7 @@ export interface FailureRecord {
   readonly cause: string;
 }
 
-function someoneElseHolds(job: JobState | undefined, owner: string | undefined, nowMs: number): boolean {
-  return !!job?.lease && job.lease.owner !== owner && job.lease.expiresAt > nowMs;
-}
-
-/**
- * Any uncaught error: give up our lease and mark the job failed with the reason, unless another
- * owner holds the job now (a stale execution must not overwrite a live one's status).
- */
+/** Any uncaught error: the run fails (src/run/fail.ts) with the error's name and cause as the reason. */
 export async function recordFailure(payload: unknown, deps: HandlerDeps): Promise<FailureRecord> {
   const state = parsePayload(payloadSchema, payload, 'RecordFailure payload');
   const error = state.error?.Error ?? 'UnknownError';
@@ -38,21 +30,12 @@ export async function recordFailure(payload: unknown, deps: HandlerDeps): Promis
   deps.logger.error('run failed', { jobId: state.jobId, error, cause });
   if (!state.jobId || !state.lease || !state.execution) return { error, cause };
 
-  const { store } = deps;
-  const { jobId, lease, execution } = state;
-  await store.releaseLease(jobId, lease);
-  // A continuation that never started still holds the lease handed to it.
-  if (state.successor && !state.successor.started) {
-    await store.releaseLeaseOf(jobId, siblingExecutionArn(execution.id, state.successor.name));
-  }
-  const job = await store.getJob(jobId);
-  if (
-    job &&
-    !someoneElseHolds(job, execution.id, deps.now().getTime()) &&
-    canTransition(job.status, 'failed')
-  ) {
-    await store.setStatus(jobId, 'failed', reason);
-  }
-  await store.endRun(jobId, execution.id, 'failed', reason);
+  const { lease, execution, successor } = state;
+  const unstartedSuccessor =
+    successor && !successor.started ? siblingExecutionArn(execution.id, successor.name) : undefined;
+  await deps.store.commit(
+    state.jobId,
+    fail({ reason, lease, executionId: execution.id, unstartedSuccessor }),
+  );
   return { error, cause };
 }
