@@ -17,7 +17,7 @@ import {
   SERVICE_NAME,
   stateMachineName,
 } from '../src/config';
-import { checkContinueAsNewAfter, DEPLOYED_HISTORY_COSTS } from '../src/runtime/history-budget';
+import { checkContinueAsNewAfter, DEPLOYED_HISTORY_COSTS } from '../src/run/history-budget';
 import { ControlEvents } from './constructs/control-events';
 import { ControlTable } from './constructs/control-table';
 import { JobDashboard } from './constructs/job-dashboard';

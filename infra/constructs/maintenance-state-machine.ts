@@ -5,7 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { type AslDefinition, checkDefinitionCosts, historyCosts } from '../../src/runtime/history-budget';
+import { type AslDefinition, checkDefinitionCosts, historyCosts } from '../../src/run/history-budget';
 import { checkSubstitutions } from '../asl';
 import { acknowledge } from '../nag';
 

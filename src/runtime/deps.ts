@@ -3,7 +3,7 @@ import type { Database, ReplicaTarget } from '../db/types';
 import type { AlarmReader } from '../health/types';
 import type { JobSpec } from '../job/types';
 import { DEFAULT_SCAN_MB_PER_SECOND } from '../recipes/phase-timeout';
-import { DEPLOYED_HISTORY_COSTS, type HistoryCosts } from './history-budget';
+import { DEPLOYED_HISTORY_COSTS, type HistoryCosts } from '../run/history-budget';
 import type { RecipeRegistration } from './recipe-run';
 
 /** The slice of a structured logger the handlers use (Powertools' Logger has it). */
@@ -40,7 +40,7 @@ export interface RuntimeSettings {
   readonly leaseTtlMs: number;
   /**
    * Health-gate visits after which an execution hands over to a successor; bounded by the history
-   * budget (src/runtime/history-budget.ts), which also hands over earlier when retries pile up.
+   * budget (src/run/history-budget.ts), which also hands over earlier when retries pile up.
    */
   readonly continueAsNewAfter: number;
   /** What the state machine's states cost in history events (the local runtime computes them from its ASL). */

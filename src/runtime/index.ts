@@ -1,5 +1,6 @@
 // The runtime around the engine: handler cores, their deps, connection resolution and the local runtime.
 
+export { generationName, newRunId, siblingExecutionArn } from '../run/naming';
 export { type ExecutionInput, executionInputSchema, type RunState, runStateSchema } from '../run/state';
 export { ConnectionConfigError, type LocalDatabase, lambdaConnections, urlConnections } from './connections';
 export type {
@@ -17,4 +18,3 @@ export { runtimeMetricNames } from './job-metrics';
 export * from './local';
 export { type RecipeControlOptions, recipeControlJob } from './recipe-control-job';
 export { type RecipeRegistration, RecipeUnavailableError } from './recipe-run';
-export { generationName, newRunId, siblingExecutionArn } from './run-naming';

@@ -1,6 +1,6 @@
+import { generationName } from '../run/naming';
 import type { ExecutionInput, RunState } from '../run/state';
 import { inputJobId } from './run-job';
-import { generationName } from './run-naming';
 
 export interface Successor {
   readonly name: string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HistoryCosts } from '../../src/runtime/history-budget';
+import type { HistoryCosts } from '../../src/run/history-budget';
 import type { RuntimeEvent } from '../../src/runtime/local';
 import { ENGINES } from '../support/databases';
 import { backfillTargets, createAccounts } from '../support/fixtures';

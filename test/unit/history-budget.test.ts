@@ -13,7 +13,7 @@ import {
   historyCosts,
   maxContinueAsNewAfter,
   roomForAnotherLoop,
-} from '../../src/runtime/history-budget';
+} from '../../src/run/history-budget';
 import { settingsFromEnv } from '../../src/runtime/lambda/deps';
 import { DEFINITION_URL } from '../../src/runtime/local/definition';
 

@@ -1,5 +1,5 @@
 import { StartExecutionCommand, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
-import { generationName, newRunId } from '../../runtime/run-naming';
+import { generationName, newRunId } from '../../run/naming';
 import type { CliContext } from '../context';
 import { type AwsClients, findStateMachine } from '../control/aws-targets';
 import { awsClients } from '../control/control-target';

@@ -1,14 +1,14 @@
+import { roomForAnotherLoop } from '../../run/history-budget';
 import { payloadLease, type RunState } from '../../run/state';
 import type { HandlerDeps } from '../deps';
 import { applyVerdict, readHealth } from '../health-step';
-import { roomForAnotherLoop } from '../history-budget';
 import { resolveRunJob } from '../run-job';
 import { loopStepSchema, parsePayload, requireLease, withReportedRetries } from './common';
 
 /**
  * Before every batch: renew the lease (a lost lease stops the run), hand over to a successor when
  * the history grows long (the loop count reaches the threshold, or the loops and the retries they
- * reported leave no room for one more loop at its worst; src/runtime/history-budget.ts), then ask
+ * reported leave no room for one more loop at its worst; src/run/history-budget.ts), then ask
  * the health signals. The decision and its reasons go into the
  * execution's output.
  */

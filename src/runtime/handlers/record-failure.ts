@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { fail } from '../../run/fail';
+import { siblingExecutionArn } from '../../run/naming';
 import { leaseSchema } from '../../run/state';
 import type { HandlerDeps } from '../deps';
 import { causeText } from '../error-cause';
-import { siblingExecutionArn } from '../run-naming';
 import { parsePayload } from './common';
 
 /** Loose on purpose: a failure can come from any state, with whatever payload that state had. */

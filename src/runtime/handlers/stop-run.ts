@@ -1,10 +1,10 @@
+import { siblingExecutionArn } from '../../run/naming';
 import { type RunState, runStateSchema } from '../../run/state';
 import { stop } from '../../run/stop';
 import type { HandlerDeps } from '../deps';
 import { causeText } from '../error-cause';
 import { InvalidPayloadError } from '../errors';
 import { resolveRunJob } from '../run-job';
-import { siblingExecutionArn } from '../run-naming';
 import { type Successor, successorOf } from '../successor';
 import { parsePayload, requireLease } from './common';
 

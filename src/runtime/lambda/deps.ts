@@ -8,6 +8,7 @@ import { replicaLagAlarmName } from '../../config/names';
 import { DynamoControlStore } from '../../control/dynamo-store';
 import { cloudWatchAlarmReader } from '../../health/cloudwatch-reader';
 import type { JobSpec } from '../../job/types';
+import { checkContinueAsNewAfter } from '../../run/history-budget';
 import {
   type Connections,
   DEFAULT_SETTINGS,
@@ -15,7 +16,6 @@ import {
   type RuntimeLogger,
   type RuntimeSettings,
 } from '../deps';
-import { checkContinueAsNewAfter } from '../history-budget';
 import { powertoolsMetrics } from './powertools';
 
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -216,6 +216,6 @@ export function checkDefinitionCosts(
   const figures = over.map((k) => `${k} ${costs[k]} > ${assumed[k]}`).join(', ');
   throw new HistoryBudgetError(
     `${file} writes more history events than the functions' continue-as-new budget assumes (${figures}): ` +
-      'update DEPLOYED_HISTORY_COSTS in src/runtime/history-budget.ts to the figures of historyCosts()',
+      'update DEPLOYED_HISTORY_COSTS in src/run/history-budget.ts to the figures of historyCosts()',
   );
 }
