@@ -1,5 +1,6 @@
 import { isPauseReason } from '../control/job-item';
 import type { Lease, Transition } from '../control/types';
+import { siblingExecutionArn } from './naming';
 import type { StopRequest } from './state';
 
 export interface StopInput {
@@ -8,8 +9,8 @@ export interface StopInput {
   readonly reason: string;
   readonly lease: Pick<Lease, 'owner' | 'token'>;
   readonly executionId: string;
-  /** For a continuation: the successor's execution name and ARN, and the lease's lifetime. */
-  readonly successor?: { readonly name: string; readonly arn: string; readonly ttlMs: number };
+  /** For a continuation: the successor's execution name, and the lifetime of the lease it is handed. */
+  readonly successor?: { readonly name: string; readonly ttlMs: number };
 }
 
 /**
@@ -22,7 +23,12 @@ export function stop({ stop, reason, lease, executionId, successor }: StopInput)
   if (stop.outcome === 'continued') {
     if (!successor) throw new Error('a continuation needs its successor');
     return {
-      lease: { kind: 'transfer', lease, to: successor.arn, ttlMs: successor.ttlMs },
+      lease: {
+        kind: 'transfer',
+        lease,
+        to: siblingExecutionArn(executionId, successor.name),
+        ttlMs: successor.ttlMs,
+      },
       endRun: { executionId, outcome: 'continued', reason: `continued as ${successor.name}` },
     };
   }

@@ -53,29 +53,31 @@ describe('commit: the lifecycle transitions on the job item', () => {
 
   it('a continuation hands the lease to the successor with a raised token; a stale one is refused', async () => {
     const jobId = uniqueJobId('continue');
-    const lease = await running(jobId, 'exec-g0');
+    const parent = 'arn:aws:states:eu-west-1:123456789012:execution:maintenance:job-r1-g0';
+    const child = 'arn:aws:states:eu-west-1:123456789012:execution:maintenance:job-r1-g1';
+    const lease = await running(jobId, parent);
     const continued = { outcome: 'continued' as const, reason: 'long history' };
-    const successor = { name: 'g1', arn: 'exec-g1', ttlMs: TTL };
+    const successor = { name: 'job-r1-g1', ttlMs: TTL };
     const { state } = await h.store.commit(
       jobId,
-      stop({ stop: continued, reason: 'long history', lease, executionId: 'exec-g0', successor }),
+      stop({ stop: continued, reason: 'long history', lease, executionId: parent, successor }),
     );
-    expect(state.lease).toMatchObject({ owner: 'exec-g1', token: lease.token + 1 });
+    expect(state.lease).toMatchObject({ owner: child, token: lease.token + 1 });
     expect(state).toMatchObject({ status: 'running', lastToken: lease.token + 1 });
     await expect(
       h.store.commit(
         jobId,
-        stop({ stop: continued, reason: 'again', lease, executionId: 'exec-g0', successor }),
+        stop({ stop: continued, reason: 'again', lease, executionId: parent, successor }),
       ),
     ).rejects.toThrow(LeaseLostError);
     await expect(
       h.store.commit(
         jobId,
-        stop({ stop: continued, reason: 'again', lease, executionId: 'exec-g0', successor }),
+        stop({ stop: continued, reason: 'again', lease, executionId: parent, successor }),
       ),
-    ).rejects.toThrow(/held by exec-g1 with token 2/);
-    const again = await h.store.acquireLease(jobId, 'exec-g1', TTL);
-    expect(again).toMatchObject({ acquired: true, lease: { owner: 'exec-g1', token: lease.token + 2 } });
+    ).rejects.toThrow(`held by ${child} with token 2`);
+    const again = await h.store.acquireLease(jobId, child, TTL);
+    expect(again).toMatchObject({ acquired: true, lease: { owner: child, token: lease.token + 2 } });
   });
 
   it('a stale execution failing never overwrites the live owner’s status, and keeps its lease', async () => {

@@ -1,4 +1,3 @@
-import { siblingExecutionArn } from '../../run/naming';
 import { type RunState, runStateSchema } from '../../run/state';
 import { stop } from '../../run/stop';
 import type { HandlerDeps } from '../deps';
@@ -21,11 +20,7 @@ export async function stopRun(
   const reason = cause === undefined ? run.stop.reason : `${run.stop.reason}: ${causeText(cause)}`;
   deps.logger.info('run stopping', { jobId: spec.id, outcome: run.stop.outcome, reason });
   const next = run.stop.outcome === 'continued' ? successorOf(run) : undefined;
-  const successor = next && {
-    name: next.name,
-    arn: siblingExecutionArn(run.execution.id, next.name),
-    ttlMs: deps.settings.leaseTtlMs,
-  };
+  const successor = next && { name: next.name, ttlMs: deps.settings.leaseTtlMs };
   await deps.store.commit(
     spec.id,
     stop({ stop: run.stop, reason, lease, executionId: run.execution.id, successor }),
