@@ -170,38 +170,11 @@ export class DynamoControlStore implements ControlStore {
     return { owner: lease.owner, token: lease.token, expiresAt: now + ttlMs, job: written.state };
   }
 
-  async releaseLease(jobId: string, lease: Pick<Lease, 'owner' | 'token'>): Promise<boolean> {
-    return this.removeLease('releaseLease', jobId, this.ours(lease));
-  }
-
   async releaseLeaseOf(jobId: string, owner: string): Promise<boolean> {
     requireText('lease owner', owner);
     const u = new UpdateExpression();
     u.condition(`${u.name(ATTR.leaseOwner)} = ${u.value(owner)}`);
     return this.removeLease('releaseLeaseOf', jobId, u);
-  }
-
-  async transferLease(
-    jobId: string,
-    lease: Pick<Lease, 'owner' | 'token'>,
-    nextOwner: string,
-    ttlMs: number,
-  ): Promise<Lease> {
-    requireText('next lease owner', nextOwner);
-    requireTtl(ttlMs);
-    const now = this.now();
-    const u = this.ours(lease)
-      .setIncremented(ATTR.lastToken, ATTR.lastToken, 1)
-      .setIncremented(ATTR.leaseToken, ATTR.lastToken, 1)
-      .set(ATTR.leaseOwner, nextOwner)
-      .set(ATTR.leaseExpiresAt, now + ttlMs)
-      .setOrRemove(ATTR.leaseHolder, this.holders?.self)
-      .set(ATTR.updatedAt, this.at(now))
-      .add(ATTR.version, 1);
-    const written = await this.conditionalUpdate('transferLease', jobId, u);
-    if (!written)
-      throw new LeaseLostError(await this.lostLeaseNow(jobId, lease, `hand the lease to ${nextOwner}`));
-    return written.state.lease!;
   }
 
   // --- checkpoint ---

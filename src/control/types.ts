@@ -266,19 +266,6 @@ export interface ControlStore {
    * both makes one request.
    */
   renewLease(jobId: string, lease: Lease, ttlMs: number): Promise<RenewedLease>;
-  /**
-   * Hands our lease to a successor (continue-as-new) with a raised token, so no other starter can
-   * slip in between; the successor's acquireLease then succeeds re-entrantly. LeaseLostError when
-   * the lease is no longer ours.
-   */
-  transferLease(
-    jobId: string,
-    lease: Pick<Lease, 'owner' | 'token'>,
-    nextOwner: string,
-    ttlMs: number,
-  ): Promise<Lease>;
-  /** Gives up our lease; a no-op (false) when it is already gone or someone else's. */
-  releaseLease(jobId: string, lease: Pick<Lease, 'owner' | 'token'>): Promise<boolean>;
   /** Releases whatever lease an execution holds (execution ended in the console); false if none. */
   releaseLeaseOf(jobId: string, owner: string): Promise<boolean>;
 

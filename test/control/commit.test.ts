@@ -98,7 +98,7 @@ describe('commit: the lifecycle transitions on the job item', () => {
   it('a failure releases the lease handed to a successor that never started', async () => {
     const jobId = uniqueJobId('fail-successor');
     const lease = await running(jobId, 'exec-p');
-    await h.store.transferLease(jobId, lease, 'exec-s', TTL);
+    await h.store.commit(jobId, { lease: { kind: 'transfer', lease, to: 'exec-s', ttlMs: TTL } });
     const { state, released } = await h.store.commit(
       jobId,
       fail({ reason: 'Boom', lease, executionId: 'exec-p', unstartedSuccessor: 'exec-s' }),

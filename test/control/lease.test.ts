@@ -73,8 +73,20 @@ describe('lease', () => {
     await expect(h.store.renewLease(jobId, { ...lease, token: lease.token + 7 }, TTL)).rejects.toThrow(
       /held by owner-a with token 1/,
     );
-    expect(await h.store.releaseLease(jobId, { owner: 'owner-b', token: lease.token })).toBe(false);
-    expect(await h.store.releaseLease(jobId, { owner: 'owner-a', token: lease.token + 1 })).toBe(false);
+    expect(
+      (
+        await h.store.commit(jobId, {
+          lease: { kind: 'release', lease: { owner: 'owner-b', token: lease.token } },
+        })
+      ).released,
+    ).toBe(false);
+    expect(
+      (
+        await h.store.commit(jobId, {
+          lease: { kind: 'release', lease: { owner: 'owner-a', token: lease.token + 1 } },
+        })
+      ).released,
+    ).toBe(false);
     expect(await h.store.releaseLeaseOf(jobId, 'owner-b')).toBe(false);
     expect((await h.store.getJob(jobId))?.lease).toEqual(lease);
     expect(await h.store.acquireLease(jobId, 'owner-b', TTL)).toMatchObject({
@@ -101,7 +113,7 @@ describe('lease', () => {
       /held by exec-new with token 2/,
     );
     await expect(h.store.renewLease(jobId, old, TTL)).rejects.toThrow(LeaseLostError);
-    expect(await h.store.releaseLease(jobId, old)).toBe(false);
+    expect((await h.store.commit(jobId, { lease: { kind: 'release', lease: old } })).released).toBe(false);
 
     await h.store.saveCheckpoint(jobId, taken, checkpoint(2, '250'));
     const state = await h.store.getJob(jobId);
@@ -142,8 +154,8 @@ describe('lease', () => {
     for (const owner of ['a', 'b', 'a', 'c']) {
       const lease = acquired(await h.store.acquireLease(jobId, owner, TTL));
       tokens.push(lease.token);
-      expect(await h.store.releaseLease(jobId, lease)).toBe(true);
-      expect(await h.store.releaseLease(jobId, lease)).toBe(false);
+      expect((await h.store.commit(jobId, { lease: { kind: 'release', lease } })).released).toBe(true);
+      expect((await h.store.commit(jobId, { lease: { kind: 'release', lease } })).released).toBe(false);
       await expect(h.store.saveCheckpoint(jobId, lease, checkpoint(1, 'k'))).rejects.toThrow(
         /no lease is held/,
       );
@@ -173,16 +185,20 @@ describe('lease', () => {
   it('transferLease hands the lease to a successor that then acquires it re-entrantly', async () => {
     const jobId = uniqueJobId('handover');
     const gen1 = acquired(await h.store.acquireLease(jobId, 'job-g1', TTL));
-    const handed = await h.store.transferLease(jobId, gen1, 'job-g2', TTL);
+    const handed = (
+      await h.store.commit(jobId, { lease: { kind: 'transfer', lease: gen1, to: 'job-g2', ttlMs: TTL } })
+    ).state.lease;
     expect(handed).toMatchObject({ owner: 'job-g2', token: gen1.token + 1 });
     expect(await h.store.acquireLease(jobId, 'scheduler-start', TTL)).toMatchObject({
       acquired: false,
       heldBy: 'job-g2',
     });
     const gen2 = acquired(await h.store.acquireLease(jobId, 'job-g2', TTL));
-    expect(gen2.token).toBe(handed.token + 1);
+    expect(gen2.token).toBe(handed!.token + 1);
     await expect(h.store.saveCheckpoint(jobId, gen1, checkpoint(3, 'z'))).rejects.toThrow(LeaseLostError);
-    await expect(h.store.transferLease(jobId, gen1, 'job-g3', TTL)).rejects.toThrow(LeaseLostError);
+    await expect(
+      h.store.commit(jobId, { lease: { kind: 'transfer', lease: gen1, to: 'job-g3', ttlMs: TTL } }),
+    ).rejects.toThrow(LeaseLostError);
   });
 
   it('refuses nonsense input with a message saying what to change', async () => {

@@ -124,8 +124,12 @@ describe('retries', () => {
     expect(sent).toEqual(['UpdateCommand', 'GetCommand']);
 
     sent.length = 0;
-    expect(await store.releaseLease(jobId, { owner: 'owner-b', token: 1 })).toBe(false);
-    expect(sent).toEqual(['UpdateCommand']);
+    expect(
+      (await store.commit(jobId, { lease: { kind: 'release', lease: { owner: 'owner-b', token: 1 } } }))
+        .released,
+    ).toBe(false);
+    // The release is decided on the item as read: not ours, so nothing is written (or resent).
+    expect(sent).toEqual(['GetCommand']);
   });
 
   it('a throttled conditional write is retried, and its condition still decides', async () => {

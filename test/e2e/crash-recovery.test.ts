@@ -182,7 +182,7 @@ describe.each(ENGINES)('the runner killed at a random point, then a new executio
       lastKey: '0',
       rowsDone: 0,
     });
-    await store.releaseLease(job.id, lease.lease);
+    (await store.commit(job.id, { lease: { kind: 'release', lease: lease.lease } })).released;
 
     const again = await rt.runtime.run({ jobId: job.id });
     expect(again).toMatchObject({ status: 'SUCCEEDED', exit: 'Completed' });

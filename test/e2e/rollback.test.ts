@@ -219,13 +219,17 @@ describe.each(ENGINES)('rollback through the state machine on %s', (engine) => {
     expect(await runtime.store.getJob(rollbackJobId(guarded.id))).toBeUndefined();
 
     // And the other way round: the job does not start while its rollback runs.
-    await runtime.store.releaseLease(guarded.id, held.lease);
+    (await runtime.store.commit(guarded.id, { lease: { kind: 'release', lease: held.lease } })).released;
     const rollbackHeld = await runtime.store.acquireLease(rollbackJobId(guarded.id), 'a-rollback', 60_000);
     if (!rollbackHeld.acquired) throw new Error('the test could not take the rollback lease');
     const job = await runtime.run({ jobId: guarded.id });
     expect(job.exit).toBe('Blocked');
     expect(blockedReasons(job)).toMatch(/rolling back/);
-    await runtime.store.releaseLease(rollbackJobId(guarded.id), rollbackHeld.lease);
+    (
+      await runtime.store.commit(rollbackJobId(guarded.id), {
+        lease: { kind: 'release', lease: rollbackHeld.lease },
+      })
+    ).released;
 
     expect((await runtime.run({ jobId: guarded.id, rollback: true })).exit).toBe('Completed');
     expect(await checksum('guarded')).toBe(before);
