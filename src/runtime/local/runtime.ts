@@ -5,6 +5,7 @@ import { DynamoControlStore } from '../../control/dynamo-store';
 import { connectLocalDynamo, startLocalDynamo } from '../../control/local-dynamodb';
 import { createControlTable } from '../../control/table';
 import { createAlarmBoard } from '../../health/alarm-board';
+import { stepOfState } from '../../run/steps';
 import { urlConnections } from '../connections';
 import { DEFAULT_SETTINGS, type HandlerDeps, type RuntimeLogger } from '../deps';
 import { onExecutionEnd } from '../handlers';
@@ -16,7 +17,7 @@ import { loadDefinition, statesOf } from './definition';
 import { memoryMetrics } from './memory-metrics';
 import { RetryTracker } from './retry-tracker';
 import { reuseOfName } from './start-execution';
-import { CONTINUE_AS_NEW_STATE, HANDLER_CORES, taskOverrides } from './task-overrides';
+import { CONTINUE_AS_NEW_STATE, taskOverrides } from './task-overrides';
 import type {
   LocalExecution,
   LocalRunChain,
@@ -57,7 +58,7 @@ function defaultExecutionName(jobId: unknown, now: Date): string {
 }
 
 function isLocallyHandled(state: string): boolean {
-  return state === CONTINUE_AS_NEW_STATE || state in HANDLER_CORES;
+  return state === CONTINUE_AS_NEW_STATE || stepOfState(state) !== undefined;
 }
 
 interface Running {
