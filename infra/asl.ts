@@ -15,7 +15,7 @@ export class AslSubstitutionError extends Error {
   ) {
     const parts = [
       missing.length > 0
-        ? `uses \${${missing.join('}, ${')}} which the CDK app does not provide (add them to FUNCTION_SPECS or remove them from the file)`
+        ? `uses \${${missing.join('}, ${')}} which the CDK app does not provide (add the step to src/run/steps.ts or remove them from the file)`
         : '',
       unused.length > 0
         ? `does not use ${unused.join(', ')} (a renamed placeholder? the function would never be called)`

@@ -1,5 +1,5 @@
 import { FUNCTION_SPECS } from '../../infra/function-catalog';
-import { FUNCTION_SUBSTITUTIONS } from '../../src/runtime/local/definition';
+import { stepOfState } from '../../src/run/steps';
 import { type Distribution, distribution } from '../measure/stats';
 import type { TransitionModel } from './asl-transitions';
 import { AWS_PRICES } from './aws-prices';
@@ -78,12 +78,9 @@ const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem']);
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
 
 function memoryOfState(state: string): number {
-  const substitution = Object.entries(FUNCTION_SUBSTITUTIONS).find(([, s]) => s === state)?.[0];
-  const spec = Object.values(FUNCTION_SPECS).find(
-    (f) => 'substitution' in f && f.substitution === substitution,
-  );
-  if (!spec) throw new Error(`no function in infra/function-catalog backs the Task state ${state}`);
-  return spec.memoryMb;
+  const step = stepOfState(state);
+  if (!step) throw new Error(`no step in src/run/steps.ts runs as the Task state ${state}`);
+  return FUNCTION_SPECS[step].memoryMb;
 }
 
 function costOnPaper(obs: LowtideObservations, model: TransitionModel): CostOnPaper {

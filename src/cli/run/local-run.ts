@@ -7,7 +7,7 @@ import type { LocalRuntime, RuntimeEvent } from '../../runtime/local/types';
 import type { LocalControl } from '../control/local-control';
 import type { ProgressEvent } from '../progress/events';
 import { type BatchTiming, type RunSummary, summarizeRun } from '../summary/run-summary';
-import { toProgressEvents } from './progress-bridge';
+import { isLeaseAcquired, toProgressEvents } from './progress-bridge';
 import { type RunOutcome, runOutcome } from './run-outcome';
 
 export interface LocalRunOptions {
@@ -74,7 +74,7 @@ export async function runJobLocally(options: LocalRunOptions): Promise<LocalRunR
 
   const onEvent = (event: RuntimeEvent) => {
     const at = Date.now();
-    if (event.type === 'task-succeeded' && event.state === 'AcquireLease' && event.decision === 'acquired') {
+    if (isLeaseAcquired(event)) {
       deliver(async () => {
         const job = await control.store.getJob(spec.id).catch(() => undefined);
         estimatedRows = job?.estimatedRows;

@@ -1,8 +1,20 @@
+import { type DecisionOf, STEPS, stepOfState } from '../../run/steps';
 import type { RuntimeEvent } from '../../runtime/local/types';
 import type { ProgressEvent } from '../progress/events';
 
-/** Errors the state machine retries ApplyBatch on: contention and lost connections. */
-const RETRIED = new Set(['LockTimeout', 'StatementTimeout', 'Deadlock', 'DatabaseConnectionLost']);
+/** A batch the state machine will try again (contention, a lost connection): worth telling the operator. */
+function isRetriedBatch(state: string, error: string): boolean {
+  return stepOfState(state) === 'applyBatch' && STEPS.applyBatch.retriedErrors.some((name) => name === error);
+}
+
+/** The run took its lease: from here on it is the job's run, not a duplicate start. */
+export function isLeaseAcquired(event: RuntimeEvent): boolean {
+  return (
+    event.type === 'task-succeeded' &&
+    stepOfState(event.state) === 'acquireLease' &&
+    event.decision === ('acquired' satisfies DecisionOf<'acquireLease'>)
+  );
+}
 
 /** The progress a local runtime event means for the job being watched, if any. */
 export function toProgressEvents(event: RuntimeEvent, jobId: string, at: number): ProgressEvent[] {
@@ -24,7 +36,7 @@ export function toProgressEvents(event: RuntimeEvent, jobId: string, at: number)
       if (event.jobId !== jobId || event.decision !== 'wait') return [];
       return [{ type: 'waiting', reason: event.reasons.join('; ') || 'held back by the health gate', at }];
     case 'task-failed':
-      if (event.state !== 'ApplyBatch' || !RETRIED.has(event.error)) return [];
+      if (!isRetriedBatch(event.state, event.error)) return [];
       return [{ type: 'retry', reason: `${event.error}: ${event.message}`, at }];
     default:
       return [];

@@ -1,22 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { type StateName, stateName, substitutionName, TASK_STEPS } from '../../run/steps';
 
 /** The definition the CDK app deploys. Locally it runs as is, with its placeholders filled. */
 export const DEFINITION_URL = new URL('../../../statemachines/maintenance-job.asl.json', import.meta.url);
 
 /** Placeholder -> the Task state it names. Task states are overridden locally by state name. */
-export const FUNCTION_SUBSTITUTIONS = {
-  PreflightFunctionArn: 'Preflight',
-  AcquireLeaseFunctionArn: 'AcquireLease',
-  HealthGateFunctionArn: 'HealthGate',
-  ApplyBatchFunctionArn: 'ApplyBatch',
-  VerifyBatchFunctionArn: 'VerifyBatch',
-  FinalizeFunctionArn: 'Finalize',
-  StopRunFunctionArn: 'StopRun',
-  RecordFailureFunctionArn: 'RecordFailure',
-} as const;
-
-export type LambdaStateName = (typeof FUNCTION_SUBSTITUTIONS)[keyof typeof FUNCTION_SUBSTITUTIONS];
+export const FUNCTION_SUBSTITUTIONS: Readonly<Record<string, StateName>> = Object.fromEntries(
+  TASK_STEPS.map((step) => [substitutionName(step), stateName(step)]),
+);
 
 /**
  * Fills `${...}` placeholders the way CDK's definitionSubstitutions does; an unknown one is an

@@ -8,6 +8,7 @@ import { createAlarmBoard } from '../../health/alarm-board';
 import { checkContinueAsNewAfter, historyCosts } from '../../run/history-budget';
 import { newRunId } from '../../run/naming';
 import type { ExecutionInput } from '../../run/state';
+import { stepOfState } from '../../run/steps';
 import { urlConnections } from '../connections';
 import { DEFAULT_SETTINGS, type HandlerDeps, type RuntimeLogger } from '../deps';
 import { onExecutionEnd } from '../handlers';
@@ -16,7 +17,7 @@ import { loadDefinition, statesOf } from './definition';
 import { memoryMetrics } from './memory-metrics';
 import { RetryTracker } from './retry-tracker';
 import { reuseOfName } from './start-execution';
-import { CONTINUE_AS_NEW_STATE, HANDLER_CORES, taskOverrides } from './task-overrides';
+import { CONTINUE_AS_NEW_STATE, taskOverrides } from './task-overrides';
 import type {
   LocalExecution,
   LocalRunChain,
@@ -57,7 +58,7 @@ function defaultExecutionName(jobId: unknown, now: Date): string {
 }
 
 function isLocallyHandled(state: string): boolean {
-  return state === CONTINUE_AS_NEW_STATE || state in HANDLER_CORES;
+  return state === CONTINUE_AS_NEW_STATE || stepOfState(state) !== undefined;
 }
 
 interface Running {

@@ -1,36 +1,12 @@
 import type { RunOptions } from 'aws-local-stepfunctions';
-import type { BatchSummary, ExecutionInput } from '../../run/state';
+import { type DecisionOf, stateName, TASK_STEPS, type TaskStepName } from '../../run/steps';
 import type { HandlerDeps } from '../deps';
-import {
-  acquireLease,
-  applyBatch,
-  finalize,
-  healthGate,
-  preflight,
-  recordFailure,
-  stopRun,
-  verifyBatch,
-} from '../handlers';
-import type { LambdaStateName } from './definition';
-import { FUNCTION_SUBSTITUTIONS } from './definition';
+import { STEP_HANDLERS } from '../handlers';
+import type { BatchSummary, ExecutionInput } from '../../run/state';
 import type { RetryTracker } from './retry-tracker';
 import { ExecutionAlreadyExistsError, START_EXECUTION_TASK_ERRORS, taskError } from './start-execution';
 import { stateTimings, type TimedState } from './state-timings';
 import type { LocalExecution, RuntimeEvent } from './types';
-
-type Core = (payload: unknown, deps: HandlerDeps) => Promise<unknown>;
-
-/** Each Lambda-backed Task state and the handler core its function runs. */
-export const HANDLER_CORES: Readonly<Record<LambdaStateName, Core>> = {
-  Preflight: preflight,
-  AcquireLease: acquireLease,
-  HealthGate: healthGate,
-  ApplyBatch: applyBatch,
-  VerifyBatch: verifyBatch,
-  Finalize: finalize,
-  StopRun: stopRun,
-  RecordFailure: recordFailure,
-};
 
 /** The native StartExecution integration; locally it starts the next local execution. */
 export const CONTINUE_AS_NEW_STATE = 'ContinueAsNew';
@@ -49,10 +25,18 @@ interface Context {
   readonly loseStartExecutionResponse?: (successor: LocalExecution) => boolean | Promise<boolean>;
 }
 
-function progressEvents(state: string, executionName: string, out: Record<string, unknown>): RuntimeEvent[] {
+function progressEvents(
+  step: TaskStepName,
+  executionName: string,
+  out: Record<string, unknown>,
+): RuntimeEvent[] {
   const jobId = String(out.jobId);
   // A recipe's DDL step or finished backfill applies no batch of its own.
-  if (state === 'ApplyBatch' && out.decision === 'applied' && out.recipeStep === undefined) {
+  if (
+    step === 'applyBatch' &&
+    out.decision === ('applied' satisfies DecisionOf<'applyBatch'>) &&
+    out.recipeStep === undefined
+  ) {
     return [
       {
         type: 'batch-applied',
@@ -63,7 +47,7 @@ function progressEvents(state: string, executionName: string, out: Record<string
       },
     ];
   }
-  if (state === 'HealthGate') {
+  if (step === 'healthGate') {
     const reasons = ((out.health as { reasons?: string[] } | undefined)?.reasons ?? []).slice();
     return [{ type: 'health', executionName, jobId, decision: String(out.decision), reasons }];
   }
@@ -79,9 +63,10 @@ export function taskOverrides(ctx: Context): Overrides {
   const { states, deps, executionName, retries, msPerSecond, emit, inFlight } = ctx;
   let lastWaitSeconds = 0;
 
-  const wrap = (state: LambdaStateName) => async (payload: unknown) => {
+  const wrap = (step: TaskStepName) => async (payload: unknown) => {
+    const state = stateName(step);
     emit({ type: 'task-started', executionName, state });
-    const call = HANDLER_CORES[state](payload, deps);
+    const call = STEP_HANDLERS[step](payload, deps);
     inFlight.add(call);
     const forget = () => inFlight.delete(call);
     call.then(forget, forget);
@@ -90,7 +75,7 @@ export function taskOverrides(ctx: Context): Overrides {
       retries.succeeded();
       if (typeof out?.waitSeconds === 'number') lastWaitSeconds = out.waitSeconds;
       emit({ type: 'task-succeeded', executionName, state, decision: out?.decision as string | undefined });
-      for (const event of progressEvents(state, executionName, out ?? {})) emit(event);
+      for (const event of progressEvents(step, executionName, out ?? {})) emit(event);
       return out;
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
@@ -101,7 +86,7 @@ export function taskOverrides(ctx: Context): Overrides {
   };
 
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-  for (const state of Object.values(FUNCTION_SUBSTITUTIONS)) handlers[state] = wrap(state);
+  for (const step of TASK_STEPS) handlers[stateName(step)] = wrap(step);
   handlers[CONTINUE_AS_NEW_STATE] = async (params) => {
     const { Name, Input } = params as { Name: string; Input: ExecutionInput };
     const state = CONTINUE_AS_NEW_STATE;
