@@ -1,4 +1,11 @@
 // The runtime around the engine: handler cores, their deps, connection resolution and the local runtime.
+
+export { RecipeUnavailableError } from '../recipes/errors';
+export {
+  type RecipeControlOptions,
+  type RecipeRegistration,
+  recipeControlJob,
+} from '../recipes/registration';
 export { ConnectionConfigError, type LocalDatabase, lambdaConnections, urlConnections } from './connections';
 export type {
   Connections,
@@ -13,7 +20,5 @@ export * from './errors';
 export * as handlers from './handlers';
 export { runtimeMetricNames } from './job-metrics';
 export * from './local';
-export { type RecipeControlOptions, recipeControlJob } from './recipe-control-job';
-export { type RecipeRegistration, RecipeUnavailableError } from './recipe-run';
 export { generationName, newRunId, siblingExecutionArn } from './run-naming';
 export { type ExecutionInput, executionInputSchema, type RunState, runStateSchema } from './run-state';

@@ -1,9 +1,9 @@
 import type { ControlStore, LocalLeaseHolders } from '../../control/types';
 import type { AlarmReader } from '../../health/types';
 import type { JobSpec } from '../../job/types';
+import type { RecipeRegistration } from '../../recipes/registration';
 import type { LocalDatabase } from '../connections';
 import type { HandlerDeps, RuntimeLogger, RuntimeSettings } from '../deps';
-import type { RecipeRegistration } from '../recipe-run';
 import type { BatchSummary, ExecutionInput } from '../run-state';
 import type { MemoryMetrics } from './memory-metrics';
 
