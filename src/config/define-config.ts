@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { JobSpec } from '../job/types';
-import { type RecipeRegistration, recipeControlSpec } from '../runtime/recipe-run';
+import { type RecipeRegistration, recipeControlSpec } from '../recipes/registration';
 import { type Connection, type ConnectionInput, connectionName, connectionSchema } from './connection';
 import { type NetworkInput, networkSchema } from './network';
 import { type ScheduleInput, scheduleSchema } from './schedule';

@@ -1,6 +1,6 @@
 import { ceilingProblem } from '../job/statement-ceiling';
 import { phaseTimeoutProblem } from '../recipes/phase-timeout';
-import { recipeControlSpec } from '../runtime/recipe-run';
+import { recipeControlSpec } from '../recipes/registration';
 import { ConfigError, type ConfigIssue, type LowtideConfig } from './define-config';
 import { APPLY_BATCH_TIMEOUT_SECONDS, applyBatchCeiling } from './function-timeouts';
 

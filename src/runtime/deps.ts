@@ -3,8 +3,8 @@ import type { Database, ReplicaTarget } from '../db/types';
 import type { AlarmReader } from '../health/types';
 import type { JobSpec } from '../job/types';
 import { DEFAULT_SCAN_MB_PER_SECOND } from '../recipes/phase-timeout';
+import type { RecipeRegistration } from '../recipes/registration';
 import { DEPLOYED_HISTORY_COSTS, type HistoryCosts } from '../run/history-budget';
-import type { RecipeRegistration } from './recipe-run';
 
 /** The slice of a structured logger the handlers use (Powertools' Logger has it). */
 export interface RuntimeLogger {

@@ -1,5 +1,11 @@
 // The runtime around the engine: handler cores, their deps, connection resolution and the local runtime.
 
+export { RecipeUnavailableError } from '../recipes/errors';
+export {
+  type RecipeControlOptions,
+  type RecipeRegistration,
+  recipeControlJob,
+} from '../recipes/registration';
 export { generationName, newRunId, siblingExecutionArn } from '../run/naming';
 export { type ExecutionInput, executionInputSchema, type RunState, runStateSchema } from '../run/state';
 export { ConnectionConfigError, type LocalDatabase, lambdaConnections, urlConnections } from './connections';
@@ -16,5 +22,3 @@ export * from './errors';
 export * as handlers from './handlers';
 export { runtimeMetricNames } from './job-metrics';
 export * from './local';
-export { type RecipeControlOptions, recipeControlJob } from './recipe-control-job';
-export { type RecipeRegistration, RecipeUnavailableError } from './recipe-run';

@@ -4,6 +4,7 @@ import { jobLockName, readLedger, runPreflight } from '../engine';
 import type { JobSpec } from '../job/types';
 import type { BackfillPhase, DdlPhase, Phase } from '../recipes';
 import { guardPhase, phaseRefusals } from '../recipes/phase-guard';
+import { currentPhase, phaseNamed } from '../recipes/registration';
 import { RecipeBusyError, runDdlPhase } from '../recipes/run-ddl';
 import type { RunState } from '../run/state';
 import { translateBatchError } from './batch-errors';
@@ -11,7 +12,6 @@ import type { HandlerDeps } from './deps';
 import { RecipePhaseRefusedError, VerificationFailedError } from './errors';
 import { initialCheckpoint, pacingSeconds } from './handlers/common';
 import { type PlanSummary, planSummary } from './plan-summary';
-import { currentPhase, phaseNamed } from './recipe-run';
 import { requireRecipe } from './run-job';
 import { recipeLimits, runtimePreflightChecks } from './statement-limits';
 

@@ -1,8 +1,9 @@
 import { ROLLBACK_SUFFIX, rollbackJob, rollbackJobId } from '../engine';
 import type { JobSpec } from '../job/types';
+import { RecipeUnavailableError } from '../recipes/errors';
+import { type RecipeRegistration, recipeControlSpec } from '../recipes/registration';
 import type { HandlerDeps } from './deps';
 import { HandlerError } from './errors';
-import { type RecipeRegistration, RecipeUnavailableError, recipeControlSpec } from './recipe-run';
 
 /** The job named in a rollback input cannot be rolled back (custom kind, or it ran without rollback.audit). */
 export class RollbackUnavailableError extends HandlerError {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ensureLedger } from '../../src/runtime/ledger-once';
+import { ensureLedger } from '../../src/engine/ledger-once';
 import { useEngineDatabase } from '../support/engine-database';
 import { accountsBackfill, createAccounts } from '../support/fixtures';
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, defineConfig, parseConfig } from '../../src/config';
 import { defineJob } from '../../src/job/define-job';
 import { addNotNullColumn, createIndexConcurrently, mysqlAddColumn } from '../../src/recipes';
+import { recipeControlSpec } from '../../src/recipes/registration';
 import { createLambdaDeps } from '../../src/runtime/lambda/database-deps';
-import { recipeControlSpec } from '../../src/runtime/recipe-run';
 import { refusedIssues } from '../support/refusals';
 
 const job = defineJob({

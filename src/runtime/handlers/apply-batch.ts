@@ -1,9 +1,9 @@
 import { type BatchOutcome, runBatch } from '../../engine';
+import { ensureLedger } from '../../engine/ledger-once';
 import type { RunState } from '../../run/state';
 import { catchUpCheckpoint, recordAppliedBatch } from '../batch-bookkeeping';
 import { translateBatchError } from '../batch-errors';
 import type { HandlerDeps } from '../deps';
-import { ensureLedger } from '../ledger-once';
 import { backfillEnded, recipeStep } from '../recipe-steps';
 import { resolveRunJob } from '../run-job';
 import { initialCheckpoint, loopStepSchema, parsePayload, requireLease, withReportedRetries } from './common';

@@ -1,8 +1,8 @@
 import type { RunOptions } from 'aws-local-stepfunctions';
+import type { BatchSummary, ExecutionInput } from '../../run/state';
 import { type DecisionOf, stateName, TASK_STEPS, type TaskStepName } from '../../run/steps';
 import type { HandlerDeps } from '../deps';
 import { STEP_HANDLERS } from '../handlers';
-import type { BatchSummary, ExecutionInput } from '../../run/state';
 import type { RetryTracker } from './retry-tracker';
 import { ExecutionAlreadyExistsError, START_EXECUTION_TASK_ERRORS, taskError } from './start-execution';
 import { stateTimings, type TimedState } from './state-timings';

@@ -1,10 +1,10 @@
 import type { ControlStore, LocalLeaseHolders } from '../../control/types';
 import type { AlarmReader } from '../../health/types';
 import type { JobSpec } from '../../job/types';
+import type { RecipeRegistration } from '../../recipes/registration';
 import type { BatchSummary, ExecutionInput } from '../../run/state';
 import type { LocalDatabase } from '../connections';
 import type { HandlerDeps, RuntimeLogger, RuntimeSettings } from '../deps';
-import type { RecipeRegistration } from '../recipe-run';
 import type { MemoryMetrics } from './memory-metrics';
 
 export interface LocalRuntimeOptions {

@@ -1,6 +1,6 @@
 import type { Database } from '../db/types';
-import { installLedger } from '../engine';
 import type { JobSpec } from '../job/types';
+import { installLedger } from './ledger';
 
 const installed = new WeakMap<Database, Set<string>>();
 
