@@ -3,6 +3,7 @@ import { ConfigError, defineConfig, parseConfig } from '../../src/config';
 import { defineJob } from '../../src/job/define-job';
 import { addNotNullColumn, createIndexConcurrently, mysqlAddColumn } from '../../src/recipes';
 import { createLambdaDeps } from '../../src/runtime/lambda/database-deps';
+import { memoryMetrics } from '../../src/runtime/local/memory-metrics';
 import { recipeControlSpec } from '../../src/runtime/recipe-run';
 import { refusedIssues } from '../support/refusals';
 
@@ -50,10 +51,14 @@ describe('recipes in the deployment config', () => {
       jobs: [{ job }],
       recipes: [{ recipe: rank }, { recipe: noteIndex, control: { database: 'primary', owner: 'data' } }],
     });
-    const deps = createLambdaDeps(config, console, {
-      LOWTIDE_CONTROL_TABLE: 'control',
-      AWS_REGION: 'eu-west-1',
-    });
+    const deps = createLambdaDeps(
+      config,
+      { logger: console, metrics: memoryMetrics() },
+      {
+        LOWTIDE_CONTROL_TABLE: 'control',
+        AWS_REGION: 'eu-west-1',
+      },
+    );
     const found = deps.resolveRecipe?.('idx-note');
     expect(found?.recipe).toBe(noteIndex);
     expect(recipeControlSpec(found!)).toMatchObject({
