@@ -1,45 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, defineConfig, parseConfig } from '../../src/config';
-import { defineJob } from '../../src/job/define-job';
-import { addNotNullColumn, createIndexConcurrently, mysqlAddColumn } from '../../src/recipes';
+import { mysqlAddColumn } from '../../src/recipes';
 import { createLambdaDeps } from '../../src/runtime/lambda/database-deps';
 import { memoryMetrics } from '../../src/runtime/local/memory-metrics';
 import { recipeControlSpec } from '../../src/runtime/recipe-run';
+import {
+  noteIndexRecipe,
+  primaryConnections,
+  rankColumnRecipe,
+  tierBackfill,
+} from '../support/deployment-fixtures';
 import { refusedIssues } from '../support/refusals';
 
-const job = defineJob({
-  id: 'backfill-tier',
-  owner: 'data',
-  engine: 'postgres',
-  database: 'primary',
-  table: 'accounts',
-  key: 'id',
-  kind: 'update',
-  where: 'tier IS NULL',
-  set: { tier: "'standard'" },
-});
-const connections = {
-  primary: {
-    engine: 'postgres' as const,
-    host: 'db.internal',
-    database: 'app',
-    auth: { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db/primary-Ab12Cd' },
-  },
-};
-const rank = addNotNullColumn({
-  id: 'accounts-rank',
-  table: 'accounts',
-  column: 'rank',
-  type: 'integer',
-  backfill: '0',
-  job: { database: 'primary', owner: 'data', key: 'id' },
-});
-const noteIndex = createIndexConcurrently({
-  id: 'idx-note',
-  table: 'accounts',
-  name: 'accounts_note_idx',
-  columns: ['note'],
-});
+const job = tierBackfill();
+const connections = primaryConnections;
+const rank = rankColumnRecipe();
+const noteIndex = noteIndexRecipe();
 
 const issuesOf = (input: unknown) => refusedIssues(() => parseConfig(input), ConfigError);
 
