@@ -3,42 +3,22 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLocalControl, parseServerFile } from '../../src/cli/control/local-control';
 import type { JobState } from '../../src/control/types';
-import { ENGINES, type TestEngine } from '../support/databases';
+import { ENGINES } from '../support/databases';
 import { backfillTargets } from '../support/fixtures';
-import type { RawConnection } from '../support/raw-sql';
+import { countWrites, type WriteCounter } from '../support/write-counter';
 import { type CliAccounts, localArgs, stateEnv, useCliAccounts } from './support/cli-accounts';
 import { killHard, nextLine, parseJson, runCli, spawnCli } from './support/cli-process';
 import { accountsCounts } from './support/table-checks';
 
 const ROWS = 3_000;
 
-/**
- * Counts every write to each row of `accounts` from inside the database, whoever makes it: a row
- * the job changed twice shows n = 2 even if the job's own columns would not tell.
- */
-async function countWrites(conn: RawConnection, engine: TestEngine): Promise<void> {
-  await conn.query('CREATE TABLE account_writes (id bigint PRIMARY KEY, n integer NOT NULL)');
-  if (engine === 'postgres') {
-    await conn.query(`CREATE FUNCTION count_account_write() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        INSERT INTO account_writes (id, n) VALUES (NEW.id, 1)
-          ON CONFLICT (id) DO UPDATE SET n = account_writes.n + 1;
-        RETURN NEW;
-      END $$`);
-    await conn.query(
-      'CREATE TRIGGER account_writes AFTER UPDATE ON accounts FOR EACH ROW EXECUTE FUNCTION count_account_write()',
-    );
-    return;
-  }
-  await conn.query(`CREATE TRIGGER account_writes AFTER UPDATE ON accounts FOR EACH ROW
-    INSERT INTO account_writes (id, n) VALUES (NEW.id, 1) ON DUPLICATE KEY UPDATE n = n + 1`);
-}
-
-async function writeCounts(conn: RawConnection): Promise<{ rows: number; most: number }> {
-  const [row] = await conn.query<{ written: unknown; most: unknown }>(
-    'SELECT COUNT(*) AS written, MAX(n) AS most FROM account_writes',
-  );
-  return { rows: Number(row!.written), most: Number(row!.most ?? 0) };
+/** How many rows of accounts the trigger saw written, and the most writes any one of them had. */
+async function writeCounts(writes: WriteCounter): Promise<{ rows: number; most: number }> {
+  const histogram = await writes.histogram();
+  return {
+    rows: histogram.reduce((sum, [, keys]) => sum + keys, 0),
+    most: histogram.at(-1)?.[0] ?? 0,
+  };
 }
 
 interface StatusJson {
@@ -62,17 +42,17 @@ describe.each(ENGINES)('local control state after kill -9 on %s', (engine) => {
     return run.child.pid!;
   }
 
-  async function expectEveryRowChangedOnce(t: CliAccounts): Promise<void> {
+  async function expectEveryRowChangedOnce(t: CliAccounts, writes: WriteCounter): Promise<void> {
     const targets = backfillTargets(ROWS);
     expect(await accountsCounts(t.conn)).toEqual({ once: targets, twice: 0, pending: 0, legacyTouched: 0 });
-    expect(await writeCounts(t.conn)).toEqual({ rows: targets, most: 1 });
+    expect(await writeCounts(writes)).toEqual({ rows: targets, most: 1 });
   }
 
   describe('a rerun in the same folder', () => {
     const t = useCliAccounts(engine, ROWS);
 
     it('takes over the dead run’s state server and lease at once and completes, every row changed once', async () => {
-      await countWrites(t.conn, engine);
+      const writes = await countWrites(t.conn, engine, 'accounts');
       const deadPid = await killMidRun(t);
       const left = parseServerFile(await readFile(join(t.state.dir, 'server.json'), 'utf8'));
       expect(left?.pid).toBe(deadPid);
@@ -84,7 +64,7 @@ describe.each(ENGINES)('local control state after kill -9 on %s', (engine) => {
       expect(json).toMatchObject({ outcome: 'completed', rowsDone: backfillTargets(ROWS) });
       // A guard only: waiting out the dead run's 10-minute lease would take far longer.
       expect(Date.now() - started).toBeLessThan(120_000);
-      await expectEveryRowChangedOnce(t);
+      await expectEveryRowChangedOnce(t, writes);
 
       const status = parseJson<StatusJson>(await runCli(['--json', 'status', jobId], { env: stateEnv(t) }));
       expect(status.state.status).toBe('completed');
@@ -97,7 +77,7 @@ describe.each(ENGINES)('local control state after kill -9 on %s', (engine) => {
     const t = useCliAccounts(engine, ROWS);
 
     it('show the owner gone, abort at once, re-arm, and the next run completes', async () => {
-      await countWrites(t.conn, engine);
+      const writes = await countWrites(t.conn, engine, 'accounts');
       const deadPid = await killMidRun(t);
 
       const statusRun = await runCli(['--json', 'status', jobId], { env: stateEnv(t) });
@@ -121,7 +101,7 @@ describe.each(ENGINES)('local control state after kill -9 on %s', (engine) => {
       const rerun = await runCli(['--json', ...runArgs(t, 0)], { env: stateEnv(t) });
       expect(rerun.code, rerun.stderr).toBe(0);
       expect(parseJson<{ outcome: string }>(rerun).outcome).toBe('completed');
-      await expectEveryRowChangedOnce(t);
+      await expectEveryRowChangedOnce(t, writes);
     });
   });
 

@@ -4,7 +4,7 @@ import { defineJob } from '../../src/job/define-job';
 import { ENGINES } from '../support/databases';
 import { runUntilDone } from '../support/engine';
 import { useEngineDatabase } from '../support/engine-database';
-import { backfillTargets, createAccounts, TIER_EXPRESSION } from '../support/fixtures';
+import { accountsBackfill, backfillTargets, createAccounts } from '../support/fixtures';
 
 const ROWS = 50_000;
 
@@ -13,16 +13,7 @@ describe.each(ENGINES)('batches on %s', (engine) => {
 
   it('backfills 50,000 rows in batches, each matching row exactly once, others untouched', async () => {
     await createAccounts(t.raw, engine, ROWS);
-    const spec = defineJob({
-      id: 'backfill-tier',
-      owner: 'test',
-      engine,
-      database: 'primary',
-      table: 'accounts',
-      key: 'id',
-      kind: 'update',
-      where: 'tier IS NULL',
-      set: { tier: TIER_EXPRESSION, applied_count: 'applied_count + 1' },
+    const spec = accountsBackfill(engine, 'accounts', 'backfill-tier', {
       batch: { size: 1000, min: 200, max: 8000, targetMs: 200 },
       verify: { invariant: 'tier IS NOT NULL' },
     });

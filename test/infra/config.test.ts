@@ -10,34 +10,14 @@ import {
   toRuntimeConnections,
   UnknownJobError,
 } from '../../src/config';
-import { defineJob } from '../../src/job/define-job';
+import { primaryConnections, tierBackfill } from '../support/deployment-fixtures';
 import { refusedIssues } from '../support/refusals';
 
-const job = defineJob({
-  id: 'backfill-tier',
-  owner: 'data',
-  engine: 'postgres',
-  database: 'primary',
-  table: 'accounts',
-  key: 'id',
-  kind: 'update',
-  where: 'tier IS NULL',
-  set: { tier: "'standard'" },
-  health: { maxReplicaLagSeconds: 3 },
-});
-
-const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db/primary-Ab12Cd';
+const job = tierBackfill('backfill-tier', { health: { maxReplicaLagSeconds: 3 } });
 
 function base() {
   return {
-    connections: {
-      primary: {
-        engine: 'postgres' as const,
-        host: 'db.internal',
-        database: 'app',
-        auth: { secretArn: SECRET },
-      },
-    },
+    connections: primaryConnections,
     jobs: [{ job }],
   };
 }

@@ -7,36 +7,19 @@ import {
   LAMBDA_MAX_TIMEOUT_SECONDS,
   statementFitIssues,
 } from '../../src/config';
-import { defineJob } from '../../src/job/define-job';
-import { addNotNullColumn, createIndexConcurrently } from '../../src/recipes';
 import { settingsFromEnv } from '../../src/runtime/lambda/deps';
+import {
+  noteIndexRecipe,
+  primaryConnections,
+  rankColumnRecipe,
+  tierBackfill,
+} from '../support/deployment-fixtures';
 import { synthesize } from './support/synth';
 
-const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db/primary-Ab12Cd';
-const connections = {
-  primary: { engine: 'postgres' as const, host: 'db.internal', database: 'app', auth: { secretArn: SECRET } },
-};
+const connections = primaryConnections;
 const job = (id: string, statementTimeoutMs?: number) =>
-  defineJob({
-    id,
-    owner: 'data',
-    engine: 'postgres',
-    database: 'primary',
-    table: 'accounts',
-    key: 'id',
-    kind: 'update',
-    where: 'tier IS NULL',
-    set: { tier: "'standard'" },
-    ...(statementTimeoutMs ? { limits: { statementTimeoutMs } } : {}),
-  });
-const index = (statementTimeoutMs?: number) =>
-  createIndexConcurrently({
-    id: 'idx-note',
-    table: 'accounts',
-    name: 'accounts_note_idx',
-    columns: ['note'],
-    ...(statementTimeoutMs ? { statementTimeoutMs } : {}),
-  });
+  tierBackfill(id, statementTimeoutMs ? { limits: { statementTimeoutMs } } : {});
+const index = noteIndexRecipe;
 const control = { database: 'primary', owner: 'data' };
 
 describe('statement timeouts against the timeout of the function that runs them, at synth', () => {
@@ -47,14 +30,7 @@ describe('statement timeouts against the timeout of the function that runs them,
   });
 
   it('accepts defaults: a job, an index recipe and a NOT NULL recipe without timeouts of their own', () => {
-    const rank = addNotNullColumn({
-      id: 'accounts-rank',
-      table: 'accounts',
-      column: 'rank',
-      type: 'integer',
-      backfill: '0',
-      job: { database: 'primary', owner: 'data', key: 'id' },
-    });
+    const rank = rankColumnRecipe();
     const config = defineConfig({
       connections,
       jobs: [{ job: job('backfill-tier') }, { job: job('longest-allowed', 30_000) }],
@@ -86,14 +62,7 @@ describe('statement timeouts against the timeout of the function that runs them,
   it("against a shorter ApplyBatch, refuses a job's and a recipe backfill's batch timeout too, naming job, field, value and what to do", () => {
     // The job schema caps limits.statementTimeoutMs at 30 s, inside the deployed 300 s; a shorter
     // function (70 s: a 10 s ceiling) shows the same check on the jobs.
-    const rank = addNotNullColumn({
-      id: 'accounts-rank',
-      table: 'accounts',
-      column: 'rank',
-      type: 'integer',
-      backfill: '0',
-      job: { database: 'primary', owner: 'data', key: 'id', limits: { statementTimeoutMs: 20_000 } },
-    });
+    const rank = rankColumnRecipe(20_000);
     const config = defineConfig({
       connections,
       jobs: [{ job: job('backfill-tier') }, { job: job('slow-batches', 30_000) }],

@@ -1,44 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, defineConfig, parseConfig } from '../../src/config';
-import { defineJob } from '../../src/job/define-job';
-import { addNotNullColumn, createIndexConcurrently, mysqlAddColumn } from '../../src/recipes';
+import { mysqlAddColumn } from '../../src/recipes';
 import { recipeControlSpec } from '../../src/recipes/registration';
 import { createLambdaDeps } from '../../src/runtime/lambda/database-deps';
+import { memoryMetrics } from '../../src/runtime/local/memory-metrics';
+import {
+  noteIndexRecipe,
+  primaryConnections,
+  rankColumnRecipe,
+  tierBackfill,
+} from '../support/deployment-fixtures';
 import { refusedIssues } from '../support/refusals';
 
-const job = defineJob({
-  id: 'backfill-tier',
-  owner: 'data',
-  engine: 'postgres',
-  database: 'primary',
-  table: 'accounts',
-  key: 'id',
-  kind: 'update',
-  where: 'tier IS NULL',
-  set: { tier: "'standard'" },
-});
-const connections = {
-  primary: {
-    engine: 'postgres' as const,
-    host: 'db.internal',
-    database: 'app',
-    auth: { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db/primary-Ab12Cd' },
-  },
-};
-const rank = addNotNullColumn({
-  id: 'accounts-rank',
-  table: 'accounts',
-  column: 'rank',
-  type: 'integer',
-  backfill: '0',
-  job: { database: 'primary', owner: 'data', key: 'id' },
-});
-const noteIndex = createIndexConcurrently({
-  id: 'idx-note',
-  table: 'accounts',
-  name: 'accounts_note_idx',
-  columns: ['note'],
-});
+const job = tierBackfill();
+const connections = primaryConnections;
+const rank = rankColumnRecipe();
+const noteIndex = noteIndexRecipe();
 
 const issuesOf = (input: unknown) => refusedIssues(() => parseConfig(input), ConfigError);
 
@@ -50,10 +27,14 @@ describe('recipes in the deployment config', () => {
       jobs: [{ job }],
       recipes: [{ recipe: rank }, { recipe: noteIndex, control: { database: 'primary', owner: 'data' } }],
     });
-    const deps = createLambdaDeps(config, console, {
-      LOWTIDE_CONTROL_TABLE: 'control',
-      AWS_REGION: 'eu-west-1',
-    });
+    const deps = createLambdaDeps(
+      config,
+      { logger: console, metrics: memoryMetrics() },
+      {
+        LOWTIDE_CONTROL_TABLE: 'control',
+        AWS_REGION: 'eu-west-1',
+      },
+    );
     const found = deps.resolveRecipe?.('idx-note');
     expect(found?.recipe).toBe(noteIndex);
     expect(recipeControlSpec(found!)).toMatchObject({

@@ -1,9 +1,9 @@
 import type { LowtideConfig } from '../../config/define-config';
 import { toRuntimeConnections } from '../../config/runtime-connections';
 import { lambdaConnections } from '../connections';
-import type { HandlerDeps, RuntimeLogger } from '../deps';
+import type { HandlerDeps } from '../deps';
 import { awsCredentialSources } from './credentials';
-import { createControlDeps, type Env } from './deps';
+import { createControlDeps, type Env, type Telemetry } from './deps';
 
 /**
  * Production deps of the functions that touch a database: the control deps plus the bundled
@@ -12,11 +12,11 @@ import { createControlDeps, type Env } from './deps';
  */
 export function createLambdaDeps(
   config: LowtideConfig,
-  logger: RuntimeLogger,
+  telemetry: Telemetry,
   env: Env = process.env,
 ): HandlerDeps {
   return {
-    ...createControlDeps(config, logger, env),
+    ...createControlDeps(config, telemetry, env),
     connections: lambdaConnections(toRuntimeConnections(config), awsCredentialSources(env.AWS_REGION)),
   };
 }

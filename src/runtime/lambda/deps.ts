@@ -9,14 +9,7 @@ import { DynamoControlStore } from '../../control/dynamo-store';
 import { cloudWatchAlarmReader } from '../../health/cloudwatch-reader';
 import type { JobSpec } from '../../job/types';
 import { checkContinueAsNewAfter } from '../../run/history-budget';
-import {
-  type Connections,
-  DEFAULT_SETTINGS,
-  type HandlerDeps,
-  type RuntimeLogger,
-  type RuntimeSettings,
-} from '../deps';
-import { powertoolsMetrics } from './powertools';
+import { type Connections, DEFAULT_SETTINGS, type HandlerDeps, type RuntimeSettings } from '../deps';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -64,8 +57,11 @@ export function deploymentAlarms(config: LowtideConfig): (spec: JobSpec) => stri
   };
 }
 
+/** Where a function's logs and metrics go: Powertools on Lambda, made by the handler's wrapper. */
+export type Telemetry = Pick<HandlerDeps, 'logger' | 'metrics'>;
+
 /** Builds a function's deps once per container; the database functions add their connections. */
-export type DepsFactory = (config: LowtideConfig, logger: RuntimeLogger, env?: Env) => HandlerDeps;
+export type DepsFactory = (config: LowtideConfig, telemetry: Telemetry, env?: Env) => HandlerDeps;
 
 /**
  * A function that never touches a database gets this: its role and network allow no database
@@ -84,11 +80,11 @@ const noDatabase: Connections = {
 /**
  * Production deps for a Lambda container without database access: the control table from
  * LOWTIDE_CONTROL_TABLE, jobs and recipes from the bundled deployment config, CloudWatch
- * DescribeAlarms, Powertools logs and EMF metrics. Built once per container.
+ * DescribeAlarms, and the logs and metrics the handler's wrapper passes. Built once per container.
  */
 export function createControlDeps(
   config: LowtideConfig,
-  logger: RuntimeLogger,
+  { logger, metrics }: Telemetry,
   env: Env = process.env,
 ): HandlerDeps {
   const tableName = env.LOWTIDE_CONTROL_TABLE;
@@ -108,7 +104,7 @@ export function createControlDeps(
     alarms: cloudWatchAlarmReader(new CloudWatchClient({ region })),
     now: () => new Date(),
     logger,
-    metrics: powertoolsMetrics(),
+    metrics,
     settings: settingsFromEnv(env),
   };
 }
