@@ -6,7 +6,6 @@ export type { Database, Dialect, Key, QueryResult, Row, Tx } from './db/types';
 export { DbError } from './db/types';
 export type { SpecIssue } from './job/define-job';
 export { defineJob, JobSpecError, parseJobSpec } from './job/define-job';
-export type { TableRef } from './job/identifiers';
 export type {
   CheckResult,
   CustomJobHooks,
@@ -15,3 +14,4 @@ export type {
   PlanEstimate,
   VerifyResult,
 } from './job/types';
+export type { TableRef } from './sql/identifiers';

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { authorSqlIssues, describeAuthorSqlIssue } from '../db/author-sql';
+import { authorSqlIssues, describeAuthorSqlIssue } from '../job/author-sql-issues';
 import { JobSpecError, parseJobSpec } from '../job/define-job';
 import { CONTROL_JOB_ID } from '../job/job-id';
 import type { JobSpec } from '../job/types';

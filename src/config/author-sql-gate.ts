@@ -1,4 +1,4 @@
-import { authorSqlIssues, describeAuthorSqlIssue } from '../db/author-sql';
+import { authorSqlIssues, describeAuthorSqlIssue } from '../job/author-sql-issues';
 import type { JobSpec } from '../job/types';
 import { ConfigError, type ConfigIssue, type LowtideConfig } from './define-config';
 

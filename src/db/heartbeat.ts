@@ -1,4 +1,4 @@
-import type { TableRef } from '../job/identifiers';
+import type { TableRef } from '../sql/identifiers';
 import { sql } from './sql';
 import type { Database, Queryable } from './types';
 

@@ -1,4 +1,4 @@
-import type { TableRef } from '../job/identifiers';
+import type { TableRef } from '../sql/identifiers';
 import type { Dialect } from './types';
 
 export interface Statement {

@@ -1,4 +1,4 @@
-import type { TableRef } from '../job/identifiers';
+import type { TableRef } from '../sql/identifiers';
 
 export type Engine = 'postgres' | 'mysql';
 

@@ -1,5 +1,5 @@
 import type { Database } from '../db/types';
-import { parseTableRef } from '../job/identifiers';
+import { parseTableRef } from '../sql/identifiers';
 import type { AnalyzeOptions, ColumnFacts, MysqlServer } from './types';
 
 export type GuardContext = Pick<AnalyzeOptions, 'server' | 'tableSizes' | 'catalog'>;

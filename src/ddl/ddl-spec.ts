@@ -1,20 +1,6 @@
-import { z } from 'zod';
+import { ddlSpecSchema } from '../job/ddl-field';
 import type { JobSpec } from '../job/types';
 import { DdlSpecError } from './errors';
-
-/**
- * The `ddl` field of a job: the SQL it runs outside its batch template, in order, as one session
- * would run it. Each entry is one statement or a short script.
- */
-export const ddlSpecSchema = z
-  .object({
-    statements: z
-      .array(z.string().trim().min(1, 'must not be empty'))
-      .min(1, 'must list at least one statement'),
-  })
-  .strict();
-
-export type DdlSpec = z.output<typeof ddlSpecSchema>;
 
 /** The job's DDL statements, or undefined when it has none. A malformed `ddl` field throws. */
 export function jobDdlStatements(spec: JobSpec): readonly string[] | undefined {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Engine } from '../db/types';
-import { type Dialect, significant, type Token, tokenize, UnterminatedTokenError } from './lexer';
+import { type Dialect, significant, type Token, tokenize, UnterminatedTokenError } from '../sql/lexer';
 
 /**
  * Bumped whenever normalisation changes, so an old consent can never silently match a

@@ -1,12 +1,14 @@
 // The DDL guard: parses SQL with each engine's real parser, classifies every statement by the
 // lock it takes, and refuses lock-dangerous statements unless an operator has consented.
+
+export type { DdlSpec } from '../job/ddl-field';
+export { ddlSpecSchema } from '../job/ddl-field';
 export { analyzeScript, analyzeSql } from './analyze-sql';
 export type { ConsentLookup, ConsentRecord } from './consent';
 export { InMemoryConsents } from './consent';
 export type { GuardContext } from './database-catalog';
 export { guardContextFromDatabase } from './database-catalog';
-export type { DdlSpec } from './ddl-spec';
-export { ddlSpecSchema, jobDdlStatements } from './ddl-spec';
+export { jobDdlStatements } from './ddl-spec';
 export { DdlGuardInputError, DdlSpecError } from './errors';
 export { FINGERPRINT_VERSION, normaliseStatement, statementFingerprint } from './fingerprint';
 export type { FailOn, LintExitCode, LintOptions, LintReport } from './lint';

@@ -1,4 +1,4 @@
-import { type Dialect, significant, type Token, tokenize } from './lexer';
+import { type Dialect, significant, type Token, tokenize } from '../sql/lexer';
 
 /** One statement cut out of a script. */
 export interface StatementSlice {

@@ -1,5 +1,5 @@
 import type { Database } from '../db/types';
-import { parseTableRef } from '../job/identifiers';
+import { parseTableRef } from '../sql/identifiers';
 
 /**
  * The size of a table's data as the catalog records it, without a scan: PostgreSQL's

@@ -1,7 +1,7 @@
 import { type SqlBuilder, sql } from '../db/sql';
 import type { Database, Key, Queryable } from '../db/types';
-import { formatTableRef } from '../job/identifiers';
 import type { JobSpec } from '../job/types';
+import { formatTableRef } from '../sql/identifiers';
 import { installAudit } from './audit/audit-table';
 import { adoptLegacyRows, findLegacyLedger, type JobLedger, jobLedger } from './ledger-place';
 import { createLedgerSql, ledgerColumns, upgradeLedger } from './ledger-schema';

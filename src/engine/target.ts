@@ -1,6 +1,6 @@
 import type { Database, Queryable } from '../db/types';
-import { formatTableRef, isIdentifier, type TableRef } from '../job/identifiers';
 import type { JobSpec } from '../job/types';
+import { formatTableRef, isIdentifier, type TableRef } from '../sql/identifiers';
 
 /** A table as the server identifies it: its schema (PostgreSQL) or database (MySQL), and its name. */
 export interface QualifiedTable {

@@ -1,4 +1,4 @@
-import type { FragmentRole } from './sql-fragment';
+import type { FragmentRole } from '../sql/sql-fragment';
 
 /** One piece of SQL a job's author wrote, with the field it came from. */
 export interface AuthorSql {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
+import { sqlFragmentProblem } from '../sql/sql-fragment';
 import { authorSqlOf } from './author-sql';
 import { jobSpecSchema } from './spec';
-import { sqlFragmentProblem } from './sql-fragment';
 import type { DefineJobInput, JobSpec } from './types';
 
 export interface SpecIssue {

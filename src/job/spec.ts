@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { ddlSpecSchema } from '../ddl/ddl-spec';
 import {
   formatTableRef,
   identifierProblem,
   parseTableRef,
   type TableRef,
   tableRefProblem,
-} from './identifiers';
+} from '../sql/identifiers';
+import { ddlSpecSchema } from './ddl-field';
 import { JOB_ID } from './job-id';
 import {
   BATCH_BOUNDS,

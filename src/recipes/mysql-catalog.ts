@@ -1,5 +1,5 @@
 import type { Database } from '../db/types';
-import type { TableRef } from '../job/identifiers';
+import type { TableRef } from '../sql/identifiers';
 
 export async function mysqlColumnExists(db: Database, table: TableRef, column: string): Promise<boolean> {
   const { rows } = await db.query(

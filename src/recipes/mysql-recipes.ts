@@ -1,5 +1,5 @@
 import { mysqlDialect } from '../db/mysql/dialect';
-import { formatTableRef } from '../job/identifiers';
+import { formatTableRef } from '../sql/identifiers';
 import { RecipeInputError } from './errors';
 import { mysqlColumnExists, mysqlIndexExists, mysqlStatementRunning } from './mysql-catalog';
 import { optionalTimeout, quoted, requireColumnType, requireIdentifier, requireTable } from './recipe-input';

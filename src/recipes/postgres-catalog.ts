@@ -1,5 +1,5 @@
 import type { Database } from '../db/types';
-import type { TableRef } from '../job/identifiers';
+import type { TableRef } from '../sql/identifiers';
 
 export interface PgColumnState {
   readonly exists: boolean;

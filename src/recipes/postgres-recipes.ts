@@ -1,5 +1,5 @@
 import { postgresDialect } from '../db/postgres/dialect';
-import { formatTableRef } from '../job/identifiers';
+import { formatTableRef } from '../sql/identifiers';
 import { backfillJob, type RecipeJobOptions } from './backfill-job';
 import { RecipeInputError } from './errors';
 import { pgColumn, pgConstraint, pgIndex, pgIndexBuildPid, pgNoRowsLeft } from './postgres-catalog';

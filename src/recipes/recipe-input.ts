@@ -1,5 +1,5 @@
 import type { Dialect } from '../db/types';
-import { identifierProblem, parseTableRef, type TableRef, tableRefProblem } from '../job/identifiers';
+import { identifierProblem, parseTableRef, type TableRef, tableRefProblem } from '../sql/identifiers';
 import { RecipeInputError } from './errors';
 
 /** A column type as DDL spells it: `bigint`, `numeric(12,2)`, `timestamp with time zone`, `text[]`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { authorSqlProblem } from '../../src/db/author-sql';
-import type { FragmentEngine, FragmentRole } from '../../src/job/sql-fragment';
+import { authorSqlProblem } from '../../src/sql/author-sql';
+import type { FragmentEngine, FragmentRole } from '../../src/sql/sql-fragment';
 
 type Case = readonly [engine: FragmentEngine | 'both', role: FragmentRole, sql: string];
 const engines = (e: FragmentEngine | 'both'): FragmentEngine[] =>

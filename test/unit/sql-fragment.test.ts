@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defineJob, JobSpecError } from '../../src/job/define-job';
-import { type FragmentEngine, sqlFragmentProblem } from '../../src/job/sql-fragment';
+import { type FragmentEngine, sqlFragmentProblem } from '../../src/sql/sql-fragment';
 import { refusedIssues } from '../support/refusals';
 
 type Case = readonly [engine: FragmentEngine | 'both', fragment: string];

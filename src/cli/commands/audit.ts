@@ -1,7 +1,7 @@
 import { AuditRetentionError, dropAudit, listRollbackConflicts } from '../../engine';
 import { auditTableRef } from '../../engine/audit/audit-table';
-import { formatTableRef } from '../../job/identifiers';
 import type { JobSpec } from '../../job/types';
+import { formatTableRef } from '../../sql/identifiers';
 import { connectJobDatabase } from '../connect-database';
 import type { CliContext } from '../context';
 import { BadInputError, CliError, EXIT } from '../errors';

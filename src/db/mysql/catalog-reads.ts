@@ -1,6 +1,6 @@
 import type mysql from 'mysql2/promise';
 import type { Pool } from 'mysql2/promise';
-import type { TableRef } from '../../job/identifiers';
+import type { TableRef } from '../../sql/identifiers';
 import type { CatalogReads } from '../read-only-view';
 import { toDbError } from './errors';
 import { mysqlColumns, mysqlEstimateTableRows, mysqlIndexes } from './introspection';

@@ -1,4 +1,4 @@
-import { identifierProblem, isIdentifier, type TableRef } from '../../job/identifiers';
+import { identifierProblem, isIdentifier, type TableRef } from '../../sql/identifiers';
 import type { Dialect } from '../types';
 
 /** A name reached SQL quoting without passing identifier validation; the SQL is never built. */

@@ -1,4 +1,4 @@
-import type { TableRef } from '../../job/identifiers';
+import type { TableRef } from '../../sql/identifiers';
 import type { ColumnInfo, IndexInfo } from '../types';
 import { type MysqlRunner, runQuery } from './run-query';
 

@@ -1,4 +1,4 @@
-import type { TableRef } from '../../job/identifiers';
+import type { TableRef } from '../../sql/identifiers';
 import type { CatalogReads } from '../read-only-view';
 import type { ReplicaTarget } from '../types';
 import { readColumns, readIndexes } from './catalog';

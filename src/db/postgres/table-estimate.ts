@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { TableRef } from '../../job/identifiers';
+import type { TableRef } from '../../sql/identifiers';
 import { DbError } from '../types';
 import { regclassArgument } from './catalog';
 import { type CheckedOutClient, checkOut } from './checked-out-client';

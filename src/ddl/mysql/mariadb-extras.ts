@@ -1,4 +1,4 @@
-import { significant, type Token, tokenize } from '../lexer';
+import { significant, type Token, tokenize } from '../../sql/lexer';
 import type { StatementSlice } from '../split-statements';
 import type { MysqlServer } from '../types';
 import type { MariadbExtras, MysqlModel } from './statement-model';

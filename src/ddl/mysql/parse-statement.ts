@@ -1,5 +1,5 @@
+import { UnterminatedTokenError } from '../../sql/lexer';
 import { statementFingerprint } from '../fingerprint';
-import { UnterminatedTokenError } from '../lexer';
 import { lineAt, type StatementSlice, splitStatements } from '../split-statements';
 import type { MysqlServer } from '../types';
 import { mariadbExtras } from './mariadb-extras';

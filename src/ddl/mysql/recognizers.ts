@@ -1,4 +1,4 @@
-import type { Token } from '../lexer';
+import type { Token } from '../../sql/lexer';
 import type { MysqlOp, OnlineClauses } from './operations';
 import { astify, modelFromAst } from './read-ast';
 import type { MysqlModel } from './statement-model';

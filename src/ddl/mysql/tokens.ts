@@ -1,4 +1,4 @@
-import type { Token } from '../lexer';
+import type { Token } from '../../sql/lexer';
 
 /** A cursor over a statement's significant tokens, for the few shapes node-sql-parser cannot read. */
 export class TokenCursor {

@@ -1,6 +1,6 @@
 import { type Node, parse } from 'libpg-query';
+import { UnterminatedTokenError } from '../../sql/lexer';
 import { statementFingerprint } from '../fingerprint';
-import { UnterminatedTokenError } from '../lexer';
 import { lineAt, type StatementSlice, splitStatements, trimStatement } from '../split-statements';
 
 export interface PgParsed {

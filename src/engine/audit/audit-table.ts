@@ -1,7 +1,7 @@
 import { sql } from '../../db/sql';
 import type { ColumnInfo, Database, Dialect, Queryable } from '../../db/types';
-import type { TableRef } from '../../job/identifiers';
 import type { JobSpec } from '../../job/types';
+import type { TableRef } from '../../sql/identifiers';
 
 /**
  * Before-images live in one audit table per job, created with the source table's own column types

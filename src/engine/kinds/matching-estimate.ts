@@ -1,6 +1,6 @@
 import { type SqlBuilder, sql } from '../../db/sql';
 import { type Database, DbError } from '../../db/types';
-import type { TableRef } from '../../job/identifiers';
+import type { TableRef } from '../../sql/identifiers';
 
 /** Matching rows are counted up to this many: exact, and a count this size is cheap. */
 export const COUNTED_UP_TO = 100_000;

@@ -1,7 +1,7 @@
 import { sql } from '../../db/sql';
 import type { Database } from '../../db/types';
-import { formatTableRef } from '../../job/identifiers';
 import type { JobSpec } from '../../job/types';
+import { formatTableRef } from '../../sql/identifiers';
 import { AUDIT_COLUMNS as A, auditTableRef } from '../audit/audit-table';
 import { jobLedger } from '../ledger-place';
 

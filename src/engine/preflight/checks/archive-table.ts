@@ -1,4 +1,4 @@
-import { formatTableRef } from '../../../job/identifiers';
+import { formatTableRef } from '../../../sql/identifiers';
 import { qualifiedName, resolveTable } from '../../target';
 import { type PreflightCheck, pass, refuse } from '../types';
 

@@ -1,5 +1,5 @@
 import { sql } from '../../../db/sql';
-import { formatTableRef } from '../../../job/identifiers';
+import { formatTableRef } from '../../../sql/identifiers';
 import { AUDIT_COLUMNS as A, auditTableRef } from '../../audit/audit-table';
 import { pendingImages } from '../../rollback/rollback-job';
 import { type PreflightCheck, pass, refuse } from '../types';

@@ -1,4 +1,4 @@
-import { authorSqlIssues, describeAuthorSqlIssue } from '../../../db/author-sql';
+import { authorSqlIssues, describeAuthorSqlIssue } from '../../../job/author-sql-issues';
 import { type PreflightCheck, pass, refuse } from '../types';
 
 /**

@@ -1,5 +1,5 @@
-import { formatTableRef } from '../../../job/identifiers';
 import type { JobSpec } from '../../../job/types';
+import { formatTableRef } from '../../../sql/identifiers';
 import { type PreflightCheck, pass, refuse } from '../types';
 
 function columnsNamed(spec: JobSpec): string[] {

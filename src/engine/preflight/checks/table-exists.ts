@@ -1,4 +1,4 @@
-import { formatTableRef } from '../../../job/identifiers';
+import { formatTableRef } from '../../../sql/identifiers';
 import { type PreflightCheck, pass, refuse } from '../types';
 
 export const tableExists: PreflightCheck = {

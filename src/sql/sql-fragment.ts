@@ -1,4 +1,4 @@
-import { type Token, tokenize, UnterminatedTokenError } from '../ddl/lexer';
+import { type Token, tokenize, UnterminatedTokenError } from './lexer';
 
 export type FragmentEngine = 'postgres' | 'mysql';
 

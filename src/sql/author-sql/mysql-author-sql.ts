@@ -1,4 +1,4 @@
-import type { FragmentRole } from '../../job/sql-fragment';
+import type { FragmentRole } from '../sql-fragment';
 import { visitObjects } from './walk-ast';
 
 /** Functions that take locks or advance sequences (MariaDB): a read must not call them. */
