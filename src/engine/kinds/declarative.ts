@@ -7,7 +7,7 @@ import type { KeyCodec } from '../keys';
 import type { LedgerRow } from '../ledger';
 import { rerunOf } from '../passes';
 import { estimateMatchingRows } from './matching-estimate';
-import { changeByRange, type RangeDml, type RangeSpan } from './range-batch';
+import { changeByRange, type RangeDml, type RangeSpan, type RangeSql } from './range-batch';
 import { byKeyList, type CompiledJob, fail, OK, type PassSpan } from './types';
 
 type DeclarativeSpec = UpdateJobSpec | DeleteJobSpec | ArchiveJobSpec;
@@ -16,7 +16,7 @@ type DeclarativeSpec = UpdateJobSpec | DeleteJobSpec | ArchiveJobSpec;
 const OFFENDERS_SHOWN = 5;
 
 /** SQL shared by the declarative kinds: keyset selection, key lists and ranges, the predicate. */
-export class DeclarativeSql {
+export class DeclarativeSql implements RangeSql {
   constructor(
     readonly spec: DeclarativeSpec,
     readonly codec: KeyCodec,

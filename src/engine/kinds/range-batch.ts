@@ -1,6 +1,6 @@
 import { type SqlBuilder, sql } from '../../db/sql';
 import type { Key, Tx } from '../../db/types';
-import type { DeclarativeSql } from './declarative';
+import type { KeyCodec } from '../keys';
 
 /** A batch found and changed by its key range. */
 export interface RangeSpan {
@@ -8,6 +8,20 @@ export interface RangeSpan {
   readonly lastKey: Key;
   readonly selected: number;
   readonly affected: number;
+}
+
+/**
+ * What a range batch needs of its job's SQL: the key, the predicate, the keyset selection and a
+ * key range. Declared here and implemented by the declarative kinds, so this file depends on no kind.
+ */
+export interface RangeSql {
+  readonly spec: { readonly key: string };
+  readonly codec: Pick<KeyCodec, 'fromDb'>;
+  /** The job's predicate, parenthesised, or a condition that is always true. */
+  where(): string;
+  inRange(b: SqlBuilder, span: Pick<RangeSpan, 'firstKey' | 'lastKey'>): string;
+  /** The next matching keys after `afterKey`, in key order, as the column `k`. */
+  nextKeys(b: SqlBuilder, afterKey: Key | null, limit: number): string;
 }
 
 /**
@@ -34,7 +48,7 @@ export type RangeDml = (b: SqlBuilder, range: string) => string;
  * the batch runs; the ledger records both.
  */
 export async function changeByRange(
-  s: DeclarativeSql,
+  s: RangeSql,
   tx: Tx,
   afterKey: Key | null,
   limit: number,
@@ -56,7 +70,7 @@ export async function changeByRange(
 }
 
 async function changeInOneStatement(
-  s: DeclarativeSql,
+  s: RangeSql,
   tx: Tx,
   afterKey: Key | null,
   limit: number,
