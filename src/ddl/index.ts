@@ -13,12 +13,8 @@ export { DdlGuardInputError, DdlSpecError } from './errors';
 export { FINGERPRINT_VERSION, normaliseStatement, statementFingerprint } from './fingerprint';
 export type { FailOn, LintExitCode, LintOptions, LintReport } from './lint';
 export { LINT_EXIT, lintExitCode, lintSql } from './lint';
-export type { LintCommandOptions, LintCommandResult } from './lint-command';
-export { runLintCommand } from './lint-command';
 export type { DdlGuardCheckOptions } from './preflight-check';
 export { DDL_GUARD_CHECK, ddlGuardCheck } from './preflight-check';
-export type { LintFormat } from './render-lint';
-export { LINT_JSON_VERSION, renderLintReports } from './render-lint';
 export { DDL_RULES } from './rules';
 export { tableBytes } from './table-bytes';
 export type {

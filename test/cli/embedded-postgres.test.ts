@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import demoJob from '../../examples/demo/backfill-demo-tier';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../src/cli/demo/embedded-postgres';
+import { DEMO_TABLE, demoTargets, seedDemoTable, verifyDemoTable } from '../../src/cli/demo/seed';
 import { openDatabase } from '../../src/db/open-database';
 import type { Database } from '../../src/db/types';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../src/demo/embedded-postgres';
-import { DEMO_TABLE, demoTargets, seedDemoTable, verifyDemoTable } from '../../src/demo/seed';
 import { installLedger, readLedger, runBatch, runPreflight } from '../../src/engine';
 
 const ROWS = 3000;

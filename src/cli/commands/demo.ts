@@ -1,6 +1,6 @@
-import { runDemo } from '../../demo/run-demo';
-import { demoRowsFrom } from '../../demo/seed';
 import { type CliContext, stateDirOf } from '../context';
+import { runDemo } from '../demo/run-demo';
+import { demoRowsFrom } from '../demo/seed';
 import { BadInputError, EXIT } from '../errors';
 import { type CommandResult, result } from '../output';
 

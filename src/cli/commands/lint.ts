@@ -1,10 +1,11 @@
 import { text } from 'node:stream/consumers';
 import { openDatabase } from '../../db/open-database';
 import type { Database } from '../../db/types';
-import { guardContextFromDatabase, runLintCommand } from '../../ddl';
+import { guardContextFromDatabase } from '../../ddl';
 import type { CliContext } from '../context';
 import { engineOfUrl, redactUrl } from '../database-url';
 import { BadInputError, type ExitCode } from '../errors';
+import { runLintCommand } from '../lint/lint-command';
 import { type CommandResult, result } from '../output';
 
 export interface LintFlags {

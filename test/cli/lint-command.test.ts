@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DDL_RULES, LINT_EXIT, lintSql, runLintCommand } from '../../src/ddl';
+import { runLintCommand } from '../../src/cli/lint/lint-command';
+import { DDL_RULES, LINT_EXIT, lintSql } from '../../src/ddl';
 
 const CLEAN =
   "SET lock_timeout = '2s';\nALTER TABLE accounts ADD COLUMN note text;\nCREATE INDEX CONCURRENTLY accounts_note_idx ON accounts (note);\n";

@@ -1,5 +1,5 @@
-import type { LintReport } from './lint';
-import type { Finding } from './types';
+import type { LintReport } from '../../ddl/lint';
+import type { Finding } from '../../ddl/types';
 
 export type LintFormat = 'text' | 'json';
 

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import type { Engine } from '../db/types';
-import { DdlGuardInputError } from './errors';
-import { type FailOn, LINT_EXIT, type LintExitCode, type LintReport, lintSql } from './lint';
+import type { Engine } from '../../db/types';
+import { DdlGuardInputError } from '../../ddl/errors';
+import { type FailOn, LINT_EXIT, type LintExitCode, type LintReport, lintSql } from '../../ddl/lint';
+import type { AnalyzeOptions, MysqlServer } from '../../ddl/types';
 import { combinedExitCode, LINT_JSON_VERSION, type LintFormat, renderLintReports } from './render-lint';
-import type { AnalyzeOptions, MysqlServer } from './types';
 
 /** What `lowtide lint` passes in after parsing its argv. */
 export interface LintCommandOptions

@@ -1,4 +1,4 @@
-import type { Database } from '../db/types';
+import type { Database } from '../../db/types';
 
 /** The demo's own table: a name no application uses, since the seed drops and recreates it. */
 export const DEMO_TABLE = 'lowtide_demo_accounts';
