@@ -16,14 +16,16 @@ const LAYERS: readonly (readonly string[])[] = [
   ['job'],
   // The control store: lease, checkpoints, history.
   ['control'],
-  // One batch and the checks around it; the health signals; the run's lifecycle.
-  ['engine', 'health', 'run'],
+  // One batch and the checks around it; the health signals.
+  ['engine', 'health'],
   // The DDL guard, a preflight check of the engine's kind.
   ['ddl'],
   // Multi-step schema changes built from guarded phases.
   ['recipes'],
   // The deployment config, shared by infra and the Lambdas.
   ['config'],
+  // The run: its state, its lifecycle, its one table of steps (and the preflight a run composes).
+  ['run'],
   // The handlers, their Lambda wiring and the local runtime.
   ['runtime'],
   // The lowtide command, the demo, the lint command.
