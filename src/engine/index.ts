@@ -6,6 +6,8 @@ export { auditTableRef, installAudit } from './audit/audit-table';
 export type { BatchConfig, BatchObservation } from './batch-sizer';
 export { initialSizer, nextSizer } from './batch-sizer';
 export { BatchVerificationError, StaleLeaseError } from './errors';
+export type { JobKind } from './kinds/kind';
+export { kindOf } from './kinds/registry';
 export type { LedgerHead, LedgerRow } from './ledger';
 export { installLedger, readLedger, resetLedger } from './ledger';
 export { LedgerConflictError } from './ledger-place';

@@ -1,5 +1,6 @@
 import type { Database, Key } from '../db/types';
 import type { JobSpec } from '../job/types';
+import { kindOf } from './kinds/registry';
 
 /**
  * Keys travel as strings (checkpoints, ledger, state payloads) and go back to the database as bind
@@ -77,7 +78,8 @@ export async function keyCodecOf(db: Database, spec: JobSpec): Promise<KeyCodec>
   const column = (await db.columns(spec.table)).find((c) => c.name === spec.key);
   if (!column) throw new Error(`table ${spec.table.name} has no key column ${spec.key}`);
   // Preflight refuses it first; this keeps a job that skipped preflight from sticking at batch 2.
-  const problem = spec.kind === 'custom' ? undefined : keyTypeProblem(column.name, column.dataType);
+  // An author's keys (custom) go as the hooks return them.
+  const problem = kindOf(spec).keys === 'author' ? undefined : keyTypeProblem(column.name, column.dataType);
   if (problem) throw new Error(problem);
   const codec = keyCodecFor(column.dataType);
   byTable.set(id, codec);

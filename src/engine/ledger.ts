@@ -3,10 +3,10 @@ import type { Database, Key, Queryable } from '../db/types';
 import type { JobSpec } from '../job/types';
 import { formatTableRef } from '../sql/identifiers';
 import { installAudit } from './audit/audit-table';
+import { kindOf } from './kinds/registry';
 import { adoptLegacyRows, findLegacyLedger, type JobLedger, jobLedger } from './ledger-place';
 import { createLedgerSql, ledgerColumns, upgradeLedger } from './ledger-schema';
 import { jobLock } from './lock-name';
-import { analyzeAuditTable } from './rollback/analyze-audit';
 import { type QualifiedTable, TargetTableError } from './target';
 
 export type { JobLedger } from './ledger-place';
@@ -49,7 +49,8 @@ export interface LedgerHead {
  * a transaction of its own, after the DDL (which MySQL commits implicitly), so it is atomic there too.
  */
 export async function installLedger(db: Database, spec: JobSpec): Promise<{ readonly complete: boolean }> {
-  const audited = spec.kind !== 'custom' && spec.kind !== 'rollback' && spec.rollback.audit;
+  const kind = kindOf(spec);
+  const audited = kind.audited(spec);
   const columns = audited ? await db.columns(spec.table) : [];
   const ledger = await jobLedger(db, spec);
   // Catalog reads happen before the transactions: inside them only `tx` may be used.
@@ -74,7 +75,7 @@ export async function installLedger(db: Database, spec: JobSpec): Promise<{ read
       `job '${spec.id}' is locked by another session but has no ledger table yet: retry in a moment`,
     );
   }
-  if (spec.kind === 'rollback') await analyzeAuditTable(db, spec);
+  await kind.afterInstall?.(db, spec);
   // Held: the tables exist, but an earlier ledger may not have been adopted yet; install again.
   return { complete: !adopted.held };
 }

@@ -1,20 +1,23 @@
 import type { Lease } from '../control/types';
 import type { JobSpec } from '../job/types';
+import type { Rerun } from './kinds/kind';
+import { kindOf } from './kinds/registry';
 import type { LedgerHead } from './ledger';
 
-export type Rerun = 'new-pass' | 'resume';
+export type { Rerun } from './kinds/kind';
 
 /**
- * What a new run of a job whose last pass completed does. Purges (delete, archive) default to a
- * new pass from the first key: their predicates move (`expires_at < NOW() - INTERVAL 30 DAY`),
- * and rows behind the cursor that began matching after their batch are only reached by walking
- * the table again. Updates and custom jobs default to resuming after the last key: a backfill is
- * done when its pass is, and new rows arrive after the cursor.
+ * What a new run of a job whose last pass completed does: what the spec chooses, or its kind's
+ * default (JobKind.rerun). Purges (delete, archive) default to a new pass from the first key:
+ * their predicates move (`expires_at < NOW() - INTERVAL 30 DAY`), and rows behind the cursor that
+ * began matching after their batch are only reached by walking the table again. Updates and
+ * custom jobs default to resuming after the last key: a backfill is done when its pass is, and
+ * new rows arrive after the cursor.
  */
 export function rerunOf(spec: JobSpec): Rerun {
   const chosen = (spec as { rerun?: Rerun }).rerun;
   if (chosen) return chosen;
-  return spec.kind === 'delete' || spec.kind === 'archive' ? 'new-pass' : 'resume';
+  return kindOf(spec).rerun;
 }
 
 /** Where the next batch starts, given the ledger's head and the caller's lease token. */

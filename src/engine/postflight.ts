@@ -2,6 +2,7 @@ import type { Database } from '../db/types';
 import type { JobSpec, VerifyResult } from '../job/types';
 import { keyCodecOf } from './keys';
 import { compileJob } from './kinds/compile';
+import { kindOf } from './kinds/registry';
 import { fail, type PassSpan } from './kinds/types';
 import { jobLedger, type LedgerRow, readLedger, readPass } from './ledger';
 
@@ -38,7 +39,7 @@ export function passProblem(batches: readonly LedgerRow[], integerKeys: boolean)
  */
 export async function validateJob({ spec, db }: { spec: JobSpec; db: Database }): Promise<VerifyResult> {
   const job = await compileJob(spec, db);
-  if (spec.kind === 'custom' || spec.kind === 'rollback') return job.validate(db, null);
+  if (kindOf(spec).postflight === 'own') return job.validate(db, null);
   const head = await readLedger(db, spec);
   if (!head) return job.validate(db, null);
   const batches = await readPass(db, await jobLedger(db, spec), head.pass);

@@ -1,11 +1,32 @@
 import type { Database } from '../../db/types';
-import type { CustomJobSpec, JobSpec } from '../../job/types';
-import { keyCodecOf } from '../keys';
+import type { DeclarativeJobSpec, JobSpec } from '../../job/types';
+import { type KeyCodec, keyCodecOf } from '../keys';
 import { compileRollback } from '../rollback/rollback-job';
-import { jobTarget } from '../target';
+import { jobTarget, type QualifiedTable } from '../target';
 import { compileCustom } from './custom';
 import { compileArchive, compileDelete, compileUpdate } from './declarative';
+import type { SpecOfKind } from './kind';
 import type { CompiledJob } from './types';
+
+type Compiler<S extends JobSpec> = (spec: S, db: Database) => Promise<CompiledJob>;
+
+/** How each kind compiles; its other traits are in traits/ (see kindOf). */
+const COMPILERS: { readonly [K in JobSpec['kind']]: Compiler<SpecOfKind<K>> } = {
+  update: async (spec, db) => {
+    const on = await onTable(spec, db);
+    return compileUpdate(on.spec, on.codec, on.columns);
+  },
+  delete: async (spec, db) => {
+    const on = await onTable(spec, db);
+    return compileDelete(on.spec, on.codec, on.columns);
+  },
+  archive: async (spec, db) => {
+    const on = await onTable(spec, db);
+    return compileArchive(on.spec, on.codec, on.columns);
+  },
+  custom: async (spec) => compileCustom(spec),
+  rollback: compileRollback,
+};
 
 const compiled = new WeakMap<Database, WeakMap<JobSpec, CompiledJob>>();
 
@@ -18,19 +39,23 @@ export async function compileJob(spec: JobSpec, db: Database): Promise<CompiledJ
   }
   const known = forDb.get(spec);
   if (known) return known;
-  const job = await build(spec, db);
+  // Indexed by the spec's own kind, so the compiler takes this spec's type.
+  const job = await (COMPILERS[spec.kind] as Compiler<JobSpec>)(spec, db);
   forDb.set(spec, job);
   return job;
 }
 
-async function build(spec: JobSpec, db: Database): Promise<CompiledJob> {
-  if (spec.kind === 'custom') return compileCustom(spec as CustomJobSpec);
-  if (spec.kind === 'rollback') return compileRollback(spec, db);
+interface OnTable<S extends DeclarativeJobSpec> {
+  readonly spec: S & { readonly table: QualifiedTable };
+  readonly codec: KeyCodec;
+  readonly columns: string[];
+}
+
+/** What a declarative kind's SQL is built from: the key's codec, the table's columns and its resolved name. */
+async function onTable<S extends DeclarativeJobSpec>(spec: S, db: Database): Promise<OnTable<S>> {
   const codec = await keyCodecOf(db, spec);
   const columns = (await db.columns(spec.table)).map((c) => c.name);
   // The job's SQL names the table as the server resolved it, like its ledger and lock do.
   const table = await jobTarget(db, spec);
-  if (spec.kind === 'update') return compileUpdate({ ...spec, table }, codec, columns);
-  if (spec.kind === 'delete') return compileDelete({ ...spec, table }, codec, columns);
-  return compileArchive({ ...spec, table }, codec, columns);
+  return { spec: { ...spec, table }, codec, columns };
 }

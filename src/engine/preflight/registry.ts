@@ -1,8 +1,8 @@
-import { archiveTable } from './checks/archive-table';
-import { auditTable } from './checks/audit-table';
+import type { JobKind } from '../kinds/kind';
+import { JOB_KINDS, kindOf } from '../kinds/registry';
 import { authorSql } from './checks/author-sql';
 import { requiredColumns } from './checks/columns';
-import { customJobChecks, customSql } from './checks/custom-sql';
+import { customSql } from './checks/custom-sql';
 import { keyIndex } from './checks/key-index';
 import { keyNotNull } from './checks/key-not-null';
 import { keyType } from './checks/key-type';
@@ -14,7 +14,26 @@ import { statements } from './checks/statements';
 import { tableExists } from './checks/table-exists';
 import type { PreflightCheck } from './types';
 
-/** Every check, in the order they run. Adding a check: one file in checks/ and one line here. */
+/** A kind's own check, run only for jobs of that kind. */
+function ofKind(kind: JobKind, check: PreflightCheck): PreflightCheck {
+  return {
+    name: check.name,
+    description: check.description,
+    appliesTo: (spec) => kindOf(spec) === kind && (check.appliesTo?.(spec) ?? true),
+    // Called on the check itself: checks name their results after `this.name`.
+    run: (ctx) => check.run(ctx),
+  };
+}
+
+function kindChecks(slot: keyof JobKind['preflight']): PreflightCheck[] {
+  return JOB_KINDS.flatMap((kind) => kind.preflight[slot].map((check) => ofKind(kind, check)));
+}
+
+/**
+ * Every check, in the order they run: the common ones, with each kind's own (listed by the kind,
+ * see JobKind.preflight) in their place. Adding a check: one file in checks/ and one line here,
+ * or in the kind's module when it is the kind's own.
+ */
 export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
   authorSql,
   serverRole,
@@ -25,11 +44,10 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
   keyIndex,
   selectionPlan,
   statements,
-  archiveTable,
-  auditTable,
+  ...kindChecks('tables'),
   rowEstimate,
   customSql,
-  customJobChecks,
+  ...kindChecks('authored'),
   replicaLag,
 ];
 

@@ -2,8 +2,8 @@ import type { ColumnInfo, Database, IndexInfo, ReplicaTarget } from '../../db/ty
 import type { CheckResult, JobSpec } from '../../job/types';
 
 /** What every check may read; catalog lookups are memoised so checks can share them freely. */
-export interface PreflightContext {
-  readonly spec: JobSpec;
+export interface PreflightContext<S extends JobSpec = JobSpec> {
+  readonly spec: S;
   readonly db: Database;
   readonly replicas: readonly ReplicaTarget[];
   columns(): Promise<ColumnInfo[]>;
@@ -15,13 +15,13 @@ export interface PreflightContext {
  * One preflight check: one small file in checks/, listed in the registry. A check must be
  * read-only (a dry run runs it too) and its failure reason must say what the operator should change.
  */
-export interface PreflightCheck {
+export interface PreflightCheck<S extends JobSpec = JobSpec> {
   readonly name: string;
   /** What it checks, for `lowtide plan` and the docs. */
   readonly description: string;
   /** Runs only for jobs it applies to (default: all). */
-  appliesTo?(spec: JobSpec): boolean;
-  run(ctx: PreflightContext): Promise<CheckResult | CheckResult[]>;
+  appliesTo?(spec: S): boolean;
+  run(ctx: PreflightContext<S>): Promise<CheckResult | CheckResult[]>;
 }
 
 export function pass(name: string, reason: string): CheckResult {
@@ -38,8 +38,3 @@ export function warn(name: string, reason: string): CheckResult {
 
 /** Below this many rows a full scan is cheap enough to be a note rather than a refusal. */
 export const SMALL_TABLE_ROWS = 10_000;
-
-/** update, delete and archive: the kinds whose SQL lowtide writes, and so can plan and EXPLAIN. */
-export function isDeclarative(spec: JobSpec): boolean {
-  return spec.kind === 'update' || spec.kind === 'delete' || spec.kind === 'archive';
-}

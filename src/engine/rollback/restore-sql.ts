@@ -2,6 +2,7 @@ import { type SqlBuilder, sql } from '../../db/sql';
 import type { Key, Tx } from '../../db/types';
 import type { JobSpec } from '../../job/types';
 import { AUDIT_COLUMNS as A, auditTableRef, rowFingerprint } from '../audit/audit-table';
+import { kindOf } from '../kinds/registry';
 
 /** Conflict notes, as `lowtide rollback` prints them. */
 export const UPDATED_ROW_DIFFERS =
@@ -93,8 +94,8 @@ export class RestoreSql {
       const aliased = this.columns.map((c) => `a.${b.id(c)}`).join(', ');
       return `INSERT INTO ${b.table(this.spec.table)} (${cols}) SELECT ${aliased} FROM ${this.audit(b)} a WHERE ${this.pending(b, keys, ['delete', 'archive'])}`;
     });
-    if (this.spec.kind === 'archive') {
-      const archive = this.spec.archiveTable;
+    const archive = kindOf(this.spec).movesRowsTo?.(this.spec);
+    if (archive) {
       await this.run(
         tx,
         (b) =>

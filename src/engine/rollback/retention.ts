@@ -3,6 +3,7 @@ import type { Database } from '../../db/types';
 import type { JobSpec } from '../../job/types';
 import { formatTableRef } from '../../sql/identifiers';
 import { AUDIT_COLUMNS as A, auditTableRef } from '../audit/audit-table';
+import { keepsBeforeImages } from '../kinds/registry';
 import { jobLedger } from '../ledger-place';
 
 export class AuditRetentionError extends Error {
@@ -25,8 +26,7 @@ export async function dropAudit(
   spec: JobSpec,
   options: DropAuditOptions = {},
 ): Promise<boolean> {
-  if (spec.kind === 'custom' || spec.kind === 'rollback')
-    throw new Error(`job '${spec.id}' keeps no audit data`);
+  if (!keepsBeforeImages(spec)) throw new Error(`job '${spec.id}' keeps no audit data`);
   const audit = auditTableRef(spec);
   if ((await db.columns(audit)).length === 0) return false;
   if (!options.force) {

@@ -3,8 +3,10 @@ import type { Database } from '../../db/types';
 import type { JobSpec, RollbackJobSpec } from '../../job/types';
 import { AUDIT_COLUMNS as A, auditTableRef } from '../audit/audit-table';
 import { keyCodecOf } from '../keys';
+import { keepsBeforeImages } from '../kinds/registry';
 import type { CompiledJob } from '../kinds/types';
 import { byKeyList, OK } from '../kinds/types';
+import { pendingImages } from './pending-images';
 import { RestoreSql } from './restore-sql';
 
 export const ROLLBACK_SUFFIX = '-rollback';
@@ -23,7 +25,7 @@ export function rollbackJobId(jobId: string): string {
  * (advisory lock, its own ledger rows, timeouts, checkpoints, pause and resume).
  */
 export function rollbackJob(spec: JobSpec, options: RollbackOptions = {}): RollbackJobSpec {
-  if (spec.kind === 'custom' || spec.kind === 'rollback') {
+  if (!keepsBeforeImages(spec)) {
     throw new Error(`job '${spec.id}' is ${spec.kind}: lowtide keeps no before-images for it`);
   }
   if (!spec.rollback.audit) {
@@ -31,15 +33,6 @@ export function rollbackJob(spec: JobSpec, options: RollbackOptions = {}): Rollb
   }
   const { kind: _kind, id: _id, ...rest } = spec;
   return { ...rest, kind: 'rollback', id: rollbackJobId(spec.id), of: spec, force: options.force ?? false };
-}
-
-export async function pendingImages(db: Database, spec: RollbackJobSpec): Promise<number> {
-  const stmt = sql(
-    db.dialect,
-    (b) =>
-      `SELECT count(*) AS n FROM ${b.table(auditTableRef(spec.of))} WHERE ${b.id(A.state)} = ${b.val('applied')}`,
-  );
-  return Number((await db.query<{ n: unknown }>(stmt.text, stmt.values)).rows[0]?.n ?? 0);
 }
 
 /**

@@ -1,14 +1,14 @@
 import { formatTableRef } from '../../../sql/identifiers';
+import type { ArchiveJobSpec } from '../../../job/types';
 import { qualifiedName, resolveTable } from '../../target';
 import { type PreflightCheck, pass, refuse } from '../types';
 
-export const archiveTable: PreflightCheck = {
+/** Listed by the archive kind (kinds/traits/archive.ts), which runs it for archive jobs only. */
+export const archiveTable: PreflightCheck<ArchiveJobSpec> = {
   name: 'archive-table',
   description: 'The archive table exists, is not the source table, and has every column of the source table.',
-  appliesTo: (spec) => spec.kind === 'archive',
   async run(ctx) {
     const { spec, db } = ctx;
-    if (spec.kind !== 'archive') return [];
     const name = formatTableRef(spec.archiveTable);
     const archive = new Set((await db.columns(spec.archiveTable)).map((c) => c.name));
     if (archive.size === 0)

@@ -1,16 +1,18 @@
 import { sql } from '../../../db/sql';
 import { formatTableRef } from '../../../sql/identifiers';
+import type { RollbackJobSpec } from '../../../job/types';
 import { AUDIT_COLUMNS as A, auditTableRef } from '../../audit/audit-table';
-import { pendingImages } from '../../rollback/rollback-job';
+import { pendingImages } from '../../rollback/pending-images';
 import { type PreflightCheck, pass, refuse } from '../types';
 
-/** A rollback needs its job's audit table, with one before-image per key still to restore. */
-export const auditTable: PreflightCheck = {
+/**
+ * A rollback needs its job's audit table, with one before-image per key still to restore. Listed by
+ * the rollback kind (kinds/traits/rollback.ts), which runs it for rollbacks only.
+ */
+export const auditTable: PreflightCheck<RollbackJobSpec> = {
   name: 'audit-table',
   description: 'A rollback finds the audit table of the job it undoes, with at most one image per key.',
-  appliesTo: (spec) => spec.kind === 'rollback',
   async run({ spec, db }) {
-    if (spec.kind !== 'rollback') return [];
     const audit = auditTableRef(spec.of);
     if ((await db.columns(audit)).length === 0) {
       return refuse(

@@ -1,10 +1,11 @@
 import type { JobSpec } from '../../../job/types';
 import { formatTableRef } from '../../../sql/identifiers';
+import { kindOf } from '../../kinds/registry';
 import { type PreflightCheck, pass, refuse } from '../types';
 
 function columnsNamed(spec: JobSpec): string[] {
   const named = [spec.key, ...spec.preflight.requireColumns];
-  if (spec.kind === 'update') named.push(...Object.keys(spec.set));
+  named.push(...Object.keys(kindOf(spec).assignments?.(spec) ?? {}));
   return [...new Set(named)];
 }
 

@@ -1,4 +1,4 @@
-import type { CheckResult } from '../../../job/types';
+import type { CheckResult, CustomJobSpec } from '../../../job/types';
 import { type PreflightCheck, pass, refuse } from '../types';
 
 function truthy(value: unknown): boolean {
@@ -33,13 +33,13 @@ export const customSql: PreflightCheck = {
   },
 };
 
-/** A custom job's own checks. */
-export const customJobChecks: PreflightCheck = {
+/** A custom job's own checks; listed by the custom kind (kinds/traits/custom.ts). */
+export const customJobChecks: PreflightCheck<CustomJobSpec> = {
   name: 'custom-job',
   description: "A custom job's checks(db) all pass.",
-  appliesTo: (spec) => spec.kind === 'custom' && typeof spec.checks === 'function',
+  appliesTo: (spec) => typeof spec.checks === 'function',
   async run({ spec, db }) {
-    if (spec.kind !== 'custom' || !spec.checks) return [];
+    if (!spec.checks) return [];
     return spec.checks(db);
   },
 };

@@ -1,3 +1,4 @@
+import { kindOf } from '../../kinds/registry';
 import { type PreflightCheck, pass, refuse } from '../types';
 
 export const keyNotNull: PreflightCheck = {
@@ -5,7 +6,8 @@ export const keyNotNull: PreflightCheck = {
   description:
     'The key column is NOT NULL: keyset batches compare keys, and a row with a NULL key is never reached.',
   // Whatever preflight.requireIndex says: skipping the index check must not skip rows silently.
-  appliesTo: (spec) => spec.kind !== 'custom',
+  // A custom job chooses and carries its own keys.
+  appliesTo: (spec) => kindOf(spec).keys === 'lowtide',
   async run(ctx) {
     const { key } = ctx.spec;
     const column = (await ctx.columns()).find((c) => c.name === key);

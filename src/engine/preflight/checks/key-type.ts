@@ -1,5 +1,6 @@
 import { keyTypeProblem } from '../../keys';
-import { isDeclarative, type PreflightCheck, pass, refuse } from '../types';
+import { isDeclarative } from '../../kinds/registry';
+import { type PreflightCheck, pass, refuse } from '../types';
 
 export const keyType: PreflightCheck = {
   name: 'key-type',

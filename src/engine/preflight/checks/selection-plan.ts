@@ -1,5 +1,6 @@
 import { sql } from '../../../db/sql';
-import { isDeclarative, type PreflightCheck, pass, refuse, SMALL_TABLE_ROWS, warn } from '../types';
+import { isDeclarative } from '../../kinds/registry';
+import { type PreflightCheck, pass, refuse, SMALL_TABLE_ROWS, warn } from '../types';
 
 export const selectionPlan: PreflightCheck = {
   name: 'selection-plan',

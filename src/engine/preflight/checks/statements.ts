@@ -1,7 +1,8 @@
 import { sql } from '../../../db/sql';
 import { DbError } from '../../../db/types';
 import type { JobSpec } from '../../../job/types';
-import { isDeclarative, type PreflightCheck, pass, refuse } from '../types';
+import { isDeclarative, kindOf } from '../../kinds/registry';
+import { type PreflightCheck, pass, refuse } from '../types';
 
 /**
  * The change as it will run, planned but not executed (EXPLAIN), so a typo in a SET expression or
@@ -14,11 +15,12 @@ function applyStatement(spec: JobSpec, dialect: Parameters<typeof sql>[0]) {
   const where = 'where' in spec && spec.where ? `(${spec.where})` : '1 = 1';
   return sql(dialect, (b) => {
     const table = b.table(spec.table);
-    const values = spec.kind === 'update' ? Object.values(spec.set).map((e) => `(${e})`) : [];
+    const assigned = kindOf(spec).assignments?.(spec);
+    const values = assigned ? Object.values(assigned).map((e) => `(${e})`) : [];
     if (dialect.engine === 'mysql')
       return `SELECT ${['1', ...values].join(', ')} FROM ${table} WHERE ${where} AND 1 = 0`;
-    if (spec.kind === 'update') {
-      const set = Object.entries(spec.set).map(([c, e]) => `${b.id(c)} = (${e})`);
+    if (assigned) {
+      const set = Object.entries(assigned).map(([c, e]) => `${b.id(c)} = (${e})`);
       return `UPDATE ${table} SET ${set.join(', ')} WHERE ${where} AND 1 = 0`;
     }
     return `DELETE FROM ${table} WHERE ${where} AND 1 = 0`;

@@ -1,0 +1,17 @@
+import type { CustomJobSpec } from '../../../job/types';
+import { customJobChecks } from '../../preflight/checks/custom-sql';
+import type { JobKind } from '../kind';
+
+/**
+ * The author's hooks choose the keys and change them; lowtide only plans what it can read from the
+ * spec, keeps no before-images, and leaves postflight to the job's validate.
+ */
+export const customKind: JobKind<CustomJobSpec> = {
+  declarative: false,
+  keys: 'author',
+  rerun: 'resume',
+  beforeImages: false,
+  audited: () => false,
+  postflight: 'own',
+  preflight: { tables: [], authored: [customJobChecks] },
+};

@@ -1,0 +1,20 @@
+import type { RollbackJobSpec } from '../../../job/types';
+import { auditTable } from '../../preflight/checks/audit-table';
+import { analyzeAuditTable } from '../../rollback/analyze-audit';
+import type { JobKind } from '../kind';
+
+/**
+ * Undoes a declarative job from its audit table. It walks the key its job was checked on (so
+ * preflight does not check the key's type again), and keeps no before-images of its own: its
+ * spec carries the original's rollback settings, but a rollback is never audited.
+ */
+export const rollbackKind: JobKind<RollbackJobSpec> = {
+  declarative: false,
+  keys: 'lowtide',
+  rerun: 'resume',
+  beforeImages: false,
+  audited: () => false,
+  postflight: 'own',
+  afterInstall: analyzeAuditTable,
+  preflight: { tables: [auditTable], authored: [] },
+};
