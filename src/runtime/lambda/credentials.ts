@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Signer } from '@aws-sdk/rds-signer';
-import type { CredentialSources } from '../connections';
+import type { CredentialSources } from '../../db/target';
 
 /**
  * Secrets are read once per container and again after this long, or at once when the database

@@ -1,5 +1,5 @@
+import { toRuntimeConnections } from '../../config/connection';
 import type { LowtideConfig } from '../../config/define-config';
-import { toRuntimeConnections } from '../../config/runtime-connections';
 import { lambdaConnections } from '../connections';
 import type { HandlerDeps } from '../deps';
 import { awsCredentialSources } from './credentials';
