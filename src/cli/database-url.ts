@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Engine } from '../db/types';
+import { openDatabase } from '../db/open-database';
+import { DatabaseUrlError, engineOfUrl as engineOf, redactUrl } from '../db/target';
+import type { Database, Engine } from '../db/types';
 import type { JobSpec } from '../job/types';
-import { BadInputError } from './errors';
+import { BadInputError, oneLine } from './errors';
 
 /** The file that maps a job's `database` name to a URL, in the directory the CLI runs in. */
 export const CONNECTIONS_FILE = 'lowtide.connections.json';
@@ -98,28 +100,51 @@ async function readConnectionsFile(cwd: string, connection: string): Promise<str
 
 /** The engine a URL's scheme names; bad input for anything lowtide cannot open. */
 export function engineOfUrl(url: string, source = 'the database URL'): Engine {
-  let scheme: string;
   try {
-    scheme = new URL(url).protocol.replace(/:$/, '');
-  } catch {
-    throw new BadInputError(
-      `${source} is not a URL: use postgres://user:pass@host:5432/db or mysql://user:pass@host:3306/db`,
-    );
+    return engineOf(url);
+  } catch (error) {
+    if (error instanceof DatabaseUrlError) throw new BadInputError(`${source} ${error.reason}`);
+    throw error;
   }
-  if (scheme === 'postgres' || scheme === 'postgresql') return 'postgres';
-  if (scheme === 'mysql' || scheme === 'mariadb') return 'mysql';
-  throw new BadInputError(
-    `${source} has scheme '${scheme}:', which lowtide cannot open: use postgres:// or mysql://`,
-  );
 }
 
-/** The URL with its password masked, safe to print. */
-export function redactUrl(url: string): string {
+export { redactUrl };
+
+export interface ConnectedDatabase {
+  readonly db: Database;
+  /** The URL as resolved, password included: for handing to the runtime, never for printing. */
+  readonly url: string;
+  /** The URL with the password masked. */
+  readonly where: string;
+  /** e.g. `postgres 15.8` or `mariadb 10.11.9`. */
+  readonly serverVersion: string;
+}
+
+/**
+ * Resolves the job's database URL, opens it and makes one round trip, so an unreachable server,
+ * a wrong password or a missing database is reported as bad input before anything else happens.
+ */
+export async function connectJobDatabase(
+  spec: JobSpec,
+  sources: DatabaseUrlSources,
+): Promise<ConnectedDatabase> {
+  const { url, source } = await resolveDatabaseUrl(spec, sources);
+  const where = redactUrl(url);
+  let db: Database;
   try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
+    db = openDatabase(url, { poolSize: 2 });
+  } catch (error) {
+    throw new BadInputError(`${source}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    const serverVersion = await db.serverVersion();
+    return { db, url, where, serverVersion };
+  } catch (error) {
+    await db.close().catch(() => {});
+    const reason = oneLine((error as Error).message);
+    const advice = /check /i.test(reason) ? '' : '; check the URL and that the server is up';
+    throw new BadInputError(`cannot reach the database at ${where} (from ${source}): ${reason}${advice}`, {
+      cause: error,
+    });
   }
 }

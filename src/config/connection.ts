@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { EndpointTarget } from '../db/target';
+import { replicaLagAlarmName } from './names';
 
 /** Connection names end up in construct ids, alarm names and environment JSON keys. */
 export const connectionName = z
@@ -161,4 +163,33 @@ export function defaultPort(engine: Connection['engine']): number {
 
 export function isSecretAuth(auth: Connection['auth']): auth is SecretAuth {
   return 'secretArn' in auth;
+}
+
+/**
+ * The deployment's connections as the Lambdas open them (src/db/target.ts), derived from the
+ * bundled deployment config. They used to travel as JSON in every function's environment
+ * (LOWTIDE_CONNECTIONS), about 420 bytes a connection against the 4 KB Lambda allows for all
+ * variables together ("Lambda quotas", AWS Lambda Developer Guide); nothing in them is known only
+ * at deploy time, so the bundle computes them.
+ */
+export function toRuntimeConnections(config: {
+  readonly name: string;
+  readonly connections: Readonly<Record<string, Connection>>;
+}): Record<string, EndpointTarget> {
+  const out: Record<string, EndpointTarget> = {};
+  for (const [name, c] of Object.entries(config.connections)) {
+    const port = c.port ?? defaultPort(c.engine);
+    out[name] = {
+      engine: c.engine,
+      host: c.host,
+      port,
+      database: c.database,
+      ...(isSecretAuth(c.auth) ? { secretArn: c.auth.secretArn } : { iamAuthUser: c.auth.iamUser }),
+      ...(c.replicas.length > 0
+        ? { replicas: c.replicas.map((r) => ({ name: r.name, host: r.host, port: r.port ?? port })) }
+        : {}),
+      ...(c.lagAlarm ? { alarms: [replicaLagAlarmName(config.name, name)] } : {}),
+    };
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 // The deployment config: what `lowtide.config.ts` declares, shared by the CDK app and the Lambdas.
 export type { Connection, ConnectionInput, IamAuth, LagAlarmConfig, SecretAuth } from './connection';
-export { defaultPort, isSecretAuth } from './connection';
+export { defaultPort, isSecretAuth, toRuntimeConnections } from './connection';
 export type { ConfigInput, ConfigIssue, JobEntry, LowtideConfig } from './define-config';
 export {
   ConfigError,
@@ -19,8 +19,6 @@ export {
 export { JOB_DIMENSION, jobMetricDimensions, METRICS_NAMESPACE, metricNames, SERVICE_NAME } from './metrics';
 export { dashboardName, replicaLagAlarmName, stateMachineName } from './names';
 export type { Network, NetworkInput } from './network';
-export type { RuntimeConnection, RuntimeConnections } from './runtime-connections';
-export { toRuntimeConnections } from './runtime-connections';
 export type { Schedule, ScheduleInput } from './schedule';
 export { cronProblem, normalizeCron, timeZoneProblem } from './schedule';
 export { checkStatementsFit, statementFitIssues } from './statement-fit';

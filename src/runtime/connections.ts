@@ -1,173 +1,60 @@
-import { z } from 'zod';
-import type { RuntimeConnection } from '../config/runtime-connections';
-import { openDatabase as openDatabaseUrl } from '../db/open-database';
-import type { Database, ReplicaTarget } from '../db/types';
+import { type Opener, openTarget, replicaTargets } from '../db/open-database';
+import {
+  ConnectionConfigError,
+  type CredentialSources,
+  type DatabaseTarget,
+  type EndpointTarget,
+  isUrlTarget,
+  type UrlTarget,
+} from '../db/target';
+import type { Database } from '../db/types';
 import type { Connections } from './deps';
-import { reauthenticating } from './reauthenticating-database';
 
-/** A connection the deployment cannot resolve: the message says which setting to fix. */
-export class ConnectionConfigError extends Error {
-  override readonly name = 'ConnectionConfigError';
-}
-
-type Opener = (url: string) => Database;
-
-// --- local: a URL per connection name ---
-
-/** A database for the local runtime: its URL, and optionally replica URLs for the lag signal. */
-export type LocalDatabase = string | { readonly url: string; readonly replicas?: readonly ReplicaTarget[] };
-
-/** Connections from URLs (local runtime, CLI, tests), each opened once and kept. */
-export function urlConnections(
-  databases: Readonly<Record<string, LocalDatabase>>,
-  open: Opener = openDatabaseUrl,
-): Connections {
-  const opened = new Map<string, Database>();
-  const entry = (name: string) => {
-    const found = databases[name];
-    if (!found) {
-      const known = Object.keys(databases).join(', ') || 'none';
-      throw new ConnectionConfigError(
-        `no database URL for connection '${name}' (known: ${known}); add it to databases`,
-      );
-    }
-    return typeof found === 'string'
-      ? { url: found, replicas: [] }
-      : { url: found.url, replicas: found.replicas ?? [] };
-  };
-  return {
-    async open(name) {
-      let db = opened.get(name);
-      if (!db) {
-        db = open(entry(name).url);
-        opened.set(name, db);
-      }
-      return db;
-    },
-    async replicas(name) {
-      return [...entry(name).replicas];
-    },
-    async close() {
-      const all = [...opened.values()];
-      opened.clear();
-      await Promise.allSettled(all.map((db) => db.close()));
-    },
-  };
-}
-
-// --- Lambda: the bundled config's connections + Secrets Manager or RDS IAM auth ---
-
-const rdsSecretSchema = z.object({
-  username: z.string().min(1),
-  password: z.string().min(1),
-  host: z.string().optional(),
-  port: z.union([z.number(), z.string()]).optional(),
-  dbname: z.string().optional(),
-});
-
-export interface CredentialSources {
-  /** The secret's string (GetSecretValue); `refresh` skips any cache (after an authentication failure). */
-  secretString(secretArn: string, options?: { readonly refresh?: boolean }): Promise<string>;
-  /** An RDS IAM auth token for user@host:port (valid 15 minutes). */
-  iamToken(target: { host: string; port: number; user: string }): Promise<string>;
-}
+export type { CredentialSources };
+export { ConnectionConfigError };
 
 /** IAM tokens live 15 minutes; new pool connections need a fresh one, so the pool is renewed before that. */
 const IAM_POOL_LIFETIME_MS = 10 * 60_000;
 
-/** JSON.parse quotes the text it chokes on: never let that be a password. */
-function parseSecret(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Builds a URL with TLS on: RDS connections are encrypted, and verified against the CA bundle. */
-function toUrl(
-  engine: RuntimeConnection['engine'],
-  user: string,
-  password: string,
-  host: string,
-  port: number,
-  database: string,
-  iam = false,
-) {
-  const auth = `${encodeURIComponent(user)}:${encodeURIComponent(password)}`;
-  const tls = engine === 'postgres' ? 'sslmode=verify-full' : 'ssl=true';
-  // MySQL sends an IAM token through mysql_clear_password, which the driver enables only for auth=iam.
-  const iamAuth = iam && engine === 'mysql' ? '&auth=iam' : '';
-  return `${engine}://${auth}@${host}:${port}/${encodeURIComponent(database)}?${tls}${iamAuth}`;
+interface TargetConnectionsOptions {
+  readonly credentials?: CredentialSources;
+  readonly open?: Opener;
+  readonly now?: () => number;
+  /** The error for a connection name no target has, naming the known ones. */
+  readonly unknown: (name: string, known: string) => string;
 }
 
 /**
- * Connections for a Lambda container: from the bundled deployment config, credentials from Secrets
- * Manager or an IAM token, opened once per container (renewed in time for IAM auth). Passwords
- * appear only inside URLs handed to the driver, never in logs or errors.
+ * Named targets as the handlers use them: each opened once per process and kept (renewed in time
+ * when its password is an IAM token), its replicas resolved on demand.
  */
-export function lambdaConnections(
-  connections: Readonly<Record<string, RuntimeConnection>>,
-  sources: CredentialSources,
-  options: { open?: Opener; now?: () => number } = {},
+function targetConnections(
+  targets: Readonly<Record<string, DatabaseTarget>>,
+  options: TargetConnectionsOptions,
 ): Connections {
-  const open = options.open ?? ((url: string) => openDatabaseUrl(url, { poolSize: 2 }));
   const now = options.now ?? Date.now;
   const cache = new Map<string, { db: Promise<Database>; renewAt: number }>();
-  const config = (name: string) => {
-    const c = connections[name];
-    if (!c)
-      throw new ConnectionConfigError(
-        `no connection '${name}' in this deployment's config (known: ${Object.keys(connections).join(', ') || 'none'})`,
-      );
-    return c;
+  const target = (name: string) => {
+    const found = targets[name];
+    if (!found)
+      throw new ConnectionConfigError(options.unknown(name, Object.keys(targets).join(', ') || 'none'));
+    return found;
   };
-  const url = async (c: RuntimeConnection, host: string, port: number, refresh = false): Promise<string> => {
-    if (c.iamAuthUser)
-      return toUrl(
-        c.engine,
-        c.iamAuthUser,
-        await sources.iamToken({ host, port, user: c.iamAuthUser }),
-        host,
-        port,
-        c.database,
-        true,
-      );
-    const secret = rdsSecretSchema.safeParse(
-      parseSecret(await sources.secretString(c.secretArn!, { refresh })),
-    );
-    if (!secret.success)
-      throw new ConnectionConfigError(
-        `secret ${c.secretArn} is not the RDS JSON shape { username, password }`,
-      );
-    return toUrl(c.engine, secret.data.username, secret.data.password, host, port, c.database);
-  };
+  const description = (name: string) => `connection '${name}'`;
   return {
     async open(name) {
-      const c = config(name);
+      const t = target(name);
       const cached = cache.get(name);
       if (cached && cached.renewAt > now()) return cached.db;
-      // A rotated secret makes the pool's new connections fail: re-read it once and reopen.
-      const db = url(c, c.host, c.port).then((first) =>
-        reauthenticating(
-          open(first),
-          async () => open(await url(c, c.host, c.port, true)),
-          `connection '${name}'`,
-        ),
-      );
-      cache.set(name, {
-        db,
-        renewAt: c.iamAuthUser ? now() + IAM_POOL_LIFETIME_MS : Number.POSITIVE_INFINITY,
-      });
+      const db = openTarget(t, options.credentials, { description: description(name), open: options.open });
+      const renews = !isUrlTarget(t) && t.iamAuthUser !== undefined;
+      cache.set(name, { db, renewAt: renews ? now() + IAM_POOL_LIFETIME_MS : Number.POSITIVE_INFINITY });
       db.catch(() => cache.delete(name));
       if (cached) void cached.db.then((old) => old.close()).catch(() => undefined);
       return db;
     },
     async replicas(name) {
-      const c = config(name);
-      return Promise.all(
-        (c.replicas ?? []).map(async (r) => ({ name: r.name, url: await url(c, r.host, r.port) })),
-      );
+      return replicaTargets(target(name), options.credentials, description(name));
     },
     async close() {
       const all = [...cache.values()];
@@ -175,4 +62,39 @@ export function lambdaConnections(
       await Promise.allSettled(all.map(async (e) => (await e.db).close()));
     },
   };
+}
+
+/** A database for the local runtime: its URL, or its URL and replica URLs for the lag signal. */
+export type LocalDatabase = string | UrlTarget;
+
+/** Connections from URLs (local runtime, CLI, tests). */
+export function urlConnections(
+  databases: Readonly<Record<string, LocalDatabase>>,
+  open?: Opener,
+): Connections {
+  const targets = Object.fromEntries(
+    Object.entries(databases).map(([name, d]) => [name, typeof d === 'string' ? { url: d } : d]),
+  );
+  return targetConnections(targets, {
+    open,
+    unknown: (name, known) =>
+      `no database URL for connection '${name}' (known: ${known}); add it to databases`,
+  });
+}
+
+/**
+ * Connections for a Lambda container: the bundled deployment config's endpoints, credentials from
+ * Secrets Manager or an IAM token. Passwords appear only inside URLs handed to the driver, never in
+ * logs or errors.
+ */
+export function lambdaConnections(
+  connections: Readonly<Record<string, EndpointTarget>>,
+  sources: CredentialSources,
+  options: { open?: Opener; now?: () => number } = {},
+): Connections {
+  return targetConnections(connections, {
+    ...options,
+    credentials: sources,
+    unknown: (name, known) => `no connection '${name}' in this deployment's config (known: ${known})`,
+  });
 }

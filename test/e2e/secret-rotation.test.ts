@@ -3,9 +3,9 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/open-database';
+import { AuthenticationFailedError } from '../../src/db/reauthenticating-database';
 import type { Database } from '../../src/db/types';
 import { type CredentialSources, lambdaConnections } from '../../src/runtime/connections';
-import { AuthenticationFailedError } from '../../src/runtime/reauthenticating-database';
 import { createTestDatabase, ENGINES, type TestDatabase, type TestEngine } from '../support/databases';
 import { type PasswordProxy, startPasswordProxy } from '../support/password-proxy';
 

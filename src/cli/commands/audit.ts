@@ -2,8 +2,8 @@ import { AuditRetentionError, dropAudit, listRollbackConflicts } from '../../eng
 import { auditTableRef } from '../../engine/audit/audit-table';
 import type { JobSpec } from '../../job/types';
 import { formatTableRef } from '../../sql/identifiers';
-import { connectJobDatabase } from '../connect-database';
 import type { CliContext } from '../context';
+import { connectJobDatabase } from '../database-url';
 import { BadInputError, CliError, EXIT } from '../errors';
 import { loadJobFile } from '../load-job';
 import { type CommandResult, result } from '../output';

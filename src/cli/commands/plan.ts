@@ -1,5 +1,5 @@
-import { connectJobDatabase } from '../connect-database';
 import type { CliContext } from '../context';
+import { connectJobDatabase } from '../database-url';
 import { EXIT } from '../errors';
 import { loadJobFile } from '../load-job';
 import { type CommandResult, result } from '../output';

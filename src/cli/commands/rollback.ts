@@ -1,7 +1,7 @@
 import { listRollbackConflicts, type RollbackConflict, rollbackJob } from '../../engine';
 import type { JobSpec, RollbackJobSpec } from '../../job/types';
-import { connectJobDatabase } from '../connect-database';
 import type { CliContext } from '../context';
+import { connectJobDatabase } from '../database-url';
 import { BadInputError } from '../errors';
 import { count } from '../format/units';
 import { loadJobFile } from '../load-job';

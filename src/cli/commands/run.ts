@@ -1,5 +1,5 @@
-import { connectJobDatabase } from '../connect-database';
 import type { CliContext } from '../context';
+import { connectJobDatabase } from '../database-url';
 import { BadInputError } from '../errors';
 import { count } from '../format/units';
 import { loadJobFile } from '../load-job';

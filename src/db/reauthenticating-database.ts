@@ -1,4 +1,4 @@
-import { type Database, DbError } from '../db/types';
+import { type Database, DbError } from './types';
 
 /**
  * Server codes for "these credentials are wrong": PostgreSQL 28P01 (invalid_password), MySQL and
