@@ -15,7 +15,7 @@ export const executionInputSchema = z
     rollback: z.boolean().optional(),
     /** With rollback: overwrite rows the application changed after the job instead of reporting them. */
     force: z.boolean().optional(),
-    /** `jobId` names a recipe: the run steps through its phases (src/runtime/recipe-steps.ts). */
+    /** `jobId` names a recipe: the run steps through its phases (src/runtime/work/recipe-work.ts). */
     recipe: z.boolean().optional(),
     window: z
       .object({
@@ -84,6 +84,19 @@ const stopSchema = z.object({
 export type StopRequest = z.infer<typeof stopSchema>;
 
 /**
+ * A work's position between steps, which the work alone interprets (a recipe's: its phase).
+ * Absent for a work whose position is its ledger and checkpoint (every job).
+ */
+const workCursorSchema = z.object({
+  /** The step under way over several ApplyBatches (a recipe's backfill phase: its end is the ledger's, not a catalog scan). */
+  phase: z.string().optional(),
+  /** What the last ApplyBatch finished, for VerifyBatch to check instead of a batch (a recipe's phase, read back from the catalog). */
+  verify: z.string().optional(),
+});
+
+export type WorkCursor = z.infer<typeof workCursorSchema>;
+
+/**
  * The payload the state machine carries from state to state: ids, counters, the lease and the last
  * batch's keys. Never rows. Handlers read it, return the next one, and the Choice states branch on
  * `decision`. Unknown fields (the ASL's own `error`, `successor.started`) pass through.
@@ -100,10 +113,8 @@ export const runStateSchema = z.looseObject({
   force: z.boolean().optional(),
   /** A recipe's run: each ApplyBatch is one step of its current phase. */
   recipe: z.boolean().optional(),
-  /** The backfill phase whose batches this execution is running (its end is the ledger's, not a catalog scan). */
-  recipePhase: z.string().optional(),
-  /** The phase the last ApplyBatch finished, for VerifyBatch to read back from the catalog. */
-  recipeStep: z.string().optional(),
+  /** Where the work stands between its steps; only the work reads and writes it (src/runtime/work). */
+  cursor: workCursorSchema.optional(),
   windowEndsAt: isoTime.optional(),
   decision: z.string(),
   /** Health-gate visits in this execution; continue-as-new counts these. */

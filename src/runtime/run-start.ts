@@ -1,7 +1,7 @@
 import { newRunId } from '../run/naming';
 import type { ExecutionInput, RunState } from '../run/state';
 import { windowEndsAt } from '../run/window';
-import { runJobId } from './run-job';
+import { runJobId, workFlagsOfInput } from './work/resolve-work';
 
 /**
  * The payload an execution starts with. A new run gets a run id and its start time; a continued
@@ -20,9 +20,7 @@ export function startState(
     execution: { id: execution.id, name: execution.name },
     runStartedAt: input.runStartedAt ?? started.toISOString(),
     dryRun: input.dryRun ?? false,
-    rollback: input.rollback ?? false,
-    ...(input.rollback && input.force ? { force: true } : {}),
-    ...(input.recipe ? { recipe: true } : {}),
+    ...workFlagsOfInput(input),
     windowEndsAt: endsAt?.toISOString(),
     decision: 'ready',
     iteration: 0,

@@ -1,6 +1,6 @@
 import { generationName } from '../run/naming';
 import type { ExecutionInput, RunState } from '../run/state';
-import { inputJobId } from './run-job';
+import { inputJobId, workFlagsOfRun } from './work/resolve-work';
 
 export interface Successor {
   readonly name: string;
@@ -17,9 +17,7 @@ export function successorOf(run: RunState): Successor {
       runId: run.runId,
       generation,
       runStartedAt: run.runStartedAt,
-      ...(run.rollback ? { rollback: true } : {}),
-      ...(run.rollback && run.force ? { force: true } : {}),
-      ...(run.recipe ? { recipe: true } : {}),
+      ...workFlagsOfRun(run),
       ...(run.windowEndsAt ? { window: { endsAt: run.windowEndsAt } } : {}),
       AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: run.execution.id,
     },

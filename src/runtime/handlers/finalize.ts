@@ -4,7 +4,7 @@ import { type RunState, runStateSchema } from '../../run/state';
 import type { HandlerDeps } from '../deps';
 import { VerificationFailedError } from '../errors';
 import { runtimeMetricNames } from '../job-metrics';
-import { resolveRunJob } from '../run-job';
+import { resolveRunJob } from '../work/resolve-work';
 import { parsePayload, requireLease } from './common';
 
 /**

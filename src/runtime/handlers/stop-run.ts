@@ -3,8 +3,8 @@ import { stop } from '../../run/stop';
 import type { HandlerDeps } from '../deps';
 import { causeText } from '../error-cause';
 import { InvalidPayloadError } from '../errors';
-import { resolveRunJob } from '../run-job';
 import { type Successor, successorOf } from '../successor';
+import { resolveRunJob } from '../work/resolve-work';
 import { parsePayload, requireLease } from './common';
 
 /** Every clean stop (src/run/stop.ts); a continuation names its successor for ContinueAsNew. */

@@ -1,5 +1,5 @@
 import type { RunOptions } from 'aws-local-stepfunctions';
-import type { BatchSummary, ExecutionInput } from '../../run/state';
+import type { BatchSummary, ExecutionInput, WorkCursor } from '../../run/state';
 import { type DecisionOf, stateName, TASK_STEPS, type TaskStepName } from '../../run/steps';
 import type { HandlerDeps } from '../deps';
 import { STEP_HANDLERS } from '../handlers';
@@ -31,11 +31,12 @@ function progressEvents(
   out: Record<string, unknown>,
 ): RuntimeEvent[] {
   const jobId = String(out.jobId);
-  // A recipe's DDL step or finished backfill applies no batch of its own.
+  // A step that leaves something other than a batch to verify (a recipe's DDL step or finished
+  // backfill) applies no batch of its own.
   if (
     step === 'applyBatch' &&
     out.decision === ('applied' satisfies DecisionOf<'applyBatch'>) &&
-    out.recipeStep === undefined
+    (out.cursor as WorkCursor | undefined)?.verify === undefined
   ) {
     return [
       {

@@ -1,18 +1,19 @@
 import type { JobState } from '../../control/types';
 import type { JobSpec } from '../../job/types';
 import type { ExecutionInput } from '../../run/state';
+import type { CounterpartState } from './work';
 
 /**
  * Reasons in the control state (not the database) that a run must not start, each saying what the
  * operator should do. Read-only, like the rest of preflight. A job and its rollback take different
- * advisory locks, so a live lease on the other one is what keeps them from running together.
+ * advisory locks, so a live lease on the other one (its counterpart) keeps them from running together.
  */
 export function controlBlockers(
   spec: JobSpec,
   job: JobState | undefined,
   input: ExecutionInput,
   /** The job that must not run alongside this one: a rollback's original, or an audited job's rollback. */
-  counterpart?: JobState,
+  counterpart?: CounterpartState,
   now: Date = new Date(),
 ): string[] {
   const reasons: string[] = [];
@@ -32,16 +33,8 @@ export function controlBlockers(
       `force: only a rollback can be forced; to roll job '${spec.id}' back pass { "jobId": "${spec.id}", "rollback": true, "force": true }`,
     );
   }
-  const busy = liveLeaseOwner(counterpart, now);
-  if (busy && spec.kind === 'rollback') {
-    reasons.push(
-      `running: job '${spec.of.id}' is running (${busy}); a rollback never races the job it undoes: pause or abort it (lowtide pause ${spec.of.id}) and start the rollback once it has stopped`,
-    );
-  } else if (busy) {
-    reasons.push(
-      `rolling back: the rollback of job '${spec.id}' is running (${busy}); let it finish, or pause it (lowtide pause ${spec.id}-rollback), before starting the job again`,
-    );
-  }
+  const busy = liveLeaseOwner(counterpart?.job, now);
+  if (counterpart && busy) reasons.push(counterpart.running(busy));
   return reasons;
 }
 

@@ -1,32 +1,45 @@
-import type { Lease } from '../control/types';
-import type { Database } from '../db/types';
-import { jobLockName, readLedger, runPreflight } from '../engine';
-import type { JobSpec } from '../job/types';
-import type { BackfillPhase, DdlPhase, Phase } from '../recipes';
-import { guardPhase, phaseRefusals } from '../recipes/phase-guard';
-import { currentPhase, phaseNamed } from '../recipes/registration';
-import { RecipeBusyError, runDdlPhase } from '../recipes/run-ddl';
-import type { RunState } from '../run/state';
-import { translateBatchError } from './batch-errors';
-import type { HandlerDeps } from './deps';
-import { RecipePhaseRefusedError, VerificationFailedError } from './errors';
-import { initialCheckpoint, pacingSeconds } from './handlers/common';
-import { type PlanSummary, planSummary } from './plan-summary';
-import { requireRecipe } from './run-job';
-import { recipeLimits, runtimePreflightChecks } from './statement-limits';
+import type { Database } from '../../db/types';
+import { jobLockName, readLedger, runPreflight } from '../../engine';
+import type { JobSpec } from '../../job/types';
+import type { BackfillPhase, DdlPhase, Recipe } from '../../recipes';
+import { guardPhase, phaseRefusals } from '../../recipes/phase-guard';
+import { currentPhase, phaseNamed } from '../../recipes/registration';
+import { RecipeBusyError, runDdlPhase } from '../../recipes/run-ddl';
+import { translateBatchError } from '../batch-errors';
+import type { HandlerDeps } from '../deps';
+import { RecipePhaseRefusedError, VerificationFailedError } from '../errors';
+import { initialCheckpoint, pacingSeconds } from '../handlers/common';
+import { planSummary } from '../plan-summary';
+import { recipeLimits, runtimePreflightChecks } from '../statement-limits';
+import { controlBlockers } from './control-blockers';
+import { batchStep, failedChecks, jobWork, openWithLedger } from './job-work';
+import type { PreflightContext, StepContext, StepOutcome, Verified, Work, WorkPreflight } from './work';
 
 /**
  * A recipe's run through the same state machine as a job. Preflight guards the phase the catalog
  * says is next; each ApplyBatch is one step of the current phase (one guarded DDL attempt under the
  * job's short lock timeout, whose lock timeouts the ASL retries, or one ordinary batch of the
  * backfill); VerifyBatch reads the phase's effect back from the catalog. A new execution finds
- * its phase again in the catalog, so it resumes where the last one stopped.
+ * its phase again in the catalog, so it resumes where the last one stopped. The cursor is the
+ * phase: `phase` the backfill under way, `verify` the phase the last step finished.
+ *
+ * `spec` is the job the recipe runs under (recipeControlSpec): its backfill's, renamed to the recipe.
  */
+export function recipeWork(recipe: Recipe, spec: JobSpec): Work {
+  const batches = jobWork(spec);
+  return {
+    spec,
+    preflight: (ctx) => recipePreflight(ctx, recipe, spec),
+    step: (ctx) => recipeStep(ctx, recipe, spec),
+    verify: (ctx) =>
+      ctx.run.cursor?.verify === undefined ? batches.verify(ctx) : verifyPhase(ctx, recipe, spec),
+  };
+}
 
-export interface RecipePreflight {
+interface PhasePreflight {
   readonly reasons: readonly string[];
   readonly phase?: string;
-  readonly plan?: PlanSummary;
+  readonly plan?: WorkPreflight['plan'];
 }
 
 async function consentsOf(deps: HandlerDeps, recipeId: string) {
@@ -34,13 +47,22 @@ async function consentsOf(deps: HandlerDeps, recipeId: string) {
   return async (fingerprint: string) => consents[fingerprint];
 }
 
+/** The control state's blockers, then the current phase's own guard. */
+async function recipePreflight(ctx: PreflightContext, recipe: Recipe, spec: JobSpec): Promise<WorkPreflight> {
+  const { deps, input } = ctx;
+  const job = await deps.store.getJob(spec.id);
+  const checked = await phasePreflight(ctx, recipe, spec);
+  const reasons = [...controlBlockers(spec, job, input, undefined, deps.now()), ...checked.reasons];
+  deps.logger.info('recipe preflight', { jobId: spec.id, phase: checked.phase, reasons });
+  return { reasons, ...(checked.plan ? { plan: checked.plan } : {}) };
+}
+
 /** What keeps the recipe's next phase from running, read-only (ANALYZE aside, which a backfill's plan needs). */
-export async function recipePreflight(
-  run: RunState,
+async function phasePreflight(
+  { deps, run }: PreflightContext,
+  recipe: Recipe,
   spec: JobSpec,
-  deps: HandlerDeps,
-): Promise<RecipePreflight> {
-  const { recipe } = requireRecipe(deps, run.jobId);
+): Promise<PhasePreflight> {
   if (run.rollback) {
     return { reasons: [`rollback: recipe ${recipe.id} cannot be rolled back; start it without rollback`] };
   }
@@ -66,50 +88,39 @@ export async function recipePreflight(
     replicas: await deps.connections.replicas(spec.database),
     checks: runtimePreflightChecks(deps.settings),
   });
-  const reasons = report.checks
-    .filter((c) => !c.ok && c.severity !== 'warning')
-    .map((c) => `${phase.name}: ${c.name}: ${c.reason}`);
-  return { phase: phase.name, reasons, plan: planSummary(spec, report) };
+  return {
+    phase: phase.name,
+    reasons: failedChecks(report, `${phase.name}: `),
+    plan: planSummary(spec, report),
+  };
 }
 
 async function prepare(db: Database, phase: BackfillPhase): Promise<void> {
   for (const statement of phase.prepare ?? []) await db.query(statement);
 }
 
-interface StepContext {
-  readonly run: RunState;
-  readonly spec: JobSpec;
-  readonly db: Database;
-  readonly lease: Lease;
-  readonly retryCount: number;
-}
-
-/**
- * ApplyBatch for a recipe. Returns the next run state for a DDL step, a gate or the end, or
- * `{ batch: run }` when the step is a batch of the backfill, which the ordinary batch code runs.
- */
-export async function recipeStep(
-  ctx: StepContext,
-  deps: HandlerDeps,
-): Promise<{ readonly next: RunState } | { readonly batch: RunState }> {
-  const { run, db } = ctx;
-  const { recipe } = requireRecipe(deps, run.jobId);
+/** ApplyBatch for a recipe: a DDL step, a gate, one batch of the backfill, or the end. */
+async function recipeStep(ctx: StepContext, recipe: Recipe, spec: JobSpec): Promise<StepOutcome> {
+  const db = await openWithLedger(ctx.deps, spec);
+  const under = ctx.run.cursor?.phase;
   // A backfill under way ends when its batches find nothing left, not by rescanning the table per batch.
-  const running = phaseNamed(recipe, run.recipePhase);
+  const running = phaseNamed(recipe, under);
   const phase = running?.kind === 'backfill' ? running : await currentPhase(recipe, db);
   if (!phase) {
-    const head = await readLedger(db, ctx.spec);
-    return { next: { ...run, recipePhase: undefined, decision: 'done', rowsDone: head?.rowsDone ?? 0 } };
+    const head = await readLedger(db, spec);
+    return { cursor: undefined, decision: 'done', rowsDone: head?.rowsDone ?? 0 };
   }
-  if (phase.kind === 'backfill') {
-    if (run.recipePhase !== phase.name) await prepare(db, phase);
-    return { batch: { ...run, recipePhase: phase.name } };
-  }
-  return { next: await ddlStep(ctx, phase, deps) };
+  if (phase.kind === 'ddl') return ddlStep(ctx, spec, db, phase);
+  if (under !== phase.name) await prepare(db, phase);
+  const batch = await batchStep(ctx, spec, db);
+  // The backfill's batches found nothing left: VerifyBatch reads the phase back from the catalog.
+  if (batch.decision === 'done')
+    return { cursor: { verify: phase.name }, decision: 'applied', rowsDone: batch.rowsDone };
+  return { ...batch, cursor: { phase: phase.name } };
 }
 
-async function ddlStep(ctx: StepContext, phase: DdlPhase, deps: HandlerDeps): Promise<RunState> {
-  const { run, spec, db } = ctx;
+async function ddlStep(ctx: StepContext, spec: JobSpec, db: Database, phase: DdlPhase): Promise<StepOutcome> {
+  const { deps } = ctx;
   const limits = recipeLimits(deps.settings, spec.id);
   const refusals = await phaseRefusals(db, phase, limits);
   if (refusals.length > 0) throw new RecipePhaseRefusedError(`recipe ${spec.id}: ${refusals.join(' ')}`);
@@ -119,7 +130,6 @@ async function ddlStep(ctx: StepContext, phase: DdlPhase, deps: HandlerDeps): Pr
     // abort) until an operator consents, as a new execution would stop at Blocked.
     deps.logger.warn('recipe phase waits for consent', { jobId: spec.id, phase: phase.name, blockers });
     return {
-      ...run,
       decision: 'held',
       waitSeconds: deps.settings.backoffSeconds,
       health: { verdict: 'consent', reasons: blockers },
@@ -137,7 +147,7 @@ async function ddlStep(ctx: StepContext, phase: DdlPhase, deps: HandlerDeps): Pr
     });
   } catch (error) {
     if (error instanceof RecipeBusyError) {
-      return { ...run, decision: 'held', waitSeconds: deps.settings.backoffSeconds };
+      return { decision: 'held', waitSeconds: deps.settings.backoffSeconds };
     }
     const job = await deps.store.ensureJob(spec.id);
     const checkpoint = job.checkpoint ?? initialCheckpoint(spec, deps.now());
@@ -151,24 +161,19 @@ async function ddlStep(ctx: StepContext, phase: DdlPhase, deps: HandlerDeps): Pr
   }
   if (phase.notice) deps.logger.warn(phase.notice, { jobId: spec.id, phase: phase.name });
   else deps.logger.info('recipe phase applied', { jobId: spec.id, phase: phase.name });
-  return { ...run, recipePhase: undefined, recipeStep: phase.name, decision: 'applied' };
-}
-
-/** The backfill's batches found nothing left: VerifyBatch reads the phase back from the catalog. */
-export function backfillEnded(run: RunState, rowsDone: number): RunState {
-  return { ...run, recipePhase: undefined, recipeStep: run.recipePhase, decision: 'applied', rowsDone };
+  return { cursor: { verify: phase.name }, decision: 'applied' };
 }
 
 /** VerifyBatch after a finished phase: its effect must now be in the catalog. */
-export async function verifyRecipeStep(run: RunState, spec: JobSpec, deps: HandlerDeps): Promise<RunState> {
-  const { recipe } = requireRecipe(deps, run.jobId);
-  const phase: Phase | undefined = phaseNamed(recipe, run.recipeStep);
-  if (!phase) throw new VerificationFailedError(`recipe ${recipe.id} has no phase '${run.recipeStep}'`);
+async function verifyPhase({ deps, run }: StepContext, recipe: Recipe, spec: JobSpec): Promise<Verified> {
+  const name = run.cursor?.verify;
+  const phase = phaseNamed(recipe, name);
+  if (!phase) throw new VerificationFailedError(`recipe ${recipe.id} has no phase '${name}'`);
   const db = await deps.connections.open(spec.database);
   if (!(await phase.done(db))) {
     throw new VerificationFailedError(
       `recipe ${recipe.id}: phase ${phase.name} finished, but the catalog does not show its effect; something undid it: find what, then start the recipe again`,
     );
   }
-  return { ...run, recipeStep: undefined, decision: 'verified', waitSeconds: pacingSeconds(spec) };
+  return { cursor: undefined, decision: 'verified', waitSeconds: pacingSeconds(spec) };
 }
