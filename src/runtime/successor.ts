@@ -1,6 +1,6 @@
 import { generationName } from '../run/naming';
 import type { ExecutionInput, RunState } from '../run/state';
-import { inputJobId, workFlagsOfRun } from './work/resolve-work';
+import { inputJobId, workFlagsOfRun } from './work/work-ref';
 
 export interface Successor {
   readonly name: string;

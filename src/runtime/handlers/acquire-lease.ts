@@ -1,6 +1,6 @@
 import { payloadLease, type RunState, runStateSchema } from '../../run/state';
 import type { HandlerDeps } from '../deps';
-import { resolveRunJob } from '../work/resolve-work';
+import { resolveRunJob } from '../work/work-ref';
 import { initialCheckpoint, parsePayload } from './common';
 
 export type AcquireLeaseResult = RunState & { readonly heldBy?: string; readonly heldUntil?: string };

@@ -2,7 +2,7 @@ import { roomForAnotherLoop } from '../../run/history-budget';
 import { payloadLease, type RunState } from '../../run/state';
 import type { HandlerDeps } from '../deps';
 import { applyVerdict, readHealth } from '../health-step';
-import { resolveRunJob } from '../work/resolve-work';
+import { resolveRunJob } from '../work/work-ref';
 import { loopStepSchema, parsePayload, requireLease, withReportedRetries } from './common';
 
 /**

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { canTransition } from '../../control/status';
 import type { JobStatus, RunOutcome } from '../../control/types';
 import type { HandlerDeps } from '../deps';
-import { runJobId } from '../work/resolve-work';
+import { runJobId } from '../work/work-ref';
 import { parsePayload } from './common';
 
 /** The EventBridge event "Step Functions Execution Status Change" (only the fields used). */

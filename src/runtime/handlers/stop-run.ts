@@ -4,7 +4,7 @@ import type { HandlerDeps } from '../deps';
 import { causeText } from '../error-cause';
 import { InvalidPayloadError } from '../errors';
 import { type Successor, successorOf } from '../successor';
-import { resolveRunJob } from '../work/resolve-work';
+import { resolveRunJob } from '../work/work-ref';
 import { parsePayload, requireLease } from './common';
 
 /** Every clean stop (src/run/stop.ts); a continuation names its successor for ContinueAsNew. */
