@@ -25,6 +25,7 @@ import {
   type Committed,
   type ControlStore,
   type DdlConsent,
+  type DecideTransition,
   IllegalTransitionError,
   type JobState,
   type JobStatus,
@@ -231,29 +232,36 @@ export class DynamoControlStore implements ControlStore {
 
   // --- transitions ---
 
-  async commit(jobId: string, transition: Transition): Promise<Committed> {
-    if (transition.lease?.kind === 'transfer') {
-      requireText('next lease owner', transition.lease.to);
-      requireTtl(transition.lease.ttlMs);
-    }
+  async commit(jobId: string, transition: Transition | DecideTransition): Promise<Committed> {
+    const decide = typeof transition === 'function' ? transition : undefined;
+    let decided = typeof transition === 'function' ? undefined : transition;
+    if (decided) requireLeaseChange(decided);
     let released = false;
     const state = await this.decideAndWrite(
       jobId,
       'commit',
-      (current, _live, at, exists) => {
-        if (!exists) return undefined;
-        const change = decideTransition(jobId, current, transition, this.now(), at);
+      (current, live, at, exists) => {
+        released = false;
+        if (decide) {
+          decided = decide(exists ? current : undefined, live);
+          if (decided) requireLeaseChange(decided);
+        } else if (!exists) return undefined;
+        if (!decided) return undefined;
+        const change = decideTransition(jobId, current, decided, this.now(), at);
         released = change.released;
         return hasEffect(change) ? change : undefined;
       },
       { ensure: false },
     );
-    // The run record is an item of its own (history, one per run, trimmed to a bound), so it cannot
+    // Run records are items of their own (history, one per run, trimmed to a bound), so they cannot
     // join the job item's conditional write: DynamoDB conditions hold for one item, and dynalite
-    // has no transactions. It follows the job item's write, and endRun finds and overwrites the same
-    // record, so a retried step (a lost response) writes it again without a duplicate.
-    const end = transition.endRun;
-    if (end) await this.history.endRun(jobId, end.executionId, end.outcome, end.reason);
+    // has no transactions. They follow the job item's write; startRun recognises a run it recorded
+    // already and endRun finds and overwrites the same record, so a retried step (a lost response)
+    // writes them again without a duplicate.
+    const run = decided as Transition | undefined;
+    if (run?.startRun) await this.history.startRun(jobId, run.startRun.executionId);
+    if (run?.endRun)
+      await this.history.endRun(jobId, run.endRun.executionId, run.endRun.outcome, run.endRun.reason);
     return { state, released };
   }
 
@@ -524,9 +532,10 @@ export class DynamoControlStore implements ControlStore {
           const ownAttributes: string[] = [];
           if (change.status !== undefined) ownAttributes.push(ATTR.status);
           if (change.pauseRequests !== undefined) ownAttributes.push(ATTR.pauseRequests);
+          if ('lastToken' in change && change.lastToken !== undefined) ownAttributes.push(ATTR.lastToken);
           initJobItem(u, jobId, at, ownAttributes);
         }
-        applyChange(u, change, this.holders);
+        applyChange(u, jobId, change, this.holders);
         u.set(ATTR.updatedAt, at).add(ATTR.version, 1);
         return { write: u, done: (written) => written.state };
       },
@@ -548,11 +557,27 @@ export class DynamoControlStore implements ControlStore {
 const DDL_FINGERPRINT = /^ddl[0-9]+-[0-9a-f]{16}$/;
 
 function hasEffect(change: TransitionChange): boolean {
-  return change.lease !== undefined || change.status !== undefined || change.pauseRequests !== undefined;
+  return (
+    change.lease !== undefined ||
+    change.status !== undefined ||
+    change.pauseRequests !== undefined ||
+    change.checkpoint !== undefined ||
+    change.estimatedRows !== undefined
+  );
+}
+
+function requireLeaseChange({ lease }: Transition): void {
+  if (lease?.kind !== 'transfer' && lease?.kind !== 'acquire') return;
+  requireText(
+    lease.kind === 'transfer' ? 'next lease owner' : 'lease owner',
+    lease.kind === 'transfer' ? lease.to : lease.owner,
+  );
+  requireTtl(lease.ttlMs);
 }
 
 function applyChange(
   u: UpdateExpression,
+  jobId: string,
   change: TransitionChange | JobChange,
   holders: LocalLeaseHolders | undefined,
 ): void {
@@ -565,6 +590,10 @@ function applyChange(
       .setOrRemove(ATTR.leaseHolder, holders?.self);
   }
   if ('lastToken' in change && change.lastToken !== undefined) u.set(ATTR.lastToken, change.lastToken);
+  if ('checkpoint' in change && change.checkpoint)
+    u.set(ATTR.checkpoint, encodeCheckpoint(jobId, change.checkpoint));
+  if ('estimatedRows' in change && change.estimatedRows !== undefined)
+    u.set(ATTR.estimatedRows, change.estimatedRows);
   if (change.status !== undefined) u.set(ATTR.status, change.status);
   if (change.statusReason === null) u.remove(ATTR.statusReason);
   else if (change.statusReason !== undefined) u.set(ATTR.statusReason, clip(change.statusReason));

@@ -215,11 +215,31 @@ export interface Transition {
   readonly lease?: LeaseChange;
   /** Records this pause request unless one with its reason stands already. */
   readonly pauseRequest?: { readonly reason: PauseReason; readonly by: string; readonly message?: string };
+  /** Withdraws the pause request with this reason (only that one), if it stands. */
+  readonly clearPause?: PauseReason;
+  /** Rows the preflight expects the run to touch, for progress. */
+  readonly estimatedRows?: number;
+  /** The checkpoint to start from, written only when the job has none yet. */
+  readonly initialCheckpoint?: Checkpoint;
+  /** Opens the execution's run record (history, a separate item; a retried start records it once). */
+  readonly startRun?: { readonly executionId: string };
   /** Closes the execution's run record (history, a separate item). */
   readonly endRun?: { readonly executionId: string; readonly outcome: RunOutcome; readonly reason?: string };
 }
 
+/**
+ * A transition decided on the job as read (undefined when it has no item), and whether a live
+ * execution holds its lease: undefined when nothing is to change. The store decides it afresh
+ * when the item changed before its conditional write landed.
+ */
+export type DecideTransition = (job: JobState | undefined, leaseLive: boolean) => Transition | undefined;
+
 export type LeaseChange =
+  /**
+   * Takes the lease for `owner` with a raised token, whoever held it: only a transition decided on
+   * the job as read (DecideTransition) may carry it, having seen that no other live execution does.
+   */
+  | { readonly kind: 'acquire'; readonly owner: string; readonly ttlMs: number }
   /** Gives up our lease (or, with `orOwner`, the one we handed to that owner); nothing when it is neither. */
   | { readonly kind: 'release'; readonly lease: Pick<Lease, 'owner' | 'token'>; readonly orOwner?: string }
   /** Releases whatever lease `owner` holds (its execution ended); nothing when it holds none. */
@@ -283,11 +303,12 @@ export interface ControlStore {
 
   /**
    * Applies a lifecycle transition: its job-item part in one conditional write (re-decided when the
-   * item changed meanwhile), then the run record it closes. LeaseLostError for a transfer of a lease
+   * item changed meanwhile), then the run record it opens or closes. A transition given as data does
+   * nothing on a job without an item; one given as a decision decides on what is there (or not). LeaseLostError for a transfer of a lease
    * that is no longer ours; IllegalTransitionError for a status move the table refuses (unless the
    * transition says to skip it).
    */
-  commit(jobId: string, transition: Transition): Promise<Committed>;
+  commit(jobId: string, transition: Transition | DecideTransition): Promise<Committed>;
 
   /**
    * Records a pause request (one per reason: a repeat replaces it). A running or pausing job whose
