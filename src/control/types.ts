@@ -286,20 +286,12 @@ export interface ControlStore {
    * both makes one request.
    */
   renewLease(jobId: string, lease: Lease, ttlMs: number): Promise<RenewedLease>;
-  /** Releases whatever lease an execution holds (execution ended in the console); false if none. */
-  releaseLeaseOf(jobId: string, owner: string): Promise<boolean>;
 
   /**
    * Saves the checkpoint only while `lease`'s token is the current lease's (an expired lease that
    * nobody took over still is); else LeaseLostError saying who holds the lease now.
    */
   saveCheckpoint(jobId: string, lease: Pick<Lease, 'token'>, checkpoint: Checkpoint): Promise<void>;
-
-  /**
-   * Moves the status along the lifecycle table (status.ts); IllegalTransitionError otherwise, and
-   * for a move to running while an abort request stands. JobNotFoundError for an unknown job.
-   */
-  setStatus(jobId: string, to: JobStatus, reason?: string): Promise<JobState>;
 
   /**
    * Applies a lifecycle transition: its job-item part in one conditional write (re-decided when the
@@ -349,7 +341,6 @@ export interface ControlStore {
   recordDdlConsent(jobId: string, fingerprint: string, consent: Omit<DdlConsent, 'at'>): Promise<DdlConsent>;
   /** Every consent recorded for the job, by fingerprint (empty when none). */
   ddlConsents(jobId: string): Promise<Readonly<Record<string, DdlConsent>>>;
-  setEstimate(jobId: string, estimatedRows: number): Promise<void>;
 
   /**
    * History, bounded: the oldest records beyond the limit are dropped. Records are keyed by batch
@@ -359,8 +350,6 @@ export interface ControlStore {
   appendBatch(jobId: string, record: BatchRecord): Promise<void>;
   /** Newest first. */
   listBatches(jobId: string, limit?: number): Promise<BatchRecord[]>;
-  startRun(jobId: string, executionId: string): Promise<void>;
-  endRun(jobId: string, executionId: string, outcome: RunOutcome, reason?: string): Promise<void>;
   /** Newest first. */
   listRuns(jobId: string, limit?: number): Promise<RunRecord[]>;
 
