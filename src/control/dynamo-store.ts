@@ -1,9 +1,10 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeCheckpoint } from './checkpoint';
-import { ConcurrentUpdateError, InvalidControlInputError, JobNotFoundError } from './errors';
+import { InvalidControlInputError, JobNotFoundError } from './errors';
 import { History } from './history';
 import { JOB_ITEM_SK, jobPk } from './item-keys';
 import { ATTR, clip, compact, decodeJob, emptyJob, initJobItem, type JobItem, leaseIsLive } from './job-item';
+import { type Decision, optimisticWrite } from './optimistic';
 import { computeProgress, RATE_WINDOW } from './progress';
 import {
   decideAbort,
@@ -13,7 +14,7 @@ import {
   decidePause,
   type JobChange,
 } from './requests';
-import { backoffDelay, type RetryOptions, withRetry } from './retry';
+import { type RetryOptions, withRetry } from './retry';
 import { allowedFrom, assertTransition, isJobStatus } from './status';
 import { decideTransition, lostLease, type TransitionChange } from './transition';
 import {
@@ -24,6 +25,7 @@ import {
   type Committed,
   type ControlStore,
   type DdlConsent,
+  type DecideTransition,
   IllegalTransitionError,
   type JobState,
   type JobStatus,
@@ -122,8 +124,7 @@ export class DynamoControlStore implements ControlStore {
     requireTtl(ttlMs);
     // The first write assumes the lease is free, expired or ours; a later one takes over a lease
     // whose local process is gone, conditioned on that very lease (owner and token) still standing.
-    let orphan: Pick<Lease, 'owner' | 'token'> | undefined;
-    for (let attempt = 0; attempt < MAX_DECISIONS; attempt++) {
+    const take = (orphan?: Pick<Lease, 'owner' | 'token'>): Decision<LeaseResult, JobItem> => {
       const now = this.now();
       const u = initJobItem(new UpdateExpression(), jobId, this.at(now), [ATTR.lastToken])
         .setIncremented(ATTR.lastToken, ATTR.lastToken, 1)
@@ -139,21 +140,22 @@ export class DynamoControlStore implements ControlStore {
           ? `${heldBy} = ${u.value(orphan.owner)} AND ${u.name(ATTR.leaseToken)} = ${u.value(orphan.token)}`
           : `attribute_not_exists(${heldBy}) OR ${u.name(ATTR.leaseExpiresAt)} < ${u.value(now)} OR ${heldBy} = ${u.value(owner)}`,
       );
-      const written = await this.conditionalUpdate('acquireLease', jobId, u);
-      if (written) return { acquired: true, lease: written.state.lease! };
-      orphan = undefined;
-      const state = (await this.read(jobId))?.state;
-      const lease = state?.lease;
-      if (state && lease && lease.owner !== owner && lease.expiresAt >= this.now()) {
-        if (!leaseIsLive(state, this.now(), this.holders)) {
-          orphan = lease;
-          continue;
+      return { write: u, done: (written) => ({ acquired: true, lease: written.state.lease! }) };
+    };
+    return optimisticWrite({
+      ...this.decisions(jobId, 'acquireLease', MAX_DECISIONS),
+      first: take(),
+      decide: (item) => {
+        const state = item?.state;
+        const lease = state?.lease;
+        if (state && lease && lease.owner !== owner && lease.expiresAt >= this.now()) {
+          if (!leaseIsLive(state, this.now(), this.holders)) return take(lease);
+          return { answer: { acquired: false, heldBy: lease.owner, expiresAt: lease.expiresAt } };
         }
-        return { acquired: false, heldBy: lease.owner, expiresAt: lease.expiresAt };
-      }
-      // Released or expired between the write and the read: decide again on what is there now.
-    }
-    throw new ConcurrentUpdateError(jobId, 'acquireLease', MAX_DECISIONS);
+        // Released or expired between the write and the read: decide again on what is there now.
+        return take();
+      },
+    });
   }
 
   async renewLease(jobId: string, lease: Lease, ttlMs: number): Promise<RenewedLease> {
@@ -195,7 +197,7 @@ export class DynamoControlStore implements ControlStore {
 
   async setStatus(jobId: string, to: JobStatus, reason?: string): Promise<JobState> {
     if (!isJobStatus(to)) throw new InvalidControlInputError(`'${to}' is not a job status`);
-    for (let attempt = 0; attempt < MAX_DECISIONS; attempt++) {
+    const move = (): Decision<JobState, JobItem> => {
       const u = new UpdateExpression()
         .set(ATTR.status, to)
         .setOrRemove(ATTR.statusReason, clip(reason))
@@ -204,50 +206,62 @@ export class DynamoControlStore implements ControlStore {
       const from = allowedFrom(to).map((s) => u.value(s));
       u.condition(`${u.name(ATTR.status)} IN (${from.join(', ')})`);
       if (to === 'running') u.condition(`attribute_not_exists(${u.name(ATTR.abortRequest)})`);
-      const written = await this.conditionalUpdate('setStatus', jobId, u);
-      if (written) return written.state;
-      const current = (await this.read(jobId))?.state;
-      if (!current) throw new JobNotFoundError(jobId);
-      assertTransition(jobId, current.status, to);
-      if (to === 'running' && current.abortRequest) {
-        const { by, at } = current.abortRequest;
-        throw new IllegalTransitionError(
-          jobId,
-          current.status,
-          to,
-          `${by} asked for an abort at ${at}; clear it (clearAbort) before running this job again`,
-        );
-      }
-      // The status moved to one from which `to` is allowed after all: decide again.
-    }
-    throw new ConcurrentUpdateError(jobId, 'setStatus', MAX_DECISIONS);
+      return { write: u, done: (written) => written.state };
+    };
+    return optimisticWrite({
+      ...this.decisions(jobId, 'setStatus', MAX_DECISIONS),
+      first: move(),
+      decide: (item) => {
+        const current = item?.state;
+        if (!current) throw new JobNotFoundError(jobId);
+        assertTransition(jobId, current.status, to);
+        if (to === 'running' && current.abortRequest) {
+          const { by, at } = current.abortRequest;
+          throw new IllegalTransitionError(
+            jobId,
+            current.status,
+            to,
+            `${by} asked for an abort at ${at}; clear it (clearAbort) before running this job again`,
+          );
+        }
+        // The status moved to one from which `to` is allowed after all: decide again.
+        return move();
+      },
+    });
   }
 
   // --- transitions ---
 
-  async commit(jobId: string, transition: Transition): Promise<Committed> {
-    if (transition.lease?.kind === 'transfer') {
-      requireText('next lease owner', transition.lease.to);
-      requireTtl(transition.lease.ttlMs);
-    }
+  async commit(jobId: string, transition: Transition | DecideTransition): Promise<Committed> {
+    const decide = typeof transition === 'function' ? transition : undefined;
+    let decided = typeof transition === 'function' ? undefined : transition;
+    if (decided) requireLeaseChange(decided);
     let released = false;
     const state = await this.decideAndWrite(
       jobId,
       'commit',
-      (current, _live, at, exists) => {
-        if (!exists) return undefined;
-        const change = decideTransition(jobId, current, transition, this.now(), at);
+      (current, live, at, exists) => {
+        released = false;
+        if (decide) {
+          decided = decide(exists ? current : undefined, live);
+          if (decided) requireLeaseChange(decided);
+        } else if (!exists) return undefined;
+        if (!decided) return undefined;
+        const change = decideTransition(jobId, current, decided, this.now(), at);
         released = change.released;
         return hasEffect(change) ? change : undefined;
       },
       { ensure: false },
     );
-    // The run record is an item of its own (history, one per run, trimmed to a bound), so it cannot
+    // Run records are items of their own (history, one per run, trimmed to a bound), so they cannot
     // join the job item's conditional write: DynamoDB conditions hold for one item, and dynalite
-    // has no transactions. It follows the job item's write, and endRun finds and overwrites the same
-    // record, so a retried step (a lost response) writes it again without a duplicate.
-    const end = transition.endRun;
-    if (end) await this.history.endRun(jobId, end.executionId, end.outcome, end.reason);
+    // has no transactions. They follow the job item's write; startRun recognises a run it recorded
+    // already and endRun finds and overwrites the same record, so a retried step (a lost response)
+    // writes them again without a duplicate.
+    const run = decided as Transition | undefined;
+    if (run?.startRun) await this.history.startRun(jobId, run.startRun.executionId);
+    if (run?.endRun)
+      await this.history.endRun(jobId, run.endRun.executionId, run.endRun.outcome, run.endRun.reason);
     return { state, released };
   }
 
@@ -305,28 +319,30 @@ export class DynamoControlStore implements ControlStore {
         `'${fingerprint}' is not a DDL statement fingerprint: copy it from the guard's finding (ddl1- and 16 hex digits)`,
       );
     }
-    for (let attempt = 0; attempt < MAX_DECISIONS; attempt++) {
-      const raw = await this.readConsents(jobId);
-      const consents = { ...raw.consents };
-      if (!(fingerprint in consents) && Object.keys(consents).length >= MAX_DDL_CONSENTS) {
-        throw new InvalidControlInputError(
-          `job '${jobId}' already holds ${MAX_DDL_CONSENTS} DDL consents, the most one job item keeps: split the job's DDL into smaller jobs`,
-        );
-      }
-      const at = this.at(this.now());
-      const recorded = compact({ by: consent.by, at, note: clip(consent.note) });
-      consents[fingerprint] = recorded;
-      const u = initJobItem(new UpdateExpression(), jobId, at)
-        .setIfMissing(ATTR.version, 0)
-        .set(ATTR.ddlConsents, consents)
-        .set(ATTR.ddlConsentSeq, raw.seq + 1)
-        .set(ATTR.updatedAt, at);
-      // The whole map is rewritten, so it is written only over the map that was read.
-      const seq = u.name(ATTR.ddlConsentSeq);
-      u.condition(raw.seq === 0 ? `attribute_not_exists(${seq})` : `${seq} = ${u.value(raw.seq)}`);
-      if (await this.conditionalUpdate('recordDdlConsent', jobId, u)) return recorded;
-    }
-    throw new ConcurrentUpdateError(jobId, 'recordDdlConsent', MAX_DECISIONS);
+    return optimisticWrite({
+      ...this.decisions(jobId, 'recordDdlConsent', MAX_DECISIONS),
+      read: () => this.readConsents(jobId),
+      decide: (raw): Decision<DdlConsent, JobItem> => {
+        const consents = { ...raw.consents };
+        if (!(fingerprint in consents) && Object.keys(consents).length >= MAX_DDL_CONSENTS) {
+          throw new InvalidControlInputError(
+            `job '${jobId}' already holds ${MAX_DDL_CONSENTS} DDL consents, the most one job item keeps: split the job's DDL into smaller jobs`,
+          );
+        }
+        const at = this.at(this.now());
+        const recorded = compact({ by: consent.by, at, note: clip(consent.note) });
+        consents[fingerprint] = recorded;
+        const u = initJobItem(new UpdateExpression(), jobId, at)
+          .setIfMissing(ATTR.version, 0)
+          .set(ATTR.ddlConsents, consents)
+          .set(ATTR.ddlConsentSeq, raw.seq + 1)
+          .set(ATTR.updatedAt, at);
+        // The whole map is rewritten, so it is written only over the map that was read.
+        const seq = u.name(ATTR.ddlConsentSeq);
+        u.condition(raw.seq === 0 ? `attribute_not_exists(${seq})` : `${seq} = ${u.value(raw.seq)}`);
+        return { write: u, done: () => recorded };
+      },
+    });
   }
 
   async ddlConsents(jobId: string): Promise<Readonly<Record<string, DdlConsent>>> {
@@ -493,49 +509,75 @@ export class DynamoControlStore implements ControlStore {
     /** Without a change to write, create the missing item (true) or answer with an empty job. */
     { ensure = true }: { ensure?: boolean } = {},
   ): Promise<JobState> {
-    for (let attempt = 0; attempt < MAX_REQUEST_DECISIONS; attempt++) {
-      if (attempt > 0) await sleep(backoffDelay(attempt, REQUEST_BACKOFF));
-      const current = await this.read(jobId);
-      const now = this.now();
-      const at = this.at(now);
-      const state = current?.state ?? emptyJob(jobId);
-      const change = decide(state, leaseIsLive(state, now, this.holders), at, current !== undefined);
-      if (!change) return current?.state ?? (ensure ? this.ensureJob(jobId) : state);
-      const u = new UpdateExpression();
-      if (current) {
-        const version = u.name(ATTR.version);
-        const seen = u.value(current.version);
-        u.condition(
-          current.version === 0
-            ? `attribute_not_exists(${version}) OR ${version} = ${seen}`
-            : `${version} = ${seen}`,
-        );
-      } else {
-        u.condition(`attribute_not_exists(${u.name(ATTR.pk)})`);
-        const ownAttributes: string[] = [];
-        if (change.status !== undefined) ownAttributes.push(ATTR.status);
-        if (change.pauseRequests !== undefined) ownAttributes.push(ATTR.pauseRequests);
-        initJobItem(u, jobId, at, ownAttributes);
-      }
-      applyChange(u, change, this.holders);
-      u.set(ATTR.updatedAt, at).add(ATTR.version, 1);
-      const written = await this.conditionalUpdate(operation, jobId, u);
-      if (written) return written.state;
-    }
-    throw new ConcurrentUpdateError(jobId, operation, MAX_REQUEST_DECISIONS);
+    return optimisticWrite({
+      ...this.decisions(jobId, operation, MAX_REQUEST_DECISIONS),
+      backoff: REQUEST_BACKOFF,
+      decide: async (current): Promise<Decision<JobState, JobItem>> => {
+        const now = this.now();
+        const at = this.at(now);
+        const state = current?.state ?? emptyJob(jobId);
+        const change = decide(state, leaseIsLive(state, now, this.holders), at, current !== undefined);
+        if (!change) return { answer: current?.state ?? (ensure ? await this.ensureJob(jobId) : state) };
+        const u = new UpdateExpression();
+        if (current) {
+          const version = u.name(ATTR.version);
+          const seen = u.value(current.version);
+          u.condition(
+            current.version === 0
+              ? `attribute_not_exists(${version}) OR ${version} = ${seen}`
+              : `${version} = ${seen}`,
+          );
+        } else {
+          u.condition(`attribute_not_exists(${u.name(ATTR.pk)})`);
+          const ownAttributes: string[] = [];
+          if (change.status !== undefined) ownAttributes.push(ATTR.status);
+          if (change.pauseRequests !== undefined) ownAttributes.push(ATTR.pauseRequests);
+          if ('lastToken' in change && change.lastToken !== undefined) ownAttributes.push(ATTR.lastToken);
+          initJobItem(u, jobId, at, ownAttributes);
+        }
+        applyChange(u, jobId, change, this.holders);
+        u.set(ATTR.updatedAt, at).add(ATTR.version, 1);
+        return { write: u, done: (written) => written.state };
+      },
+    });
+  }
+
+  /** Reading the job item and writing it conditionally, for optimisticWrite. */
+  private decisions(jobId: string, operation: string, attempts: number) {
+    return {
+      jobId,
+      operation,
+      attempts,
+      read: () => this.read(jobId),
+      write: (u: UpdateExpression) => this.conditionalUpdate(operation, jobId, u),
+    };
   }
 }
 
 const DDL_FINGERPRINT = /^ddl[0-9]+-[0-9a-f]{16}$/;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 function hasEffect(change: TransitionChange): boolean {
-  return change.lease !== undefined || change.status !== undefined || change.pauseRequests !== undefined;
+  return (
+    change.lease !== undefined ||
+    change.status !== undefined ||
+    change.pauseRequests !== undefined ||
+    change.checkpoint !== undefined ||
+    change.estimatedRows !== undefined
+  );
+}
+
+function requireLeaseChange({ lease }: Transition): void {
+  if (lease?.kind !== 'transfer' && lease?.kind !== 'acquire') return;
+  requireText(
+    lease.kind === 'transfer' ? 'next lease owner' : 'lease owner',
+    lease.kind === 'transfer' ? lease.to : lease.owner,
+  );
+  requireTtl(lease.ttlMs);
 }
 
 function applyChange(
   u: UpdateExpression,
+  jobId: string,
   change: TransitionChange | JobChange,
   holders: LocalLeaseHolders | undefined,
 ): void {
@@ -548,6 +590,10 @@ function applyChange(
       .setOrRemove(ATTR.leaseHolder, holders?.self);
   }
   if ('lastToken' in change && change.lastToken !== undefined) u.set(ATTR.lastToken, change.lastToken);
+  if ('checkpoint' in change && change.checkpoint)
+    u.set(ATTR.checkpoint, encodeCheckpoint(jobId, change.checkpoint));
+  if ('estimatedRows' in change && change.estimatedRows !== undefined)
+    u.set(ATTR.estimatedRows, change.estimatedRows);
   if (change.status !== undefined) u.set(ATTR.status, change.status);
   if (change.statusReason === null) u.remove(ATTR.statusReason);
   else if (change.statusReason !== undefined) u.set(ATTR.statusReason, clip(change.statusReason));

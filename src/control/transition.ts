@@ -1,13 +1,23 @@
+import { InvalidControlInputError } from './errors';
 import { clip } from './job-item';
 import type { JobChange } from './requests';
 import { assertTransition, canTransition } from './status';
-import { IllegalTransitionError, type JobState, type Lease, LeaseLostError, type Transition } from './types';
+import {
+  type Checkpoint,
+  IllegalTransitionError,
+  type JobState,
+  type Lease,
+  LeaseLostError,
+  type Transition,
+} from './types';
 
 /** What committing `transition` changes on the item as read, or undefined when nothing. */
 export interface TransitionChange extends JobChange {
   /** null removes it; a lease sets it. */
   readonly lease?: Omit<Lease, 'holder'> | null;
   readonly lastToken?: number;
+  readonly checkpoint?: Checkpoint;
+  readonly estimatedRows?: number;
   /** Whether a lease release (release or release-of) removed a lease. */
   readonly released: boolean;
 }
@@ -24,8 +34,12 @@ export function decideTransition(
   at: string,
 ): TransitionChange {
   const change: { -readonly [K in keyof TransitionChange]: TransitionChange[K] } = { released: false };
-  const { lease, status, pauseRequest } = transition;
-  if (lease?.kind === 'transfer') {
+  const { lease, status, pauseRequest, clearPause, estimatedRows, initialCheckpoint } = transition;
+  if (lease?.kind === 'acquire') {
+    const token = state.lastToken + 1;
+    change.lease = { owner: lease.owner, token, expiresAt: nowMs + lease.ttlMs };
+    change.lastToken = token;
+  } else if (lease?.kind === 'transfer') {
     if (!isCurrent(state, lease.lease))
       throw new LeaseLostError(lostLease(jobId, state, lease.lease, `hand the lease to ${lease.to}`));
     const token = state.lastToken + 1;
@@ -39,9 +53,14 @@ export function decideTransition(
   }
   change.released = change.lease === null;
   const leaseAfter = change.lease === null ? undefined : (change.lease ?? state.lease);
+  if (clearPause && state.pauseRequests.some((r) => r.reason === clearPause)) {
+    change.pauseRequests = state.pauseRequests.filter((r) => r.reason !== clearPause);
+  }
+  if (estimatedRows !== undefined) change.estimatedRows = requireEstimate(estimatedRows);
+  if (initialCheckpoint && !state.checkpoint) change.checkpoint = initialCheckpoint;
   if (pauseRequest && !state.pauseRequests.some((r) => r.reason === pauseRequest.reason)) {
     change.pauseRequests = [
-      ...state.pauseRequests,
+      ...(change.pauseRequests ?? state.pauseRequests),
       { ...pauseRequest, message: clip(pauseRequest.message), at },
     ];
   }
@@ -51,6 +70,13 @@ export function decideTransition(
     change.statusReason = target.reason ?? null;
   }
   return change;
+}
+
+function requireEstimate(estimatedRows: number): number {
+  if (!Number.isSafeInteger(estimatedRows) || estimatedRows < 0) {
+    throw new InvalidControlInputError(`estimated rows must be a non-negative integer, not ${estimatedRows}`);
+  }
+  return estimatedRows;
 }
 
 function statusApplies(

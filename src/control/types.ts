@@ -215,11 +215,31 @@ export interface Transition {
   readonly lease?: LeaseChange;
   /** Records this pause request unless one with its reason stands already. */
   readonly pauseRequest?: { readonly reason: PauseReason; readonly by: string; readonly message?: string };
+  /** Withdraws the pause request with this reason (only that one), if it stands. */
+  readonly clearPause?: PauseReason;
+  /** Rows the preflight expects the run to touch, for progress. */
+  readonly estimatedRows?: number;
+  /** The checkpoint to start from, written only when the job has none yet. */
+  readonly initialCheckpoint?: Checkpoint;
+  /** Opens the execution's run record (history, a separate item; a retried start records it once). */
+  readonly startRun?: { readonly executionId: string };
   /** Closes the execution's run record (history, a separate item). */
   readonly endRun?: { readonly executionId: string; readonly outcome: RunOutcome; readonly reason?: string };
 }
 
+/**
+ * A transition decided on the job as read (undefined when it has no item), and whether a live
+ * execution holds its lease: undefined when nothing is to change. The store decides it afresh
+ * when the item changed before its conditional write landed.
+ */
+export type DecideTransition = (job: JobState | undefined, leaseLive: boolean) => Transition | undefined;
+
 export type LeaseChange =
+  /**
+   * Takes the lease for `owner` with a raised token, whoever held it: only a transition decided on
+   * the job as read (DecideTransition) may carry it, having seen that no other live execution does.
+   */
+  | { readonly kind: 'acquire'; readonly owner: string; readonly ttlMs: number }
   /** Gives up our lease (or, with `orOwner`, the one we handed to that owner); nothing when it is neither. */
   | { readonly kind: 'release'; readonly lease: Pick<Lease, 'owner' | 'token'>; readonly orOwner?: string }
   /** Releases whatever lease `owner` holds (its execution ended); nothing when it holds none. */
@@ -266,8 +286,6 @@ export interface ControlStore {
    * both makes one request.
    */
   renewLease(jobId: string, lease: Lease, ttlMs: number): Promise<RenewedLease>;
-  /** Releases whatever lease an execution holds (execution ended in the console); false if none. */
-  releaseLeaseOf(jobId: string, owner: string): Promise<boolean>;
 
   /**
    * Saves the checkpoint only while `lease`'s token is the current lease's (an expired lease that
@@ -276,18 +294,13 @@ export interface ControlStore {
   saveCheckpoint(jobId: string, lease: Pick<Lease, 'token'>, checkpoint: Checkpoint): Promise<void>;
 
   /**
-   * Moves the status along the lifecycle table (status.ts); IllegalTransitionError otherwise, and
-   * for a move to running while an abort request stands. JobNotFoundError for an unknown job.
-   */
-  setStatus(jobId: string, to: JobStatus, reason?: string): Promise<JobState>;
-
-  /**
    * Applies a lifecycle transition: its job-item part in one conditional write (re-decided when the
-   * item changed meanwhile), then the run record it closes. LeaseLostError for a transfer of a lease
+   * item changed meanwhile), then the run record it opens or closes. A transition given as data does
+   * nothing on a job without an item; one given as a decision decides on what is there (or not). LeaseLostError for a transfer of a lease
    * that is no longer ours; IllegalTransitionError for a status move the table refuses (unless the
    * transition says to skip it).
    */
-  commit(jobId: string, transition: Transition): Promise<Committed>;
+  commit(jobId: string, transition: Transition | DecideTransition): Promise<Committed>;
 
   /**
    * Records a pause request (one per reason: a repeat replaces it). A running or pausing job whose
@@ -328,7 +341,6 @@ export interface ControlStore {
   recordDdlConsent(jobId: string, fingerprint: string, consent: Omit<DdlConsent, 'at'>): Promise<DdlConsent>;
   /** Every consent recorded for the job, by fingerprint (empty when none). */
   ddlConsents(jobId: string): Promise<Readonly<Record<string, DdlConsent>>>;
-  setEstimate(jobId: string, estimatedRows: number): Promise<void>;
 
   /**
    * History, bounded: the oldest records beyond the limit are dropped. Records are keyed by batch
@@ -338,8 +350,6 @@ export interface ControlStore {
   appendBatch(jobId: string, record: BatchRecord): Promise<void>;
   /** Newest first. */
   listBatches(jobId: string, limit?: number): Promise<BatchRecord[]>;
-  startRun(jobId: string, executionId: string): Promise<void>;
-  endRun(jobId: string, executionId: string, outcome: RunOutcome, reason?: string): Promise<void>;
   /** Newest first. */
   listRuns(jobId: string, limit?: number): Promise<RunRecord[]>;
 

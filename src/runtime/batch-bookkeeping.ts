@@ -1,12 +1,14 @@
 import type { Checkpoint, JobState, Lease } from '../control/types';
-import { type BatchOutcome, nextSizer } from '../engine';
 import type { JobSpec } from '../job/types';
+import {
+  type AppliedBatch as Applied,
+  afterBatch,
+  caughtUp,
+  type DoneBatch as Done,
+} from '../run/after-batch';
 import type { BatchSummary } from '../run/state';
 import type { HandlerDeps } from './deps';
 import { batchMetrics } from './job-metrics';
-
-type Applied = Extract<BatchOutcome, { status: 'applied' }>;
-type Done = Extract<BatchOutcome, { status: 'done' }>;
 
 interface Context {
   readonly deps: HandlerDeps;
@@ -22,34 +24,21 @@ interface Context {
 }
 
 /**
- * After a batch committed: mirror the checkpoint to DynamoDB under our token (the ledger stays the
- * truth), adapt the batch size to the batch's duration, and keep history, metrics and a log line.
+ * After a batch committed (src/run/after-batch.ts decides what): mirror the checkpoint to DynamoDB
+ * under our token, token-conditioned and without raising the item's version, and keep history,
+ * metrics and a log line.
  */
 export async function recordAppliedBatch(ctx: Context, outcome: Applied): Promise<BatchSummary> {
-  const { deps, spec, checkpoint } = ctx;
-  const at = deps.now().toISOString();
-  const { batchNo, firstKey, lastKey, selected, affected, durationMs, rowsDone } = outcome;
-  const sizer = nextSizer(spec.batch, checkpoint.sizer, { rows: selected, durationMs });
-  const rowsScanned = checkpoint.rowsScanned + selected;
+  const { deps, spec } = ctx;
+  const { checkpoint, record, summary } = afterBatch({ ...ctx, outcome, at: deps.now().toISOString() });
   // Two items, independent of each other; the history tells of a batch that committed either way.
   await Promise.all([
-    deps.store.saveCheckpoint(spec.id, ctx.lease, { lastKey, batchNo, rowsDone, rowsScanned, sizer, at }),
-    deps.store.appendBatch(spec.id, {
-      batchNo,
-      firstKey,
-      lastKey,
-      selected,
-      affected,
-      durationMs,
-      retries: ctx.retries,
-      batchSize: checkpoint.sizer.size,
-      executionId: ctx.executionId,
-      at,
-      ...(ctx.replicaLagSeconds === undefined ? {} : { replicaLagSeconds: ctx.replicaLagSeconds }),
-    }),
+    deps.store.saveCheckpoint(spec.id, ctx.lease, checkpoint),
+    deps.store.appendBatch(spec.id, record),
   ]);
+  const { selected, affected, durationMs, batchNo } = summary;
   const estimate = ctx.job.estimatedRows;
-  const remainingRows = estimate === undefined ? undefined : estimate - rowsDone;
+  const remainingRows = estimate === undefined ? undefined : estimate - checkpoint.rowsDone;
   deps.metrics.record(
     spec.id,
     batchMetrics({ selected, affected, durationMs, retries: ctx.retries, remainingRows }),
@@ -60,21 +49,13 @@ export async function recordAppliedBatch(ctx: Context, outcome: Applied): Promis
     selected,
     affected,
     durationMs,
-    nextSize: sizer.size,
+    nextSize: checkpoint.sizer.size,
   });
-  return { batchNo, firstKey, lastKey, selected, affected, durationMs };
+  return summary;
 }
 
 /** A crash between the last commit and its mirror leaves DynamoDB a batch behind: catch it up. */
 export async function catchUpCheckpoint(ctx: Context, outcome: Done): Promise<void> {
-  if (ctx.checkpoint.batchNo >= outcome.batchNo) return;
-  const { batchNo, lastKey, rowsDone } = outcome;
-  const at = ctx.deps.now().toISOString();
-  await ctx.deps.store.saveCheckpoint(ctx.spec.id, ctx.lease, {
-    ...ctx.checkpoint,
-    batchNo,
-    lastKey,
-    rowsDone,
-    at,
-  });
+  const checkpoint = caughtUp(ctx.checkpoint, outcome, ctx.deps.now().toISOString());
+  if (checkpoint) await ctx.deps.store.saveCheckpoint(ctx.spec.id, ctx.lease, checkpoint);
 }

@@ -28,6 +28,17 @@ export function runJobId(input: RunJobRef): string {
   return input.rollback ? rollbackJobId(input.jobId) : input.jobId;
 }
 
+/** The control-state id of an execution from its input as a JSON string; undefined when it names none. */
+export function runJobIdOfInput(input: string | null | undefined): string | undefined {
+  try {
+    const parsed = JSON.parse(input ?? '') as { jobId?: unknown; rollback?: unknown };
+    if (typeof parsed.jobId !== 'string') return undefined;
+    return runJobId({ jobId: parsed.jobId, rollback: parsed.rollback === true });
+  } catch {
+    return undefined;
+  }
+}
+
 /** The original job's id from a run's control-state id (the inverse of `runJobId`). */
 export function inputJobId(run: RunJobRef): string {
   if (!run.rollback) return run.jobId;
