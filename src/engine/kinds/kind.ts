@@ -1,6 +1,6 @@
 import type { Database } from '../../db/types';
-import type { TableRef } from '../../sql/identifiers';
 import type { DeclarativeJobSpec, JobSpec } from '../../job/types';
+import type { TableRef } from '../../sql/identifiers';
 import type { PreflightCheck } from '../preflight/types';
 
 /** What a new run of a job whose last pass completed does (see rerunOf). */

@@ -1,5 +1,5 @@
-import { formatTableRef } from '../../../sql/identifiers';
 import type { ArchiveJobSpec } from '../../../job/types';
+import { formatTableRef } from '../../../sql/identifiers';
 import { qualifiedName, resolveTable } from '../../target';
 import { type PreflightCheck, pass, refuse } from '../types';
 

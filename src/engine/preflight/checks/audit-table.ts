@@ -1,6 +1,6 @@
 import { sql } from '../../../db/sql';
-import { formatTableRef } from '../../../sql/identifiers';
 import type { RollbackJobSpec } from '../../../job/types';
+import { formatTableRef } from '../../../sql/identifiers';
 import { AUDIT_COLUMNS as A, auditTableRef } from '../../audit/audit-table';
 import { pendingImages } from '../../rollback/pending-images';
 import { type PreflightCheck, pass, refuse } from '../types';
