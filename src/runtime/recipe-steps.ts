@@ -1,11 +1,12 @@
 import type { Lease } from '../control/types';
 import type { Database } from '../db/types';
-import { jobLockName, readLedger, runPreflight } from '../engine';
+import { jobLockName, readLedger } from '../engine';
 import type { JobSpec } from '../job/types';
 import type { BackfillPhase, DdlPhase, Phase } from '../recipes';
 import { guardPhase, phaseRefusals } from '../recipes/phase-guard';
 import { currentPhase, phaseNamed } from '../recipes/registration';
 import { RecipeBusyError, runDdlPhase } from '../recipes/run-ddl';
+import { jobPreflight } from '../run/preflight-checks';
 import type { RunState } from '../run/state';
 import { translateBatchError } from './batch-errors';
 import type { HandlerDeps } from './deps';
@@ -13,7 +14,7 @@ import { RecipePhaseRefusedError, VerificationFailedError } from './errors';
 import { initialCheckpoint, pacingSeconds } from './handlers/common';
 import { type PlanSummary, planSummary } from './plan-summary';
 import { requireRecipe } from './run-job';
-import { recipeLimits, runtimePreflightChecks } from './statement-limits';
+import { jobCeiling, recipeLimits } from './statement-limits';
 
 /**
  * A recipe's run through the same state machine as a job. Preflight guards the phase the catalog
@@ -60,11 +61,13 @@ export async function recipePreflight(
     };
   }
   await prepare(db, phase);
-  const report = await runPreflight({
+  const report = await jobPreflight({
     spec,
     db,
     replicas: await deps.connections.replicas(spec.database),
-    checks: runtimePreflightChecks(deps.settings),
+    statementCeiling: jobCeiling(deps.settings),
+    // Read only if the guard meets a statement that needs consent: a backfill rarely carries DDL.
+    consent: async (fingerprint) => (await consentsOf(deps, recipe.id))(fingerprint),
   });
   const reasons = report.checks
     .filter((c) => !c.ok && c.severity !== 'warning')

@@ -1,14 +1,13 @@
 import { z } from 'zod';
-import { ddlGuardCheck } from '../../ddl/preflight-check';
-import { runPreflight } from '../../engine';
 import type { JobSpec } from '../../job/types';
+import { jobPreflight } from '../../run/preflight-checks';
 import { executionInputSchema, type RunState } from '../../run/state';
 import type { HandlerDeps } from '../deps';
 import { type PlanSummary, planSummary } from '../plan-summary';
 import { recipePreflight } from '../recipe-steps';
 import { counterpartJobId, RollbackUnavailableError, resolveRunJob } from '../run-job';
 import { startState } from '../run-start';
-import { runtimePreflightChecks } from '../statement-limits';
+import { jobCeiling } from '../statement-limits';
 import { parsePayload } from './common';
 import { controlBlockers } from './preflight-blockers';
 
@@ -58,12 +57,12 @@ export async function preflight(payload: unknown, deps: HandlerDeps): Promise<Pr
   const db = await deps.connections.open(spec.database);
   const consents = job?.ddlConsents ?? {};
   // Consents come from the control item read above; the engine itself never sees the store.
-  const ddlGuard = ddlGuardCheck({ consent: async (fingerprint) => consents[fingerprint] });
-  const report = await runPreflight({
+  const report = await jobPreflight({
     spec,
     db,
     replicas: await deps.connections.replicas(spec.database),
-    checks: [...runtimePreflightChecks(deps.settings), ddlGuard],
+    statementCeiling: jobCeiling(deps.settings),
+    consent: async (fingerprint) => consents[fingerprint],
   });
   const plan = planSummary(spec, report);
   const reasons = [
