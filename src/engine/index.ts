@@ -5,6 +5,8 @@ export { DbError } from '../db/types';
 export { auditTableRef, installAudit } from './audit/audit-table';
 export type { BatchConfig, BatchObservation } from './batch-sizer';
 export { initialSizer, nextSizer } from './batch-sizer';
+export type { DryRunBatchRequest, DryRunOutcome } from './dry-run-batch';
+export { dryRunBatch } from './dry-run-batch';
 export { BatchVerificationError, StaleLeaseError } from './errors';
 export type { JobKind } from './kinds/kind';
 export { kindOf } from './kinds/registry';

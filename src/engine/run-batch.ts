@@ -1,10 +1,10 @@
 import type { Lease } from '../control/types';
 import type { Database, Key } from '../db/types';
 import type { JobSpec, VerifyResult } from '../job/types';
+import { batchTransactionOptions } from './batch-transaction';
 import { BatchVerificationError, StaleLeaseError } from './errors';
 import { compileJob } from './kinds/compile';
 import { jobLedger, markPassEnded, readLedgerHead, readLedgerRow, writeLedgerRow } from './ledger';
-import { jobLock } from './lock-name';
 import { passStart } from './passes';
 
 export interface BatchRequest {
@@ -48,42 +48,35 @@ export type BatchOutcome =
 export async function runBatch({ spec, db, lease, batchSize }: BatchRequest): Promise<BatchOutcome> {
   const job = await compileJob(spec, db);
   const ledger = await jobLedger(db, spec);
-  const lock = await jobLock(db, spec);
+  const options = await batchTransactionOptions(db, spec);
   const started = performance.now();
-  const result = await db.withBatchTransaction(
-    {
-      ...lock,
-      lockTimeoutMs: spec.limits.lockTimeoutMs,
-      statementTimeoutMs: spec.limits.statementTimeoutMs,
-    },
-    async (tx) => {
-      const head = await readLedgerHead(tx, ledger);
-      if (head && head.leaseToken > lease.token)
-        throw new StaleLeaseError(spec.id, lease.token, head.leaseToken);
-      const start = passStart(spec, head, lease);
-      const batchNo = (head?.batchNo ?? 0) + 1;
-      const rowsBefore = head?.rowsDone ?? 0;
-      const done = {
-        status: 'done' as const,
-        batchNo: batchNo - 1,
-        lastKey: head?.lastKey ?? null,
-        rowsDone: rowsBefore,
-      };
-      if (start.ended) return done;
-      const batch = await job.changeBatch(tx, start.afterKey, batchSize, { batchNo });
-      if (!batch) {
-        // Nothing left: the pass is complete, and this run is the one that found it so.
-        if (head && (head.passEndedBy === null || start.fresh))
-          await markPassEnded(tx, ledger, head.batchNo, lease.token);
-        return done;
-      }
-      if (!batch.verdict.ok) throw new BatchVerificationError(spec.id, batchNo, batch.verdict.reason);
-      const { verdict: _verdict, ...span } = batch;
-      const row = { batchNo, leaseToken: lease.token, ...span, rowsDone: rowsBefore + span.affected };
-      await writeLedgerRow(tx, ledger, row, start.pass);
-      return { status: 'applied' as const, ...row, pass: start.pass };
-    },
-  );
+  const result = await db.withBatchTransaction(options, async (tx) => {
+    const head = await readLedgerHead(tx, ledger);
+    if (head && head.leaseToken > lease.token)
+      throw new StaleLeaseError(spec.id, lease.token, head.leaseToken);
+    const start = passStart(spec, head, lease);
+    const batchNo = (head?.batchNo ?? 0) + 1;
+    const rowsBefore = head?.rowsDone ?? 0;
+    const done = {
+      status: 'done' as const,
+      batchNo: batchNo - 1,
+      lastKey: head?.lastKey ?? null,
+      rowsDone: rowsBefore,
+    };
+    if (start.ended) return done;
+    const batch = await job.changeBatch(tx, start.afterKey, batchSize, { batchNo });
+    if (!batch) {
+      // Nothing left: the pass is complete, and this run is the one that found it so.
+      if (head && (head.passEndedBy === null || start.fresh))
+        await markPassEnded(tx, ledger, head.batchNo, lease.token);
+      return done;
+    }
+    if (!batch.verdict.ok) throw new BatchVerificationError(spec.id, batchNo, batch.verdict.reason);
+    const { verdict: _verdict, ...span } = batch;
+    const row = { batchNo, leaseToken: lease.token, ...span, rowsDone: rowsBefore + span.affected };
+    await writeLedgerRow(tx, ledger, row, start.pass);
+    return { status: 'applied' as const, ...row, pass: start.pass };
+  });
   if (result.held) return { status: 'held' };
   const value = result.value;
   if (value.status === 'done') return value;

@@ -4,6 +4,7 @@ import { EXIT } from '../errors';
 import { loadJobFile } from '../load-job';
 import { type CommandResult, result } from '../output';
 import { formatPlan } from '../plan/format-plan';
+import { planConsents } from '../plan/plan-consents';
 import { planJob } from '../plan/plan-job';
 
 export interface PlanCommandOptions {
@@ -25,7 +26,8 @@ export async function planCommand(
     cwd: ctx.cwd,
   });
   try {
-    const report = await planJob(spec, db, { sample: options.sample !== false });
+    const consents = await planConsents(ctx, spec);
+    const report = await planJob(spec, db, { sample: options.sample !== false, consents });
     const json = { ...report, database: where, serverVersion };
     return result(json, formatPlan(report), report.ok ? EXIT.ok : EXIT.blocked);
   } finally {

@@ -21,6 +21,18 @@ function describeSample(sample: SampleBatch | undefined): string {
   }
 }
 
+/** What a DDL statement refused for want of consent means here, when one is. */
+function consentNote(report: PlanReport): string[] {
+  const refused = report.checks.some((c) => !c.ok && c.severity !== 'warning' && c.name.startsWith('ddl:'));
+  if (!refused) return [];
+  const read = report.consentsFrom
+    ? `consents were read from ${report.consentsFrom}`
+    : 'no control state was read (none under .lowtide/; consents recorded on AWS are not read by plan), so no consent is seen';
+  return [
+    `a DDL statement above is refused until an operator consents to it: \`lowtide consent ${report.jobId} <fingerprint>\` records who and when, and a run that finds the consent passes it (${read}).`,
+  ];
+}
+
 /** The human form of `lowtide plan`: what would run, what gates it, and how long it would take. */
 export function formatPlan(report: PlanReport): string {
   const lines: string[] = [];
@@ -34,6 +46,7 @@ export function formatPlan(report: PlanReport): string {
     const mark = check.ok ? 'pass' : check.severity === 'warning' ? 'warn' : 'FAIL';
     lines.push(`  ${mark}  ${check.name.padEnd(width)}  ${check.reason}`);
   }
+  lines.push(...consentNote(report));
   lines.push('');
   const { estimate } = report;
   lines.push(`estimated rows:      ${count(estimate.rows)}`);

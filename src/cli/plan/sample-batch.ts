@@ -1,7 +1,6 @@
 import type { Database } from '../../db/types';
-import { jobLock, passStart, readLedger } from '../../engine';
+import { type DryRunOutcome, dryRunBatch } from '../../engine';
 import { auditExists } from '../../engine/audit/audit-table';
-import { compileJob } from '../../engine/kinds/compile';
 import type { JobSpec } from '../../job/types';
 
 export type SampleBatch =
@@ -23,19 +22,10 @@ export type SampleBatch =
   | { readonly status: 'held' }
   | { readonly status: 'failed'; readonly reason: string };
 
-/** Thrown inside the transaction to roll it back once the sample is measured. */
-class RollBackSample extends Error {
-  constructor(readonly sample: Attempt) {
-    super('sample batch measured; rolling back');
-  }
-}
-
-/** One timed attempt, before the attempts are combined. */
-type Measured = Omit<Extract<SampleBatch, { status: 'measured' }>, 'attemptsMs'>;
-type Attempt = Measured | Exclude<SampleBatch, { status: 'measured' }>;
-
 /** Attempts per sample; their median is the sample's time. */
 export const SAMPLE_ATTEMPTS = 3;
+
+type Measured = Extract<DryRunOutcome, { status: 'changed' | 'selected' }>;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -57,10 +47,8 @@ function selectOnlyReason(spec: JobSpec, hasAudit: boolean): string | undefined 
 }
 
 /**
- * Times one batch exactly as a run would take it (same transaction settings, advisory lock, keyset
- * selection after the ledger's last key, the job's change and verification), inside a transaction
- * that is always rolled back, three times over; the median is the sample's time. Nothing is
- * committed; row locks are held for one batch's duration at a time, as a real batch holds them.
+ * Times the engine's dry-run batch (one batch exactly as the next run would take it, always rolled
+ * back) three times over; the median is the sample's time. Nothing is committed.
  */
 export async function sampleBatch(
   spec: JobSpec,
@@ -68,75 +56,26 @@ export async function sampleBatch(
   batchSize = spec.batch.size,
 ): Promise<SampleBatch> {
   const attempts: Measured[] = [];
+  let note: string | undefined;
   try {
-    const job = await compileJob(spec, db);
-    const head = await readLedger(db, spec);
-    const hasAudit = spec.rollback.audit ? await auditExists(db, spec) : false;
-    const selectOnly = selectOnlyReason(spec, hasAudit);
+    note = selectOnlyReason(spec, spec.rollback.audit ? await auditExists(db, spec) : false);
     for (let i = 0; i < SAMPLE_ATTEMPTS; i++) {
-      const attempt = await attemptOnce(spec, db, job, head, batchSize, selectOnly);
-      if (attempt.status !== 'measured') return attempt;
-      attempts.push(attempt);
+      const outcome = await dryRunBatch({ spec, db, batchSize, mode: note ? 'select' : 'change' });
+      if (outcome.status === 'empty' || outcome.status === 'held') return { status: outcome.status };
+      attempts.push(outcome);
     }
   } catch (error) {
     return { status: 'failed', reason: (error as Error).message };
   }
+  const first = attempts[0]!;
   const attemptsMs = attempts.map((a) => a.durationMs);
-  // A verification failure in any attempt is the one to report.
-  const verified = attempts.find((a) => a.verified && !a.verified.ok)?.verified ?? attempts[0]!.verified;
-  return { ...attempts[0]!, verified, durationMs: median(attemptsMs), attemptsMs };
-}
-
-async function attemptOnce(
-  spec: JobSpec,
-  db: Database,
-  job: Awaited<ReturnType<typeof compileJob>>,
-  head: Awaited<ReturnType<typeof readLedger>>,
-  batchSize: number,
-  selectOnly: string | undefined,
-): Promise<Attempt> {
-  const started = performance.now();
-  try {
-    const outcome = await db.withBatchTransaction(
-      {
-        ...(await jobLock(db, spec)),
-        lockTimeoutMs: spec.limits.lockTimeoutMs,
-        statementTimeoutMs: spec.limits.statementTimeoutMs,
-      },
-      async (tx) => {
-        // Where the next run starts: a run always holds a newer lease token than the one that
-        // completed the last pass, so a `new-pass` job starts again from the first key.
-        const afterKey = passStart(spec, head, { token: Number.MAX_SAFE_INTEGER }).afterKey;
-        if (selectOnly) {
-          const keys = await job.selectBatch(tx, afterKey, batchSize);
-          if (keys.length === 0) throw new RollBackSample({ status: 'empty' });
-          const durationMs = performance.now() - started;
-          throw new RollBackSample({
-            status: 'measured',
-            mode: 'selected',
-            rows: keys.length,
-            durationMs,
-            note: selectOnly,
-          });
-        }
-        const batch = await job.changeBatch(tx, afterKey, batchSize, { batchNo: (head?.batchNo ?? 0) + 1 });
-        if (!batch) throw new RollBackSample({ status: 'empty' });
-        const durationMs = performance.now() - started;
-        throw new RollBackSample({
-          status: 'measured',
-          mode: 'applied',
-          rows: batch.selected,
-          durationMs,
-          verified: batch.verdict.ok ? { ok: true } : { ok: false, reason: batch.verdict.reason },
-        });
-      },
-    );
-    // The callback always throws, so reaching here means the lock was held by a running batch.
-    return outcome.held
-      ? { status: 'held' }
-      : { status: 'failed', reason: 'the sample transaction committed unexpectedly' };
-  } catch (error) {
-    if (error instanceof RollBackSample) return error.sample;
-    throw error;
+  const durationMs = median(attemptsMs);
+  if (first.status === 'selected') {
+    return { status: 'measured', mode: 'selected', rows: first.selected, durationMs, attemptsMs, note };
   }
+  // A verification failure in any attempt is the one to report.
+  const failed = attempts.find((a) => a.status === 'changed' && !a.verdict.ok);
+  const { verdict } = failed?.status === 'changed' ? failed : first;
+  const verified = verdict.ok ? { ok: true } : { ok: false, reason: verdict.reason };
+  return { status: 'measured', mode: 'applied', rows: first.selected, durationMs, attemptsMs, verified };
 }

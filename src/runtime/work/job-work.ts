@@ -1,21 +1,15 @@
 import type { Database } from '../../db/types';
-import { ddlGuardCheck } from '../../ddl/preflight-check';
-import {
-  type BatchOutcome,
-  type PreflightReport,
-  runBatch,
-  runPreflight,
-  verifyCommittedBatch,
-} from '../../engine';
+import { type BatchOutcome, type PreflightReport, runBatch, verifyCommittedBatch } from '../../engine';
 import { ensureLedger } from '../../engine/ledger-once';
 import type { JobSpec } from '../../job/types';
+import { jobPreflight } from '../../run/preflight-checks';
 import { catchUpCheckpoint, recordAppliedBatch } from '../batch-bookkeeping';
 import { translateBatchError } from '../batch-errors';
 import type { HandlerDeps } from '../deps';
 import { VerificationFailedError } from '../errors';
 import { initialCheckpoint, pacingSeconds } from '../handlers/common';
 import { planSummary } from '../plan-summary';
-import { runtimePreflightChecks } from '../statement-limits';
+import { jobCeiling } from '../statement-limits';
 import { controlBlockers } from './control-blockers';
 import type {
   Counterpart,
@@ -34,7 +28,7 @@ import type {
 export function jobWork(spec: JobSpec, counterpart?: Counterpart): Work {
   return {
     spec,
-    preflight: (ctx) => jobPreflight(ctx, spec, counterpart),
+    preflight: (ctx) => checkJob(ctx, spec, counterpart),
     step: async (ctx) => batchStep(ctx, spec, await openWithLedger(ctx.deps, spec)),
     verify: (ctx) => verifyBatch(ctx, spec),
   };
@@ -48,7 +42,7 @@ export async function openWithLedger(deps: HandlerDeps, spec: JobSpec): Promise<
 }
 
 /** Approval, abort and the counterpart's lease, then the engine's checks with the DDL guard and replicas. */
-async function jobPreflight(
+async function checkJob(
   { deps, run, input }: PreflightContext,
   spec: JobSpec,
   counterpart: Counterpart | undefined,
@@ -58,12 +52,12 @@ async function jobPreflight(
   const db = await deps.connections.open(spec.database);
   const consents = job?.ddlConsents ?? {};
   // Consents come from the control item read above; the engine itself never sees the store.
-  const ddlGuard = ddlGuardCheck({ consent: async (fingerprint) => consents[fingerprint] });
-  const report = await runPreflight({
+  const report = await jobPreflight({
     spec,
     db,
     replicas: await deps.connections.replicas(spec.database),
-    checks: [...runtimePreflightChecks(deps.settings), ddlGuard],
+    statementCeiling: jobCeiling(deps.settings),
+    consent: async (fingerprint) => consents[fingerprint],
   });
   const plan = planSummary(spec, report);
   const reasons = [...controlBlockers(spec, job, input, other, deps.now()), ...failedChecks(report)];

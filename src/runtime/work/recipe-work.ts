@@ -1,16 +1,17 @@
 import type { Database } from '../../db/types';
-import { jobLockName, readLedger, runPreflight } from '../../engine';
+import { jobLockName, readLedger } from '../../engine';
 import type { JobSpec } from '../../job/types';
 import type { BackfillPhase, DdlPhase, Recipe } from '../../recipes';
 import { guardPhase, phaseRefusals } from '../../recipes/phase-guard';
 import { currentPhase, phaseNamed } from '../../recipes/registration';
 import { RecipeBusyError, runDdlPhase } from '../../recipes/run-ddl';
+import { jobPreflight } from '../../run/preflight-checks';
 import { translateBatchError } from '../batch-errors';
 import type { HandlerDeps } from '../deps';
 import { RecipePhaseRefusedError, VerificationFailedError } from '../errors';
 import { initialCheckpoint, pacingSeconds } from '../handlers/common';
 import { planSummary } from '../plan-summary';
-import { recipeLimits, runtimePreflightChecks } from '../statement-limits';
+import { jobCeiling, recipeLimits } from '../statement-limits';
 import { controlBlockers } from './control-blockers';
 import { batchStep, failedChecks, jobWork, openWithLedger } from './job-work';
 import type { PreflightContext, StepContext, StepOutcome, Verified, Work, WorkPreflight } from './work';
@@ -82,11 +83,13 @@ async function phasePreflight(
     };
   }
   await prepare(db, phase);
-  const report = await runPreflight({
+  const report = await jobPreflight({
     spec,
     db,
     replicas: await deps.connections.replicas(spec.database),
-    checks: runtimePreflightChecks(deps.settings),
+    statementCeiling: jobCeiling(deps.settings),
+    // Read only if the guard meets a statement that needs consent: a backfill rarely carries DDL.
+    consent: async (fingerprint) => (await consentsOf(deps, recipe.id))(fingerprint),
   });
   return {
     phase: phase.name,
