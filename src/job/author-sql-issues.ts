@@ -24,11 +24,10 @@ export function describeAuthorSqlIssue(issue: AuthorSqlIssue): string {
   return `${issue.path} ${WHAT[issue.role]}: ${issue.reason}`;
 }
 
-/** Every author field of the job that its engine's parser refuses (the job's original, for a rollback). */
+/** Every author field of the job that its engine's parser refuses. */
 export async function authorSqlIssues(spec: JobSpec): Promise<AuthorSqlIssue[]> {
-  const source = spec.kind === 'rollback' ? spec.of : spec;
   const issues: AuthorSqlIssue[] = [];
-  for (const field of authorSqlOf(source)) {
+  for (const field of authorSqlOf(spec)) {
     const reason = await authorSqlProblem(field.sql, spec.engine, field.role);
     if (reason) issues.push({ path: field.path, role: field.role, reason });
   }

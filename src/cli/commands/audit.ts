@@ -1,4 +1,4 @@
-import { AuditRetentionError, dropAudit, listRollbackConflicts } from '../../engine';
+import { AuditRetentionError, dropAudit, kindOf, listRollbackConflicts } from '../../engine';
 import { auditTableRef } from '../../engine/audit/audit-table';
 import type { JobSpec } from '../../job/types';
 import { formatTableRef } from '../../sql/identifiers';
@@ -29,7 +29,7 @@ async function withJobDatabase<T>(
   use: (spec: JobSpec, db: Awaited<ReturnType<typeof connectJobDatabase>>['db']) => Promise<T>,
 ): Promise<T> {
   const { spec } = await loadJobFile(file, ctx.cwd);
-  if (spec.kind === 'custom' || spec.kind === 'rollback' || !spec.rollback.audit) {
+  if (!kindOf(spec).audited(spec)) {
     throw new BadInputError(
       `job '${spec.id}' keeps no audit data: only update, delete and archive jobs with rollback: { audit: true } do`,
     );

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/types';
-import { type DryRunOutcome, dryRunBatch } from '../../engine';
+import { type DryRunOutcome, dryRunBatch, kindOf } from '../../engine';
 import { auditExists } from '../../engine/audit/audit-table';
 import type { JobSpec } from '../../job/types';
 
@@ -37,11 +37,10 @@ function median(values: readonly number[]): number {
  * may reach outside the transaction; an audited job writes into an audit table that the first
  * real run creates. Everything else applies in full, then rolls back.
  */
-function selectOnlyReason(spec: JobSpec, hasAudit: boolean): string | undefined {
-  if (spec.kind === 'custom')
-    return "a custom job's applyBatch is its author's code, so only its selectBatch was timed";
-  if (spec.kind === 'rollback') return 'a rollback job is timed on its selection only';
-  if (spec.rollback.audit && !hasAudit)
+async function selectOnlyReason(spec: JobSpec, db: Database): Promise<string | undefined> {
+  const kind = kindOf(spec);
+  if (kind.sampleSelectOnly) return kind.sampleSelectOnly;
+  if (kind.audited(spec) && !(await auditExists(db, spec)))
     return 'the audit table does not exist yet (the first run creates it), so only the selection was timed';
   return undefined;
 }
@@ -58,7 +57,7 @@ export async function sampleBatch(
   const attempts: Measured[] = [];
   let note: string | undefined;
   try {
-    note = selectOnlyReason(spec, spec.rollback.audit ? await auditExists(db, spec) : false);
+    note = await selectOnlyReason(spec, db);
     for (let i = 0; i < SAMPLE_ATTEMPTS; i++) {
       const outcome = await dryRunBatch({ spec, db, batchSize, mode: note ? 'select' : 'change' });
       if (outcome.status === 'empty' || outcome.status === 'held') return { status: outcome.status };

@@ -46,6 +46,10 @@ export interface JobKind<S extends JobSpec = JobSpec> {
    * order and hands the kind's validate the range it walked; `own` leaves it to the kind's validate.
    */
   readonly postflight: 'walked-range' | 'own';
+  /** The job this one undoes (a rollback's original): the counterpart it must not run beside, whose author SQL it runs. */
+  undoes?(spec: S): DeclarativeJobSpec;
+  /** Why a plan's sample may time only this kind's selection, when it may never try the change. */
+  readonly sampleSelectOnly?: string;
   /** Runs once the job's ledger (and audit table) are installed, before its first batch. */
   afterInstall?(db: Database, spec: S): Promise<void>;
   /** The kind's own preflight checks; preflight/registry.ts places them among the common ones. */

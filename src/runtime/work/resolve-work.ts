@@ -1,4 +1,4 @@
-import { rollbackJobId } from '../../engine';
+import { kindOf, rollbackJobId } from '../../engine';
 import type { JobSpec } from '../../job/types';
 import type { HandlerDeps } from '../deps';
 import { jobWork } from './job-work';
@@ -27,15 +27,16 @@ export function workToStart(
 
 /** The original for a rollback, the rollback for an audited original; jobs without audit have none. */
 function counterpartOf(spec: JobSpec): Counterpart | undefined {
-  if (spec.kind === 'rollback') {
-    const original = spec.of.id;
+  const undone = kindOf(spec).undoes?.(spec);
+  if (undone) {
+    const original = undone.id;
     return {
       jobId: original,
       running: (busy) =>
         `running: job '${original}' is running (${busy}); a rollback never races the job it undoes: pause or abort it (lowtide pause ${original}) and start the rollback once it has stopped`,
     };
   }
-  if (spec.kind === 'custom' || !spec.rollback.audit) return undefined;
+  if (!kindOf(spec).audited(spec)) return undefined;
   return {
     jobId: rollbackJobId(spec.id),
     running: (busy) =>

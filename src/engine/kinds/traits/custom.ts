@@ -13,5 +13,6 @@ export const customKind: JobKind<CustomJobSpec> = {
   beforeImages: false,
   audited: () => false,
   postflight: 'own',
+  sampleSelectOnly: "a custom job's applyBatch is its author's code, so only its selectBatch was timed",
   preflight: { tables: [], authored: [customJobChecks] },
 };

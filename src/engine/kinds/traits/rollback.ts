@@ -15,6 +15,8 @@ export const rollbackKind: JobKind<RollbackJobSpec> = {
   beforeImages: false,
   audited: () => false,
   postflight: 'own',
+  undoes: (spec) => spec.of,
+  sampleSelectOnly: 'a rollback job is timed on its selection only',
   afterInstall: analyzeAuditTable,
   preflight: { tables: [auditTable], authored: [] },
 };

@@ -1,4 +1,5 @@
 import { authorSqlIssues, describeAuthorSqlIssue } from '../../../job/author-sql-issues';
+import { kindOf } from '../../kinds/registry';
 import { type PreflightCheck, pass, refuse } from '../types';
 
 /**
@@ -11,7 +12,8 @@ export const authorSql: PreflightCheck = {
   description:
     'Each where, set value and verify.invariant is one SQL expression and each preflight.checks[].sql one read-only SELECT, by the engine’s parser.',
   async run({ spec }) {
-    const issues = await authorSqlIssues(spec);
+    // A rollback runs its original's author SQL.
+    const issues = await authorSqlIssues(kindOf(spec).undoes?.(spec) ?? spec);
     if (issues.length === 0)
       return pass(this.name, "the job's SQL reads as expressions and read-only SELECTs");
     return issues.map((issue) => refuse(this.name, describeAuthorSqlIssue(issue)));
