@@ -1,7 +1,7 @@
 import { defineJob } from 'lowtide';
 
 /**
- * The job `npm start` runs: a backfill of `tier` on the demo table that src/demo seeds. Rows that
+ * The job `npm start` runs: a backfill of `tier` on the demo table that src/cli/demo seeds. Rows that
  * already have a tier (every tenth) must be left alone; `backfill_count` shows that each changed
  * row was changed exactly once. Run it yourself against your own seeded database with
  * `npx lowtide plan examples/demo/backfill-demo-tier.ts` and `npx lowtide run ... --local`.

@@ -18,7 +18,7 @@ export type FragmentRole = 'expression' | 'select';
  * unbalanced parenthesis, a bind placeholder. Where the server's reading depends on a setting
  * (standard_conforming_strings, NO_BACKSLASH_ESCAPES, ANSI_QUOTES), the one character whose
  * meaning changes, the backslash, is refused, so every reading ends each quote in the same place.
- * The engine's real parser checks the meaning afterwards (see src/db/author-sql).
+ * The engine's real parser checks the meaning afterwards (see src/sql/author-sql).
  */
 export function sqlFragmentProblem(
   fragment: string,
