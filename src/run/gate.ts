@@ -3,13 +3,21 @@ import type { HealthDecision } from '../health/types';
 import { type HistoryCosts, roomForAnotherLoop } from './history-budget';
 import type { RunState } from './state';
 
-/** The runtime's knobs the gate decides with (RuntimeSettings has them). */
+/** The runtime's knobs the gate decides with; RuntimeSettings (src/runtime/deps.ts) extends them. */
 export interface GateSettings {
+  /** Lease lifetime; renewed at every health gate, so it must outlast a batch plus the longest wait. */
   readonly leaseTtlMs: number;
+  /**
+   * Health-gate visits after which an execution hands over to a successor; bounded by the history
+   * budget (src/run/history-budget.ts), which also hands over earlier when retries pile up.
+   */
   readonly continueAsNewAfter: number;
+  /** What the state machine's states cost in history events (the local runtime computes them from its ASL). */
   readonly historyCosts: HistoryCosts;
+  /** First back-off while unhealthy; doubles per consecutive wait up to `maxBackoffSeconds`. */
   readonly backoffSeconds: number;
   readonly maxBackoffSeconds: number;
+  /** Held back by alarms, lag or load for longer than this: the run ends Paused. */
   readonly maxUnhealthySeconds: number;
 }
 

@@ -15,7 +15,7 @@ export const executionInputSchema = z
     rollback: z.boolean().optional(),
     /** With rollback: overwrite rows the application changed after the job instead of reporting them. */
     force: z.boolean().optional(),
-    /** `jobId` names a recipe: the run steps through its phases (src/runtime/work/recipe-work.ts). */
+    /** `jobId` names a recipe: the run steps through its phases (src/runtime/runnable/recipe-work.ts). */
     recipe: z.boolean().optional(),
     window: z
       .object({

@@ -4,6 +4,7 @@ import type { AlarmReader } from '../health/types';
 import type { JobSpec } from '../job/types';
 import { DEFAULT_SCAN_MB_PER_SECOND } from '../recipes/phase-timeout';
 import type { RecipeRegistration } from '../recipes/registration';
+import type { GateSettings } from '../run/gate';
 import { DEPLOYED_HISTORY_COSTS, type HistoryCosts } from '../run/history-budget';
 
 /** The slice of a structured logger the handlers use (Powertools' Logger has it). */
@@ -34,22 +35,11 @@ export interface Connections {
   close(): Promise<void>;
 }
 
-/** Knobs of the runtime rather than of a job: the same for every job of a deployment. */
-export interface RuntimeSettings {
-  /** Lease lifetime; renewed at every health gate, so it must outlast a batch plus the longest wait. */
-  readonly leaseTtlMs: number;
-  /**
-   * Health-gate visits after which an execution hands over to a successor; bounded by the history
-   * budget (src/run/history-budget.ts), which also hands over earlier when retries pile up.
-   */
-  readonly continueAsNewAfter: number;
-  /** What the state machine's states cost in history events (the local runtime computes them from its ASL). */
-  readonly historyCosts: HistoryCosts;
-  /** First back-off while unhealthy; doubles per consecutive wait up to `maxBackoffSeconds`. */
-  readonly backoffSeconds: number;
-  readonly maxBackoffSeconds: number;
-  /** Held back by alarms, lag or load for longer than this: the run ends Paused. */
-  readonly maxUnhealthySeconds: number;
+/**
+ * Knobs of the runtime rather than of a job, the same for every job of a deployment: the gate's
+ * (src/run/gate.ts) and the rest of what the handlers run under.
+ */
+export interface RuntimeSettings extends GateSettings {
   /**
    * The ApplyBatch function's Lambda timeout, which bounds every statement of a batch or a recipe
    * step (less a margin: src/config/function-timeouts.ts). Undefined locally: no such limit.

@@ -1,7 +1,7 @@
 import { newRunId } from '../run/naming';
 import type { ExecutionInput, RunState } from '../run/state';
 import { windowEndsAt } from '../run/window';
-import { runJobId, workFlagsOfInput } from './work/work-ref';
+import { runJobId, workFlagsOfInput } from './runnable/work-ref';
 
 /**
  * The payload an execution starts with. A new run gets a run id and its start time; a continued

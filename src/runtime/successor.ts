@@ -1,6 +1,6 @@
 import { generationName } from '../run/naming';
 import type { ExecutionInput, RunState } from '../run/state';
-import { inputJobId, workFlagsOfRun } from './work/work-ref';
+import { inputJobId, workFlagsOfRun } from './runnable/work-ref';
 
 export interface Successor {
   readonly name: string;

@@ -11,7 +11,8 @@ import { functionFile, STEP_NAMES } from '../../src/run/steps';
  */
 const MAX_CODE_LINES = 20;
 
-const handlerFile = (step: string) => path.join(REPO_ROOT, 'src/runtime/handlers', `${functionFile(step as never)}.ts`);
+const handlerFile = (step: string) =>
+  path.join(REPO_ROOT, 'src/runtime/handlers', `${functionFile(step as never)}.ts`);
 
 /** Lines that are not blank, not comments and not part of an import statement. */
 function codeLines(source: string): number {
@@ -23,7 +24,7 @@ function codeLines(source: string): number {
 describe('handler cores', () => {
   it('counts code lines without comments, blank lines and imports', () => {
     const source = [
-      "import { a,",
+      'import { a,',
       "  b } from './x';",
       '/** doc',
       ' * more */',
@@ -38,8 +39,9 @@ describe('handler cores', () => {
 
   it.each(STEP_NAMES)('%s is at most 20 code lines: parse, call, return', (step) => {
     const lines = codeLines(readFileSync(handlerFile(step), 'utf8'));
-    expect(lines, `${path.relative(REPO_ROOT, handlerFile(step))} has ${lines} code lines`).toBeLessThanOrEqual(
-      MAX_CODE_LINES,
-    );
+    expect(
+      lines,
+      `${path.relative(REPO_ROOT, handlerFile(step))} has ${lines} code lines`,
+    ).toBeLessThanOrEqual(MAX_CODE_LINES);
   });
 });

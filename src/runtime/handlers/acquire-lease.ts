@@ -2,7 +2,7 @@ import type { LeaseHeld } from '../../run/on-contention';
 import { start, started } from '../../run/start';
 import { type RunState, runStateSchema } from '../../run/state';
 import type { HandlerDeps } from '../deps';
-import { resolveRunJob } from '../work/work-ref';
+import { resolveRunJob } from '../runnable/work-ref';
 import { initialCheckpoint, parsePayload } from './common';
 
 /**

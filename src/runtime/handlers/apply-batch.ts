@@ -1,11 +1,11 @@
 import type { RunState } from '../../run/state';
 import type { HandlerDeps } from '../deps';
-import { resolveWork } from '../work/resolve-work';
+import { resolveWork } from '../runnable/resolve-work';
 import { loopStepSchema, parsePayload, requireLease, withReportedRetries } from './common';
 
 /**
  * One step of the run's work: for a job exactly one batch, in one transaction, at the persisted
- * adaptive size (src/runtime/work/job-work.ts). Contention becomes the errors the state machine
+ * adaptive size (src/runtime/runnable/job-work.ts). Contention becomes the errors the state machine
  * retries; a committed batch is mirrored to DynamoDB with its history and metrics.
  */
 export async function applyBatch(payload: unknown, deps: HandlerDeps): Promise<RunState> {

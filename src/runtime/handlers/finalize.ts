@@ -4,7 +4,7 @@ import { type RunState, runStateSchema } from '../../run/state';
 import type { HandlerDeps } from '../deps';
 import { VerificationFailedError } from '../errors';
 import { runtimeMetricNames } from '../job-metrics';
-import { resolveRunJob } from '../work/work-ref';
+import { resolveRunJob } from '../runnable/work-ref';
 import { parsePayload, requireLease } from './common';
 
 /**

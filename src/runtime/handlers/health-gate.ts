@@ -2,7 +2,7 @@ import { gateVerdict, handOver } from '../../run/gate';
 import { payloadLease, type RunState } from '../../run/state';
 import type { HandlerDeps } from '../deps';
 import { readHealth } from '../health-step';
-import { resolveRunJob } from '../work/work-ref';
+import { resolveRunJob } from '../runnable/work-ref';
 import { loopStepSchema, parsePayload, requireLease, withReportedRetries } from './common';
 
 /**

@@ -1,6 +1,6 @@
 import { executionEventSchema, releaseLeftBehind } from '../../run/execution-end';
 import type { HandlerDeps } from '../deps';
-import { runJobIdOfInput } from '../work/work-ref';
+import { runJobIdOfInput } from '../runnable/work-ref';
 import { parsePayload } from './common';
 
 export interface ExecutionEndHandled {

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { executionInputSchema } from '../../run/state';
 import type { HandlerDeps } from '../deps';
 import { startState } from '../run-start';
-import { checkStart, type PreflightResult, preflightOutcome } from '../work/preflight-outcome';
-import { workToStart } from '../work/resolve-work';
+import { checkStart, type PreflightResult, preflightOutcome } from '../runnable/preflight-outcome';
+import { workToStart } from '../runnable/resolve-work';
 import { parsePayload } from './common';
 
 const payloadSchema = z.object({

@@ -3,8 +3,8 @@ import { stop } from '../../run/stop';
 import type { HandlerDeps } from '../deps';
 import { causeText } from '../error-cause';
 import { InvalidPayloadError } from '../errors';
+import { resolveRunJob } from '../runnable/work-ref';
 import { type Successor, successorOf } from '../successor';
-import { resolveRunJob } from '../work/work-ref';
 import { parsePayload, requireLease } from './common';
 
 /** Every clean stop (src/run/stop.ts); a continuation names its successor for ContinueAsNew. */

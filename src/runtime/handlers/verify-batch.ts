@@ -1,6 +1,6 @@
 import type { RunState } from '../../run/state';
 import type { HandlerDeps } from '../deps';
-import { resolveWork } from '../work/resolve-work';
+import { resolveWork } from '../runnable/resolve-work';
 import { loopStepSchema, parsePayload, requireLease, withReportedRetries } from './common';
 
 /**

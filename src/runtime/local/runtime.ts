@@ -12,7 +12,7 @@ import { stepOfState } from '../../run/steps';
 import { urlConnections } from '../connections';
 import { DEFAULT_SETTINGS, type HandlerDeps, type RuntimeLogger } from '../deps';
 import { onExecutionEnd } from '../handlers';
-import { runJobId } from '../work/work-ref';
+import { runJobId } from '../runnable/work-ref';
 import { loadDefinition, statesOf } from './definition';
 import { memoryMetrics } from './memory-metrics';
 import { RetryTracker } from './retry-tracker';
