@@ -5,7 +5,7 @@ import type { JobSpec } from '../job/types';
 import { DEFAULT_SCAN_MB_PER_SECOND } from '../recipes/phase-timeout';
 import type { RecipeRegistration } from '../recipes/registration';
 import type { GateSettings } from '../run/gate';
-import { DEPLOYED_HISTORY_COSTS, type HistoryCosts } from '../run/history-budget';
+import { DEPLOYED_HISTORY_COSTS } from '../run/history-budget';
 
 /** The slice of a structured logger the handlers use (Powertools' Logger has it). */
 export interface RuntimeLogger {
