@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoTable, verifyDemoTable } from '../../src/cli/demo/seed';
+import { openDatabase } from '../../src/db/open-database';
+import { createTestDatabase } from '../support/databases';
 
 /**
  * The package as a user gets it: `npm pack` of a fresh build, installed into a new project, then
@@ -120,6 +123,34 @@ describe('the npm package, installed into a new project', () => {
     // Every tenth seeded row already has a tier; the example changes the other 2,700.
     expect(plan.stdout).toMatch(/estimated rows:\s+2,700\n/);
     expect(plan.stdout).toContain('preflight passed: a run would start.');
+  });
+
+  it('runs the example to its end on a real PostgreSQL through the compiled local runtime', async () => {
+    const server = await createTestDatabase('postgres');
+    const db = openDatabase(server.url);
+    try {
+      await seedDemoTable(db, 3000);
+      const state = join(scratch, 'state');
+      const ran = await lowtide(
+        [
+          'run',
+          'jobs/backfill-account-tier.ts',
+          '--local',
+          '--database-url',
+          server.url,
+          '--ms-per-second',
+          '20',
+        ],
+        { LOWTIDE_STATE_DIR: state },
+      );
+      expectOk(ran, 'lowtide run --local');
+      expect(ran.stdout).toMatch(/rows changed\s+2,700\n/);
+      const table = await verifyDemoTable(db, 3000);
+      expect(table).toMatchObject({ ok: true, changed: 2700, changedTwice: 0, presetTouched: 0 });
+    } finally {
+      await db.close();
+      await server.drop();
+    }
   });
 
   it('runs dist/, not the sources, and says what to do when a job cannot find lowtide', async () => {
