@@ -214,6 +214,17 @@ describe('the npm package, installed into a new project', () => {
         'buildApp',
       ]),
     );
+
+    // A CommonJS CDK app (what `cdk init app --language typescript` makes) require()s the same
+    // modules: package.json's `default` condition, and Node's require() of an ES module.
+    const cjs = join(project, 'exports.cjs');
+    await writeFile(
+      cjs,
+      "console.log(JSON.stringify([typeof require('lowtide').defineJob, typeof require('lowtide/cdk').Lowtide]));\n",
+    );
+    const required = await run(process.execPath, [cjs], project);
+    expectOk(required, 'node exports.cjs');
+    expect(JSON.parse(required.stdout)).toEqual(['function', 'function']);
   });
 
   it("typechecks the new project against the package's declarations", async () => {
