@@ -180,7 +180,7 @@ describe('the npm package, installed into a new project', () => {
     expect(invalid.stderr).toMatch(/^lowtide: jobs\/invalid.ts: invalid job/);
   });
 
-  it('imports lowtide, lowtide/config and lowtide/cdk from plain Node, without tsx', async () => {
+  it('imports (and require()s) lowtide, lowtide/config and lowtide/cdk from plain Node, without tsx', async () => {
     const script = join(project, 'exports.mjs');
     await writeFile(
       script,
