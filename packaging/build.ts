@@ -24,7 +24,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 
 /** The public entry points, by the name of their file in dist/ (package.json `exports` and `bin`). */
-export const ENTRY_POINTS = {
+const ENTRY_POINTS = {
   index: 'src/index.ts',
   config: 'src/config/public.ts',
   cdk: 'infra/index.ts',
@@ -120,4 +120,10 @@ function resolvePackageFile(specifier: string): string {
   return fileURLToPath(import.meta.resolve(specifier));
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  // A half-built dist/ must not be packed or run: none is better.
+  rmSync(dist, { recursive: true, force: true });
+  throw error;
+}
