@@ -7,8 +7,12 @@ import type { LowtidePackage } from './lowtide-package';
  */
 export const AWS_CDK_CLI_VERSION = '2.1148.1';
 
-/** The example job `lowtide init` writes, and the table `lowtide plan` seeds when no database is given. */
+/** The example job `lowtide init` writes, on the table `lowtide plan` seeds when no database is given. */
 export const EXAMPLE_JOB_FILE = 'jobs/backfill-account-tier.ts';
+const CONFIG_FILE = 'lowtide.config.ts';
+
+/** How a project file is imported: from the root (`./jobs/x`), or from infra/ (`../lowtide.config`). */
+const importOf = (file: string, up = false) => `${up ? '../' : './'}${file.replace(/\.ts$/, '')}`;
 
 /** A package name for the project from its directory's name; `lowtide-jobs` when none fits. */
 export function projectName(directoryName: string): string {
@@ -82,7 +86,7 @@ export function projectFiles(project: string, pkg: LowtidePackage): Readonly<Rec
       notices: false,
       context: { 'cli-telemetry': false },
     }),
-    'lowtide.config.ts': CONFIG.replace('__NAME__', deploymentName(project)),
+    [CONFIG_FILE]: CONFIG.replace('__NAME__', deploymentName(project)),
     [EXAMPLE_JOB_FILE]: EXAMPLE_JOB,
     'infra/app.ts': CDK_APP,
     '.gitignore': ['node_modules', 'cdk.out', '.lowtide', 'lowtide.connections.json', '*.log', ''].join('\n'),
@@ -123,7 +127,7 @@ const CONFIG = `// The deployment: the databases, the jobs and their schedules. 
 // this file, and every Lambda bundles it with the jobs it imports. Plain data only (no aws-cdk-lib).
 // The host and secret below are placeholders: replace them with your database and its secret.
 import { defineConfig } from 'lowtide/config';
-import backfillAccountTier from './jobs/backfill-account-tier';
+import backfillAccountTier from '${importOf(EXAMPLE_JOB_FILE)}';
 
 export default defineConfig({
   name: '__NAME__',
@@ -153,7 +157,7 @@ import { fileURLToPath } from 'node:url';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Lowtide } from 'lowtide/cdk';
-import config from '../lowtide.config';
+import config from '${importOf(CONFIG_FILE, true)}';
 
 const app = new App();
 const stack = new Stack(app, config.name, {
@@ -163,7 +167,7 @@ const stack = new Stack(app, config.name, {
 new Lowtide(stack, 'Lowtide', {
   config,
   // The functions bundle this file, and through it your jobs: the file \`config\` came from.
-  configFile: fileURLToPath(new URL('../lowtide.config.ts', import.meta.url)),
+  configFile: fileURLToPath(new URL('../${CONFIG_FILE}', import.meta.url)),
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 `;
