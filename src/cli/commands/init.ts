@@ -24,7 +24,7 @@ export async function initCommand(
   const project = projectName(basename(target));
   const files = projectFiles(project, readLowtidePackage());
   await writeProject(target, files, { force: flags.force, shown });
-  const cd = shown === '.' ? '' : `cd ${shown} && `;
+  const cd = shown === '.' ? '' : `cd ${/[\s'"]/.test(shown) ? JSON.stringify(shown) : shown} && `;
   const text = [
     `created ${Object.keys(files).length} files in ${shown}: ${Object.keys(files).join(', ')}`,
     '',
