@@ -1,10 +1,26 @@
 #!/usr/bin/env node
 // The package's `lowtide` command. Job files are TypeScript that `import { defineJob } from 'lowtide'`,
-// so tsx's loader is registered before anything else is imported; it also loads the CLI's own source.
+// so tsx's loader is registered before anything else is imported, installed or not.
+// - Installed (npm): the compiled CLI in dist/ runs; tsx only loads the job files, with the
+//   tsconfig of the directory the command runs in, and `lowtide` resolves to the installed package.
+// - In a checkout of the lowtide repository (the build script is there, or dist/ is not built):
+//   the CLI's sources run, and this repository's tsconfig.json maps `lowtide` to src/ for every
+//   job file, so a job never meets a stale dist/.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
 // The AWS SDK warns on every command about Node versions it will drop in the future; an operator's
 // terminal and a script's stderr are no place for it (package.json's engines says what is supported).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-register();
-await import('../src/cli/main.ts');
+
+const packageFile = (file) => new URL(`../${file}`, import.meta.url);
+const checkout = existsSync(packageFile('packaging/build.ts')) || !existsSync(packageFile('dist/cli.js'));
+
+if (checkout) {
+  register({ tsconfig: fileURLToPath(packageFile('tsconfig.json')) });
+  await import('../src/cli/main.ts');
+} else {
+  register();
+  await import('../dist/cli.js');
+}

@@ -55,7 +55,8 @@ export async function resolveDatabaseUrl(
   return resolved;
 }
 
-async function findUrl(
+/** The URL `resolveDatabaseUrl` would use, or undefined when nothing names one (no checks). */
+export async function findUrl(
   connection: string,
   sources: DatabaseUrlSources,
 ): Promise<ResolvedDatabaseUrl | undefined> {

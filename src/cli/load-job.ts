@@ -6,6 +6,7 @@ import { JobSpecError, parseJobSpec } from '../job/define-job';
 import { CONTROL_JOB_ID } from '../job/job-id';
 import type { JobSpec } from '../job/types';
 import { BadInputError, oneLine } from './errors';
+import { explainJobImportFailure } from './job-import-errors';
 
 /** A job file loaded by path, with the path as the operator typed it (for messages). */
 export interface LoadedJob {
@@ -25,7 +26,8 @@ function isParsedSpec(value: unknown): value is JobSpec {
 /**
  * Imports a job file (TypeScript or JavaScript) and returns its validated spec. Every way this can
  * go wrong is bad input with one line saying what to change: the file is missing, it does not
- * compile, it throws JobSpecError, or it exports no job.
+ * compile, it is not in an ES module project or cannot find lowtide there, it throws JobSpecError,
+ * or it exports no job.
  */
 export async function loadJobFile(path: string, cwd = process.cwd()): Promise<LoadedJob> {
   const absolute = resolve(cwd, path);
@@ -41,6 +43,8 @@ export async function loadJobFile(path: string, cwd = process.cwd()): Promise<Lo
   } catch (error) {
     if (error instanceof JobSpecError)
       throw new BadInputError(`${path}: ${oneLine(error.message)}`, { cause: error });
+    const explained = explainJobImportFailure(error, path, absolute);
+    if (explained) throw new BadInputError(explained, { cause: error });
     throw new BadInputError(
       `job file '${path}' could not be loaded: ${oneLine((error as Error).message ?? String(error))}`,
       {

@@ -242,6 +242,17 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
     );
 
   program
+    .command('init')
+    .description('create a jobs repository: package.json, lowtide.config.ts, an example job, the CDK app')
+    .argument('[dir]', 'the directory to create it in (default: the current directory)')
+    .option('--force', 'write the files even though the directory is not empty (overwriting them)')
+    .action(
+      perform(async (ctx, dir: string | undefined, flags: { force?: boolean }) =>
+        (await import('./commands/init')).initCommand(ctx, dir, flags),
+      ),
+    );
+
+  program
     .command('demo')
     .description(
       'the demo (npm start): a backfill on an embedded PostgreSQL, or on DATABASE_URL, with progress and a summary',

@@ -65,13 +65,15 @@ describe('bad input: exit code 2 and a one-line reason', () => {
     expect(reason).toContain('ECONNREFUSED');
   });
 
-  it('a URL for the wrong engine, and no URL at all', async () => {
+  it('a URL for the wrong engine, and no URL at all for a run', async () => {
     const wrong = await runCli(['plan', JOB, '--database-url', 'mysql://root@127.0.0.1:1/test']);
     expect(wrong.code).toBe(2);
     expect(oneLineReason(wrong.stderr)).toContain(
       "job 'cli-backfill-postgres' is a postgres job but --database-url is a mysql URL",
     );
-    const none = await runCli(['plan', JOB]);
+    // `plan` of a PostgreSQL job with no URL plans on an embedded PostgreSQL (test/cli/init.test.ts);
+    // `run` never does: it needs the database the operator means.
+    const none = await runCli(['run', JOB, '--local'], { env: { LOWTIDE_STATE_DIR: state.dir } });
     expect(none.code).toBe(2);
     expect(oneLineReason(none.stderr)).toContain(
       'pass --database-url, set LOWTIDE_DATABASE_URL_PRIMARY or DATABASE_URL',

@@ -3,6 +3,7 @@ import { connectJobDatabase } from '../database-url';
 import { EXIT } from '../errors';
 import { loadJobFile } from '../load-job';
 import { type CommandResult, result } from '../output';
+import { embeddedDatabaseWhenNoneGiven } from '../plan/embedded-plan-database';
 import { formatPlan } from '../plan/format-plan';
 import { planConsents } from '../plan/plan-consents';
 import { planJob } from '../plan/plan-job';
@@ -13,24 +14,42 @@ export interface PlanCommandOptions {
   readonly sample?: boolean;
 }
 
-/** `lowtide plan <job-file>`: the dry run. Exit 0 when a run would start, 3 when preflight refuses. */
+/**
+ * `lowtide plan <job-file>`: the dry run. Exit 0 when a run would start, 3 when preflight refuses.
+ * With no database given, a PostgreSQL job is planned on an embedded PostgreSQL (and says so).
+ */
 export async function planCommand(
   ctx: CliContext,
   file: string,
   options: PlanCommandOptions,
 ): Promise<CommandResult> {
   const { spec } = await loadJobFile(file, ctx.cwd);
-  const { db, where, serverVersion } = await connectJobDatabase(spec, {
-    flag: options.databaseUrl,
-    env: ctx.env,
-    cwd: ctx.cwd,
-  });
+  const sources = { flag: options.databaseUrl, env: ctx.env, cwd: ctx.cwd };
+  const embedded = await embeddedDatabaseWhenNoneGiven(spec, sources);
   try {
-    const consents = await planConsents(ctx, spec);
-    const report = await planJob(spec, db, { sample: options.sample !== false, consents });
-    const json = { ...report, database: where, serverVersion };
-    return result(json, formatPlan(report), report.ok ? EXIT.ok : EXIT.blocked);
+    const { db, where, serverVersion } = await connectJobDatabase(
+      spec,
+      embedded ? { ...sources, flag: embedded.url } : sources,
+    );
+    try {
+      const consents = await planConsents(ctx, spec);
+      const report = await planJob(spec, db, { sample: options.sample !== false, consents });
+      const json = {
+        ...report,
+        database: embedded ? 'embedded' : where,
+        serverVersion,
+        ...(embedded ? { embedded: { table: embedded.table, rows: embedded.rows } } : {}),
+      };
+      const text = formatPlan(report);
+      return result(
+        json,
+        embedded ? `${embedded.notice}\n\n${text}` : text,
+        report.ok ? EXIT.ok : EXIT.blocked,
+      );
+    } finally {
+      await db.close();
+    }
   } finally {
-    await db.close();
+    await embedded?.stop();
   }
 }

@@ -1,9 +1,26 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { type StateName, stateName, substitutionName, TASK_STEPS } from '../../run/steps';
 
+const DEFINITION_FILE = 'statemachines/maintenance-job.asl.json';
+
+/**
+ * The package root holding `file`, searched upwards from this module: in the sources this module is
+ * src/runtime/local/, in the built package it is bundled into dist/, and the file is the same one.
+ */
+function packageFile(file: string): URL {
+  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
+    const candidate = new URL(file, dir);
+    if (existsSync(candidate)) return candidate;
+    if (new URL('../', dir).href === dir.href)
+      throw new Error(
+        `lowtide's ${file} is missing beside ${import.meta.url}: reinstall the lowtide package`,
+      );
+  }
+}
+
 /** The definition the CDK app deploys. Locally it runs as is, with its placeholders filled. */
-export const DEFINITION_URL = new URL('../../../statemachines/maintenance-job.asl.json', import.meta.url);
+export const DEFINITION_URL = packageFile(DEFINITION_FILE);
 
 /** Placeholder -> the Task state it names. Task states are overridden locally by state name. */
 export const FUNCTION_SUBSTITUTIONS: Readonly<Record<string, StateName>> = Object.fromEntries(
