@@ -1,5 +1,6 @@
 import {
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -36,12 +37,13 @@ export const USER_MARKERS = {
 } as const;
 
 /**
- * Which of the package's files the copy holds. dist/ is not built here: the CDK app takes
+ * Which of the package's files the copy holds: what package.json `files` ships, and the folders
+ * the functions and the construct are built from. dist/ is not built here: the CDK app takes
  * lowtide's TypeScript source through the `lowtide-source` export condition, which only that
  * process sets, so a bundle that resolved `lowtide` through package.json would look for dist/ and
  * fail. The bundles reach lowtide's source only through the aliases the construct gives esbuild.
  */
-const PACKAGE_FILES = ['functions', 'statemachines', 'src', 'infra'];
+const PACKAGE_FOLDERS = ['functions', 'statemachines', 'src', 'infra'];
 const SOURCE_CONDITION = 'lowtide-source';
 const EXPORTS = {
   '.': { [SOURCE_CONDITION]: './src/index.ts', default: './dist/index.js' },
@@ -59,12 +61,14 @@ function write(file: string, text: string): void {
 
 function installPackage(nodeModules: string): string {
   const packageRoot = path.join(nodeModules, 'lowtide');
-  for (const entry of PACKAGE_FILES)
-    cpSync(path.join(REPO_ROOT, entry), path.join(packageRoot, entry), { recursive: true });
-  const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as Record<
-    string,
-    unknown
-  >;
+  const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    files?: string[];
+  };
+  const shipped = (manifest.files ?? []).filter((entry) => entry !== 'dist');
+  for (const entry of new Set([...PACKAGE_FOLDERS, ...shipped])) {
+    if (existsSync(path.join(REPO_ROOT, entry)))
+      cpSync(path.join(REPO_ROOT, entry), path.join(packageRoot, entry), { recursive: true });
+  }
   write(
     path.join(packageRoot, 'package.json'),
     `${JSON.stringify({ ...manifest, exports: EXPORTS }, null, 2)}\n`,
