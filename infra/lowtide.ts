@@ -18,7 +18,7 @@ import {
   stateMachineName,
 } from '../src/config';
 import { checkContinueAsNewAfter, DEPLOYED_HISTORY_COSTS } from '../src/run/history-budget';
-import { resolveBundlingRoots } from './bundling/project-roots';
+import { type BundlingRoots, resolveBundlingRoots } from './bundling/project-roots';
 import { ControlEvents } from './constructs/control-events';
 import { ControlTable } from './constructs/control-table';
 import { JobDashboard } from './constructs/job-dashboard';
@@ -109,6 +109,8 @@ export interface LowtideProps {
  */
 export class Lowtide extends Construct {
   readonly config: LowtideConfig;
+  /** Where the functions were bundled from: the package, the project, its lock file and the config. */
+  readonly bundlingRoots: BundlingRoots;
   readonly network: LowtideNetwork;
   readonly controlTable: ControlTable;
   readonly functions: LowtideFunctions;
@@ -134,6 +136,7 @@ export class Lowtide extends Construct {
     super(scope, id);
     const { config } = props;
     this.config = config;
+    this.bundlingRoots = roots;
 
     this.network = new LowtideNetwork(this, 'Network', { network: config.network });
     this.controlTable = new ControlTable(this, 'Control', {

@@ -95,6 +95,12 @@ describe('resolveBundlingRoots', () => {
 });
 
 describe('the Lowtide construct', () => {
+  it('bundles from the roots its props resolve to, and says which', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const lowtide = new Lowtide(new Stack(app, 'Probe'), 'Lowtide', { config: exampleConfig });
+    expect(lowtide.bundlingRoots).toEqual(resolveBundlingRoots());
+  });
+
   it('checks its roots before it adds anything to the tree', () => {
     const stack = new Stack(new App(), 'Probe');
     expect(
