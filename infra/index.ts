@@ -2,6 +2,8 @@
 export { AslSubstitutionError, aslPlaceholders, checkSubstitutions } from './asl';
 export type { BuildAppOptions } from './build-app';
 export { buildApp } from './build-app';
+export type { BundlingRoots, BundlingRootsInput } from './bundling/project-roots';
+export { LOCK_FILES, resolveBundlingRoots } from './bundling/project-roots';
 export type { ControlEventsProps } from './constructs/control-events';
 export { ControlEvents } from './constructs/control-events';
 export type { ControlTableProps } from './constructs/control-table';

@@ -18,6 +18,7 @@ import {
   stateMachineName,
 } from '../src/config';
 import { checkContinueAsNewAfter, DEPLOYED_HISTORY_COSTS } from '../src/run/history-budget';
+import { type BundlingRoots, resolveBundlingRoots } from './bundling/project-roots';
 import { ControlEvents } from './constructs/control-events';
 import { ControlTable } from './constructs/control-table';
 import { JobDashboard } from './constructs/job-dashboard';
@@ -29,19 +30,31 @@ import { ReplicaLagAlarm } from './constructs/replica-lag-alarm';
 import { RunNotifications } from './constructs/run-notifications';
 import { FUNCTION_NAMES, FUNCTION_SPECS } from './function-catalog';
 import { acknowledge } from './nag';
-import { REPO_ROOT, STATE_MACHINE_DEFINITION } from './paths';
+import { STATE_MACHINE_DEFINITION } from './paths';
 
 export interface LowtideProps {
   /** The validated deployment config (`lowtide.config.ts`'s default export). */
   readonly config: LowtideConfig;
   /**
-   * Directory with package.json, package-lock.json, tsconfig.json, `functions/` and `statemachines/`.
-   * @default - the root of the lowtide repository this file belongs to
+   * The lowtide package the functions are bundled from: its `functions/*.ts` entry points, the
+   * `src/` they import, and `statemachines/`. Must lie inside projectRoot (a linked package is
+   * found through `projectRoot/node_modules/lowtide`).
+   * @default - the package this construct was loaded from: `node_modules/lowtide` in a project
+   * that installed it, this repository when developing lowtide
+   */
+  readonly packageRoot?: string;
+  /**
+   * Your project: the folder with the lock file and the node_modules the bundles resolve
+   * packages from (aws-sdk, pg, zod, and whatever your jobs import). esbuild runs here, and
+   * every `lowtide` import in your config and jobs bundles packageRoot's source, the same
+   * modules the functions use.
+   * @default - the nearest folder at or above packageRoot that holds a lock file
+   * (package-lock.json, yarn.lock, pnpm-lock.yaml, bun.lock, bun.lockb)
    */
   readonly projectRoot?: string;
   /**
-   * The file whose default export is `config`: the functions bundle it (as `#lowtide-config`), so
-   * it must be the file `config` was loaded from.
+   * The file whose default export is `config`: the functions bundle it (as `#lowtide-config`)
+   * with the jobs it imports, so it must be the file `config` was loaded from.
    * @default `lowtide.config.ts` in projectRoot
    */
   readonly configFile?: string;
@@ -96,6 +109,8 @@ export interface LowtideProps {
  */
 export class Lowtide extends Construct {
   readonly config: LowtideConfig;
+  /** Where the functions were bundled from: the package, the project, its lock file and the config. */
+  readonly bundlingRoots: BundlingRoots;
   readonly network: LowtideNetwork;
   readonly controlTable: ControlTable;
   readonly functions: LowtideFunctions;
@@ -117,10 +132,11 @@ export class Lowtide extends Construct {
       throw new Error(`ddlScanMbPerSecond must be a positive number of MB/s, not ${scan}`);
     // A statement allowed to outlast the function running it is cut off by Lambda, mid-step.
     checkStatementsFit(props.config, FUNCTION_SPECS.applyBatch.timeoutSeconds);
+    const roots = resolveBundlingRoots(props);
     super(scope, id);
     const { config } = props;
     this.config = config;
-    const projectRoot = props.projectRoot ?? REPO_ROOT;
+    this.bundlingRoots = roots;
 
     this.network = new LowtideNetwork(this, 'Network', { network: config.network });
     this.controlTable = new ControlTable(this, 'Control', {
@@ -128,8 +144,7 @@ export class Lowtide extends Construct {
       removalPolicy: props.tableRemovalPolicy,
     });
     this.functions = new LowtideFunctions(this, 'Functions', {
-      projectRoot,
-      configFile: props.configFile ?? path.join(projectRoot, 'lowtide.config.ts'),
+      ...roots,
       logRetention: props.logRetention,
       network: {
         vpc: this.network.vpc,
@@ -157,7 +172,7 @@ export class Lowtide extends Construct {
       }),
     );
     this.stateMachine = new MaintenanceStateMachine(this, 'StateMachine', {
-      definitionFile: path.join(projectRoot, STATE_MACHINE_DEFINITION),
+      definitionFile: path.join(roots.packageRoot, STATE_MACHINE_DEFINITION),
       taskFunctions,
       stateMachineName: props.stateMachineName ?? stateMachineName(config.name),
       logRetention: props.logRetention,

@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 
 /**
@@ -18,14 +17,28 @@ export const ESM_BANNER = [
   'const __dirname = lowtideDirname(__filename);',
 ].join(' ');
 
-const COPY_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'copy-beside-bundle.mjs');
+/**
+ * Run by each function's afterBundling hook as `node -e <script> <outputDir> <file>...` (plain
+ * Node, so it works in bash and in cmd.exe, and travels inside this module rather than as a file
+ * the package would have to ship): copies each file a bundle reads at run time next to its
+ * index.mjs, only when the bundle names it (a function without the PostgreSQL parser does not
+ * need its wasm).
+ */
+const COPY_BESIDE_BUNDLE = [
+  "const fs = require('node:fs'), path = require('node:path')",
+  'const [outputDir, ...files] = process.argv.slice(1)',
+  "const bundle = fs.readFileSync(path.join(outputDir, 'index.mjs'), 'utf8')",
+  'for (const file of files) if (bundle.includes(path.basename(file))) fs.copyFileSync(file, path.join(outputDir, path.basename(file)))',
+].join('; ');
 
 /**
  * Files a bundle reads from beside its index.mjs at run time, which esbuild cannot inline:
  * libpg-query's loader reads `libpg-query.wasm` from `__dirname` when the module initializes.
+ * Resolved from the lowtide package, as esbuild resolves lowtide's own imports: the copy of
+ * libpg-query the bundle holds is the one whose wasm is copied.
  */
-export function runtimeFiles(projectRoot: string): string[] {
-  const resolve = createRequire(path.join(projectRoot, 'package.json')).resolve;
+export function runtimeFiles(packageRoot: string): string[] {
+  const resolve = createRequire(path.join(packageRoot, 'package.json')).resolve;
   return [path.join(path.dirname(resolve('libpg-query')), 'libpg-query.wasm')];
 }
 
@@ -40,17 +53,35 @@ function quoted(arg: string): string {
 export const CONFIG_IMPORT = '#lowtide-config';
 
 /**
+ * What the bundles resolve by name instead of by package.json: the deployment config, and
+ * lowtide itself as its TypeScript source. A job or config that imports `lowtide` or
+ * `lowtide/config` then gets the very modules the function's entry point imports, one copy in the
+ * bundle, rather than the package's compiled exports (a second copy of every class and schema).
+ */
+export function bundleAliases(packageRoot: string, configFile: string): Record<string, string> {
+  return {
+    [CONFIG_IMPORT]: path.resolve(configFile),
+    lowtide: path.join(packageRoot, 'src/index.ts'),
+    'lowtide/config': path.join(packageRoot, 'src/config/index.ts'),
+  };
+}
+
+/**
  * The esbuild settings of every function; exported so tests can bundle with exactly these.
- * package.json declares lowtide's modules free of side effects (all but the local runtime's
- * polyfill), so esbuild drops what a function never calls even when an index file reaches it:
- * the functions that never touch a database bundle no driver and no SQL parser.
+ * `packageRoot` is the lowtide package the entry points and their sources come from;
  * `configFile` is the deployment config the functions import as `#lowtide-config`.
+ * The package's package.json declares lowtide's modules free of side effects (all but the local
+ * runtime's polyfill), so esbuild drops what a function never calls even when an index file
+ * reaches it: the functions that never touch a database bundle no driver and no SQL parser.
+ * No tsconfig is named: esbuild gives each file the nearest tsconfig.json above it and none
+ * from outside node_modules to a file inside it, so a project's own settings (`paths`, say)
+ * apply to its config and jobs and never to an installed lowtide's sources.
  */
 export function bundlingOptions(
-  projectRoot: string,
-  configFile: string = path.join(projectRoot, 'lowtide.config.ts'),
+  packageRoot: string,
+  configFile: string = path.join(packageRoot, 'lowtide.config.ts'),
 ): nodejs.BundlingOptions {
-  const files = runtimeFiles(projectRoot);
+  const files = runtimeFiles(packageRoot);
   return {
     format: nodejs.OutputFormat.ESM,
     target: 'node22',
@@ -61,15 +92,16 @@ export function bundlingOptions(
     sourcesContent: false,
     // Bundle the AWS SDK too: what was tested is what runs, whatever SDK the runtime ships.
     externalModules: ['pg-native'],
-    tsconfig: path.join(projectRoot, 'tsconfig.json'),
     // The config the app synthesized is the one the functions bundle (LOWTIDE_CONFIG, or the default).
-    esbuildArgs: { '--alias': `${CONFIG_IMPORT}=${path.resolve(configFile)}` },
+    esbuildArgs: {
+      '--alias': Object.entries(bundleAliases(packageRoot, configFile)).map(([from, to]) => `${from}=${to}`),
+    },
     // Local bundling only (no Docker): the hook runs on this machine with its Node.
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],
       afterBundling: (_inputDir, outputDir) => [
-        ['node', COPY_SCRIPT, outputDir, ...files].map(quoted).join(' '),
+        ['node', '-e', COPY_BESIDE_BUNDLE, outputDir, ...files].map(quoted).join(' '),
       ],
     },
   };

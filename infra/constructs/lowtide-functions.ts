@@ -7,6 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bundlingOptions } from '../bundling/bundling-options';
+import type { BundlingRoots } from '../bundling/project-roots';
 import {
   FUNCTION_NAMES,
   FUNCTION_SPECS,
@@ -23,11 +24,12 @@ export interface FunctionNetworkProps {
   readonly securityGroups: ec2.ISecurityGroup[];
 }
 
-export interface LowtideFunctionsProps {
-  /** Directory holding package.json, package-lock.json, tsconfig.json and `functions/`. */
-  readonly projectRoot: string;
-  /** The deployment config file every function bundles in place of `#lowtide-config`. */
-  readonly configFile: string;
+/**
+ * Where the functions come from (resolveBundlingRoots fills in and checks them): the entry points
+ * in `packageRoot/functions`, bundled by esbuild running in `projectRoot` with the config in
+ * `configFile`.
+ */
+export interface LowtideFunctionsProps extends BundlingRoots {
   /** Environment of every function (table name, connections, Powertools settings). */
   readonly environment: Readonly<Record<string, string>>;
   /** Where the database-touching functions run; the others stay out of the VPC. */
@@ -44,9 +46,9 @@ export interface LowtideFunctionsProps {
 }
 
 /**
- * The ten Lambda functions, bundled from `functions/*.ts` with esbuild (no Docker), ARM64, X-Ray
- * tracing, one log group and one least-privilege role each. Only the functions that touch the
- * database run in the VPC.
+ * The ten Lambda functions, bundled by esbuild (no Docker) from the lowtide package's
+ * `functions/*.ts` with the project's config and jobs; ARM64, X-Ray tracing, one log group and one
+ * least-privilege role each. Only the functions that touch the database run in the VPC.
  */
 export class LowtideFunctions extends Construct {
   readonly functions: Readonly<Record<LowtideFunctionName, nodejs.NodejsFunction>>;
@@ -89,10 +91,10 @@ export class LowtideFunctions extends Construct {
       };
       checkEnvironmentSize(spec.file, environment);
       functions[name] = new nodejs.NodejsFunction(this, cid, {
-        entry: path.join(props.projectRoot, FUNCTIONS_DIR, `${spec.file}.ts`),
+        entry: path.join(props.packageRoot, FUNCTIONS_DIR, `${spec.file}.ts`),
         handler: 'handler',
         projectRoot: props.projectRoot,
-        depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
+        depsLockFilePath: props.depsLockFilePath,
         runtime: props.runtime ?? lambda.Runtime.NODEJS_24_X,
         architecture: lambda.Architecture.ARM_64,
         memorySize: spec.memoryMb,
@@ -109,7 +111,7 @@ export class LowtideFunctions extends Construct {
               securityGroups: props.network.securityGroups,
             }
           : {}),
-        bundling: bundlingOptions(props.projectRoot, props.configFile),
+        bundling: bundlingOptions(props.packageRoot, props.configFile),
       });
       logGroups[name] = logGroup;
 

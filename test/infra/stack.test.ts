@@ -5,6 +5,7 @@ import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aslPlaceholders } from '../../infra/asl';
+import { bundleAliases } from '../../infra/bundling/bundling-options';
 import { CONTROL_TABLE_KEYS } from '../../infra/constructs/control-table';
 import { bundlingOptions } from '../../infra/constructs/lowtide-functions';
 import { FUNCTION_NAMES, FUNCTION_SPECS, type LowtideFunctionName } from '../../infra/function-catalog';
@@ -208,7 +209,7 @@ describe('Lambda functions', () => {
   });
 });
 
-describe('bundling resolves the deployment config and the lowtide self-reference to this repository', () => {
+describe('bundling resolves the deployment config and `lowtide` to this repository', () => {
   it('bundles ../lowtide.config from functions/ with its jobs and the source of lowtide, and the bundle runs', async () => {
     const options = bundlingOptions(REPO_ROOT);
     const result = await esbuild.build({
@@ -227,7 +228,7 @@ describe('bundling resolves the deployment config and the lowtide self-reference
       mainFields: options.mainFields,
       banner: { js: options.banner! },
       external: options.externalModules,
-      tsconfig: options.tsconfig,
+      alias: bundleAliases(REPO_ROOT, path.join(REPO_ROOT, 'lowtide.config.ts')),
       metafile: true,
       write: false,
     });
@@ -242,8 +243,8 @@ describe('bundling resolves the deployment config and the lowtide self-reference
         'src/config/define-config.ts',
       ]),
     );
-    // `lowtide` resolved to this checkout's source, not to some installed copy.
-    expect(inputs.filter((i) => i.includes('node_modules/lowtide'))).toEqual([]);
+    // `lowtide` resolved to this checkout's source, not to some installed copy or to dist/.
+    expect(inputs.filter((i) => i.includes('node_modules/lowtide') || i.startsWith('dist/'))).toEqual([]);
     const file = path.join(synth.outdir, 'probe.mjs');
     writeFileSync(file, result.outputFiles[0]!.text);
     const probe = (await import(pathToFileURL(file).href)) as { jobIds: string[] };
