@@ -7,15 +7,7 @@
 // Chunks land beside the entries in dist/: code that finds package files from its own location
 // (the state machine definition, the construct's project root) sits one level below the root.
 import { execFileSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -30,9 +22,6 @@ const ENTRY_POINTS = {
   cdk: 'infra/index.ts',
   cli: 'src/cli/main.ts',
 } as const;
-
-/** Files the built code reads beside itself at run time, copied into dist/. */
-const BESIDE_DIST = ['infra/bundling/copy-beside-bundle.mjs'];
 
 interface PackageJson {
   dependencies?: Record<string, string>;
@@ -108,7 +97,6 @@ async function main(): Promise<void> {
       `the build imports packages package.json does not declare:\n  ${problems.join('\n  ')}\nadd them to dependencies (or peerDependencies)`,
     );
   }
-  for (const file of BESIDE_DIST) copyFileSync(path.join(root, file), path.join(dist, path.basename(file)));
   execFileSync(process.execPath, [resolvePackageFile('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
     cwd: root,
     stdio: 'inherit',

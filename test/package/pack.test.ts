@@ -1,5 +1,5 @@
 import { type ExecFileException, execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,7 @@ function run(
   args: readonly string[],
   cwd: string,
   env: Record<string, string> = {},
+  timeoutMs = 90_000,
 ): Promise<Ran> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, npm_config_update_notifier: 'false', ...env };
   for (const name of SCRUBBED) if (!(name in env)) delete childEnv[name];
@@ -38,7 +39,7 @@ function run(
     execFile(
       command,
       [...args],
-      { cwd, env: childEnv, maxBuffer: 64 * 1024 * 1024, timeout: 90_000 },
+      { cwd, env: childEnv, maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs },
       (error: ExecFileException | null, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout: String(stdout), stderr: String(stderr) });
@@ -238,9 +239,47 @@ describe('the npm package, installed into a new project', () => {
     );
   });
 
-  // `npx cdk synth` of the new project, with cdk-nag's checks passing, goes here once the Lambda
-  // functions bundle from the installed package with the project's own config and jobs (the other
-  // half of issue 19, in infra/ and functions/): run
-  //   node node_modules/aws-cdk/bin/cdk synth --quiet
-  // in `project` and assert it exits 0 and writes cdk.out/<config name>.template.json.
+  it('synthesizes the new project with cdk-nag passing, its own job inside the bundled functions', async () => {
+    // `npm install` writes the lock file CDK's bundling requires (NodejsFunction's depsLockFilePath);
+    // the offline install above links packages instead, so the test writes the smallest one npm reads.
+    await writeFile(
+      join(project, 'package-lock.json'),
+      `${JSON.stringify({ name: 'jobs-repo', lockfileVersion: 3, requires: true, packages: { '': { name: 'jobs-repo' } } }, null, 2)}\n`,
+    );
+    const out = join(scratch, 'cdk.out');
+    const synth = await run(
+      process.execPath,
+      [join(project, 'node_modules/aws-cdk/bin/cdk'), 'synth', '--quiet', '--output', out],
+      project,
+      {
+        CDK_DISABLE_VERSION_CHECK: '1',
+        CDK_DISABLE_CLI_TELEMETRY: 'true',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+      300_000,
+    );
+    expectOk(synth, 'cdk synth');
+    const template = JSON.parse(await readFile(join(out, 'jobs-repo.template.json'), 'utf8')) as {
+      Resources: Record<
+        string,
+        { Type: string; Properties: { Handler?: string; Code?: { S3Key?: string } } }
+      >;
+    };
+    const functions = Object.values(template.Resources).filter(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler',
+    );
+    expect(functions).toHaveLength(10);
+    // The job the project wrote travels in the functions' bundles, from the project's jobs/.
+    const bundles = await Promise.all(
+      functions.map((f) =>
+        readFile(
+          join(out, `asset.${String(f.Properties.Code?.S3Key).replace(/\.zip$/, '')}`, 'index.mjs'),
+          'utf8',
+        ),
+      ),
+    );
+    expect(
+      bundles.filter((code) => code.includes('lowtide_demo_accounts.tier from lifetime_value')).length,
+    ).toBeGreaterThan(0);
+  }, 330_000);
 });

@@ -57,8 +57,11 @@ export function projectFiles(project: string, pkg: LowtidePackage): Readonly<Rec
         constructs: range(pkg, 'constructs'),
         'cdk-nag': range(pkg, 'cdk-nag'),
       },
+      // esbuild: CDK bundles the functions with the project's own esbuild (npx --no-install) and
+      // falls back to Docker without it.
       devDependencies: {
         'aws-cdk': AWS_CDK_CLI_VERSION,
+        esbuild: range(pkg, 'esbuild'),
         '@types/node': range(pkg, '@types/node'),
         tsx: range(pkg, 'tsx'),
         typescript: range(pkg, 'typescript'),
