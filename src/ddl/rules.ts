@@ -4,4 +4,10 @@ import { statementTimeoutRule } from './postgres/rules/missing-statement-timeout
 import type { RuleInfo } from './types';
 
 /** Every rule of both engines, as documented in docs/ddl-guard.md. */
-export const DDL_RULES: readonly RuleInfo[] = [...POSTGRES_RULES, statementTimeoutRule, pgUnparsed, ...MYSQL_RULES, mysqlUnparsed];
+export const DDL_RULES: readonly RuleInfo[] = [
+  ...POSTGRES_RULES,
+  statementTimeoutRule,
+  pgUnparsed,
+  ...MYSQL_RULES,
+  mysqlUnparsed,
+];

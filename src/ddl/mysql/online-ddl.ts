@@ -172,7 +172,11 @@ function supportFor(op: MysqlOp, flavour: Flavour, ctx: OpContext): Support {
       if (op.indexed) return with_(REBUILD, `new column ${op.column} also gets an index`);
       {
         const can = instantColumns(flavour, ctx);
-        if (!can.addLast) return with_(REBUILD, `${can.release} cannot add a column instantly, so ADD COLUMN ${op.column} rebuilds the table`);
+        if (!can.addLast)
+          return with_(
+            REBUILD,
+            `${can.release} cannot add a column instantly, so ADD COLUMN ${op.column} rebuilds the table`,
+          );
         if (op.positioned && !can.addAnywhere) {
           return with_(
             REBUILD,

@@ -29,7 +29,8 @@ async function learnValidatedConstraints(
   if (!alter || !table || !catalog?.constraint) return;
   for (const item of alter.cmds ?? []) {
     const cmd = nodeAs(item, 'AlterTableCmd');
-    if (cmd?.subtype !== 'AT_ValidateConstraint' || !cmd.name || state.knowsConstraint(table, cmd.name)) continue;
+    if (cmd?.subtype !== 'AT_ValidateConstraint' || !cmd.name || state.knowsConstraint(table, cmd.name))
+      continue;
     const facts = await catalog.constraint(table, cmd.name).catch(() => undefined);
     if (facts) state.learnConstraint(table, cmd.name, facts);
   }

@@ -82,7 +82,9 @@ export class PgScriptState {
   addedNotValidInThisTransaction(table: string, name: string): boolean {
     const known = this.constraints.get(table)?.get(name);
     return (
-      this.inTransaction && known?.addedInTransaction !== undefined && known.addedInTransaction === this.transaction
+      this.inTransaction &&
+      known?.addedInTransaction !== undefined &&
+      known.addedInTransaction === this.transaction
     );
   }
 
@@ -106,7 +108,8 @@ export class PgScriptState {
   apply(node: Node): void {
     const tx = nodeAs(node, 'TransactionStmt');
     if (tx) {
-      if ((tx.kind === 'TRANS_STMT_BEGIN' || tx.kind === 'TRANS_STMT_START') && !this.inTransaction) this.begin();
+      if ((tx.kind === 'TRANS_STMT_BEGIN' || tx.kind === 'TRANS_STMT_START') && !this.inTransaction)
+        this.begin();
       if (
         tx.kind === 'TRANS_STMT_COMMIT' ||
         tx.kind === 'TRANS_STMT_ROLLBACK' ||

@@ -107,7 +107,8 @@ export function statementLock(node: Node): LockClass {
   if (domain) {
     // Checking a domain's new constraint locks every table using it in SHARE (PostgreSQL docs, ALTER DOMAIN).
     const validates =
-      domain.subtype === 'N' || (domain.subtype === 'C' && !nodeAs(domain.def, 'Constraint')?.skip_validation);
+      domain.subtype === 'O' ||
+      (domain.subtype === 'C' && !nodeAs(domain.def, 'Constraint')?.skip_validation);
     return validates ? 'SHARE' : domain.subtype === 'V' ? 'SHARE UPDATE EXCLUSIVE' : 'NONE';
   }
   if (nodeAs(node, 'DropdbStmt')) return 'ACCESS EXCLUSIVE';

@@ -20,7 +20,8 @@ function rewriteReason(column: ColumnDef, version: ServerVersion): string | unde
     const fixed = columnConstraints(column).find(
       (c) => c.contype === 'CONSTR_DEFAULT' && c.raw_expr && !isNullDefault(c.raw_expr),
     );
-    if (fixed) return `column ${name} has a DEFAULT, and before PostgreSQL 11 any default is written into every row`;
+    if (fixed)
+      return `column ${name} has a DEFAULT, and before PostgreSQL 11 any default is written into every row`;
   }
   if (SERIAL_TYPES.has(typeName(column.typeName))) {
     return `column ${name} is ${typeName(column.typeName)}: its nextval() default is volatile`;

@@ -19,7 +19,7 @@ export const alterDomainAddConstraint: Rule<PgStatement> = {
     const domain = nodeAs(stmt.node, 'AlterDomainStmt');
     if (!domain) return [];
     const name = names(domain.typeName).join('.');
-    if (domain.subtype === 'N') {
+    if (domain.subtype === 'O') {
       return [
         {
           why: `SET NOT NULL on domain ${name} checks every column of every table using it for NULLs, holding SHARE on each table: no writes to them until it ends.`,

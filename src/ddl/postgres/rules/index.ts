@@ -5,8 +5,8 @@ import { addColumnNotNull } from './add-column-not-null';
 import { addColumnVolatileDefault } from './add-column-volatile-default';
 import { addForeignKeyWithoutNotValid } from './add-foreign-key-without-not-valid';
 import { addUniqueWithoutUsingIndex } from './add-unique-without-using-index';
-import { alterDomainAddConstraint } from './alter-domain-add-constraint';
 import { alterColumnType } from './alter-column-type';
+import { alterDomainAddConstraint } from './alter-domain-add-constraint';
 import { cluster } from './cluster';
 import { concurrentlyInTransaction } from './concurrently-in-transaction';
 import { createIndexWithoutConcurrently } from './create-index-without-concurrently';
@@ -22,8 +22,8 @@ import { rewriteTableOptions } from './rewrite-table-options';
 import { setNotNull } from './set-not-null';
 import { truncate } from './truncate';
 import { unbatchedDml } from './unbatched-dml';
-import { validateInSameTransaction } from './validate-in-same-transaction';
 import { vacuumFull } from './vacuum-full';
+import { validateInSameTransaction } from './validate-in-same-transaction';
 
 /** Every PostgreSQL rule, in report order. Adding a rule: one file here and one line in this list. */
 export const POSTGRES_RULES: readonly Rule<PgStatement>[] = [
