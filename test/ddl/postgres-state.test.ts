@@ -20,7 +20,7 @@ const LOCK_MODES: Record<string, LockClass> = {
 };
 const STRENGTH = Object.values(LOCK_MODES);
 
-const pg = (sql: string, options: Partial<AnalyzeOptions> = {}): Promise<Finding[]> =>
+const pg = (sql: string | readonly string[], options: Partial<AnalyzeOptions> = {}): Promise<Finding[]> =>
   analyzeSql(sql, { engine: 'postgres', assumeLockTimeout: true, ...options });
 const rules = (findings: readonly Finding[]) => findings.map((f) => f.rule);
 const blocking = (findings: readonly Finding[]) => findings.filter((f) => f.severity === 'block');
