@@ -235,6 +235,16 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
     .option('--fail-on <level>', 'block (default) or warn: the lowest severity that makes the exit code 1')
     .option('--server <flavour>', 'MySQL family: mysql, mariadb or any (whose online DDL rules apply)')
     .option('--assume-lock-timeout', 'the runner sets a lock timeout itself, so a script without one is fine')
+    .option(
+      '--assume-in-transaction',
+      'each file runs inside BEGIN ... COMMIT, as migration tools wrap it (a file saying -- lowtide: no-transaction does not)',
+    )
+    .option(
+      '--pg-version <version>',
+      'the PostgreSQL release to apply the rules for (default 14; read from --database-url)',
+    )
+    .option('--mysql-version <version>', 'the MySQL release (default 8.4; read from --database-url)')
+    .option('--mariadb-version <version>', 'the MariaDB release (default 10.11; read from --database-url)')
     .action(
       perform(async (ctx, files: string[], flags: Record<string, unknown>) =>
         (await import('./commands/lint')).lintCommand(ctx, files, flags),

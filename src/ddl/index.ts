@@ -3,6 +3,8 @@
 
 export type { DdlSpec } from '../job/ddl-field';
 export { ddlSpecSchema } from '../job/ddl-field';
+export type { RunAssumptions } from './analyze-on-database';
+export { analyzeOnDatabase } from './analyze-on-database';
 export { analyzeScript, analyzeSql } from './analyze-sql';
 export type { ConsentLookup, ConsentRecord } from './consent';
 export { InMemoryConsents } from './consent';
@@ -21,6 +23,7 @@ export type {
   Analysis,
   AnalyzeOptions,
   ColumnFacts,
+  ConstraintFacts,
   DdlCatalog,
   Finding,
   LockClass,
@@ -29,3 +32,5 @@ export type {
   RuleInfo,
   Severity,
 } from './types';
+export type { ServerVersion, ServerVersions } from './versions';
+export { DEFAULT_VERSIONS, parseVersion } from './versions';

@@ -1,9 +1,8 @@
 import type { PreflightCheck } from '../engine/preflight/types';
 import { pass, refuse, warn } from '../engine/preflight/types';
 import type { CheckResult, JobSpec } from '../job/types';
-import { analyzeScript } from './analyze-sql';
+import { analyzeOnDatabase } from './analyze-on-database';
 import { type ConsentLookup, describeConsent } from './consent';
-import { guardContextFromDatabase } from './database-catalog';
 import { jobDdlStatements } from './ddl-spec';
 import type { AnalyzeOptions, Finding } from './types';
 
@@ -68,9 +67,7 @@ export function ddlGuardCheck(options: DdlGuardCheckOptions): PreflightCheck {
     },
     async run({ spec, db }) {
       const statements = statementsOf(spec) ?? [];
-      const analysis = await analyzeScript(statements, {
-        engine: spec.engine,
-        ...(await guardContextFromDatabase(db)),
+      const analysis = await analyzeOnDatabase(db, statements, {
         assumeLockTimeout: options.runnerSetsLockTimeout ?? false,
         smallTableRows: options.smallTableRows,
         maxLockTimeoutMs: options.maxLockTimeoutMs,

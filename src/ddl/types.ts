@@ -1,4 +1,5 @@
 import type { Engine } from '../db/types';
+import type { ServerVersions } from './versions';
 
 /**
  * The table lock a statement takes, as the server names it. PostgreSQL's eight table lock modes
@@ -71,9 +72,18 @@ export interface ColumnFacts {
   readonly bytesPerChar?: number;
 }
 
+/** What the guard may learn about a named constraint of a table from the live database. */
+export interface ConstraintFacts {
+  /** The constraint is validated (not NOT VALID). */
+  readonly validated: boolean;
+  /** PostgreSQL: the column of a `CHECK (col IS NOT NULL)`, when the constraint is exactly that. */
+  readonly notNullColumn?: string;
+}
+
 /** Optional catalog lookups; without them the guard assumes the worst (fails closed). */
 export interface DdlCatalog {
   column?(table: string, column: string): Promise<ColumnFacts | undefined>;
+  constraint?(table: string, name: string): Promise<ConstraintFacts | undefined>;
 }
 
 export interface AnalyzeOptions {
@@ -95,6 +105,14 @@ export interface AnalyzeOptions {
   readonly assumeLockTimeout?: boolean;
   /** A lock timeout longer than this does not count as protection. Default 10 s. */
   readonly maxLockTimeoutMs?: number;
+  /**
+   * Each source runs inside one transaction, as migration tools wrap a file in BEGIN ... COMMIT:
+   * CONCURRENTLY is refused there and `SET LOCAL` counts. A source holding the comment
+   * `-- lowtide: no-transaction` runs outside one all the same. Default false.
+   */
+  readonly assumeInTransaction?: boolean;
+  /** The server releases the version-dependent rules apply for; missing ones take DEFAULT_VERSIONS. */
+  readonly versions?: ServerVersions;
 }
 
 /** One statement of a script, located in its source. */

@@ -1,5 +1,5 @@
 import type { Database } from '../db/types';
-import { analyzeScript } from '../ddl/analyze-sql';
+import { analyzeOnDatabase } from '../ddl/analyze-on-database';
 import type { ConsentLookup } from '../ddl/consent';
 import { type GuardContext, guardContextFromDatabase } from '../ddl/database-catalog';
 import type { Finding } from '../ddl/types';
@@ -55,11 +55,13 @@ export async function guardPhase(
   const context = await guardContextFromDatabase(db);
   const refusals = await phaseRefusals(db, phase, limits, context);
   if (refusals.length > 0) return refusals;
-  const analysis = await analyzeScript(phase.statements, {
-    engine: db.engine,
-    ...context,
-    assumeLockTimeout: true,
-  });
+  const analysis = await analyzeOnDatabase(
+    db,
+    phase.statements,
+    // A transaction-mode phase runs its statements inside one BEGIN ... COMMIT.
+    { assumeLockTimeout: true, assumeInTransaction: phase.mode === 'transaction' },
+    context,
+  );
   const reasons: string[] = [];
   for (const finding of analysis.findings) {
     if (finding.severity !== 'block') continue;

@@ -8,7 +8,7 @@ import { DDL_RULES, LINT_EXIT, lintSql } from '../../src/ddl';
 const CLEAN =
   "SET lock_timeout = '2s';\nALTER TABLE accounts ADD COLUMN note text;\nCREATE INDEX CONCURRENTLY accounts_note_idx ON accounts (note);\n";
 const BLOCKING =
-  "SET lock_timeout = '2s';\n-- the dangerous one\nALTER TABLE accounts ALTER COLUMN tier SET NOT NULL;\n";
+  "SET lock_timeout = '2s'; SET statement_timeout = '1min';\n-- the dangerous one\nALTER TABLE accounts ALTER COLUMN tier SET NOT NULL;\n";
 const WARNING = "SET lock_timeout = '2s';\nUPDATE accounts SET tier = 'gold' WHERE id < 1000;\n";
 
 describe('lowtide lint', () => {
@@ -55,7 +55,7 @@ describe('lowtide lint', () => {
     expect(report.counts).toEqual({ block: 1, warn: 0, note: 0 });
     expect(report.findings).toEqual([
       expect.objectContaining({
-        statementIndex: 1,
+        statementIndex: 2,
         line: 3,
         statement: 'ALTER TABLE accounts ALTER COLUMN tier SET NOT NULL',
         rule: 'pg-set-not-null',
@@ -82,7 +82,7 @@ describe('lowtide lint', () => {
     expect(result.output).toMatch(/why: .*ACCESS EXCLUSIVE/);
     expect(result.output).toMatch(/instead: .*VALIDATE CONSTRAINT/);
     expect(result.output).toMatch(/consent fingerprint: ddl1-[0-9a-f]{16}/);
-    expect(result.output).toContain(`${file('blocking.sql')}: 2 statements, 1 blocking, 0 warnings, 0 notes`);
+    expect(result.output).toContain(`${file('blocking.sql')}: 3 statements, 1 blocking, 0 warnings, 0 notes`);
   });
 
   it('passes warnings by default and fails on them with --fail-on warn', async () => {

@@ -390,12 +390,12 @@ describe('the PostgreSQL rules, with the real parser and the real server', () =>
 
   it('reports each statement of a multi-statement script at its own index and line', async () => {
     const findings = await analyzeSql(
-      "SET lock_timeout = '2s';\n-- step 1\nALTER TABLE accounts ADD COLUMN note text;\n\n/* step 2 */\nCREATE INDEX accounts_note_idx ON accounts (note);\n",
+      "SET lock_timeout = '2s'; SET statement_timeout = '1min';\n-- step 1\nALTER TABLE accounts ADD COLUMN note text;\n\n/* step 2 */\nCREATE INDEX accounts_note_idx ON accounts (note);\n",
       { engine: 'postgres' },
     );
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({
-      statementIndex: 2,
+      statementIndex: 3,
       line: 6,
       statement: 'CREATE INDEX accounts_note_idx ON accounts (note)',
       rule: 'pg-create-index-without-concurrently',
@@ -418,7 +418,7 @@ describe('the PostgreSQL rules, with the real parser and the real server', () =>
   it('reads statements from several sources as one session', async () => {
     const findings = await analyzeSql(
       [
-        "SET lock_timeout = '1s'",
+        "SET lock_timeout = '1s'; SET statement_timeout = '1min'",
         'ALTER TABLE accounts ADD COLUMN note text',
         'CREATE INDEX x ON accounts (note)',
       ],
@@ -427,7 +427,7 @@ describe('the PostgreSQL rules, with the real parser and the real server', () =>
       },
     );
     expect(findings.map((f) => [f.statementIndex, f.rule])).toEqual([
-      [2, 'pg-create-index-without-concurrently'],
+      [3, 'pg-create-index-without-concurrently'],
     ]);
   });
 });

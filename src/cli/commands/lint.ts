@@ -14,11 +14,16 @@ export interface LintFlags {
   readonly server?: string;
   readonly databaseUrl?: string;
   readonly assumeLockTimeout?: boolean;
+  readonly assumeInTransaction?: boolean;
+  readonly pgVersion?: string;
+  readonly mysqlVersion?: string;
+  readonly mariadbVersion?: string;
 }
 
 /**
  * `lowtide lint <file.sql>...`: the DDL guard on migration files. With `--database-url` the
- * guard reads table sizes and column facts from that database (and the engine from its URL);
+ * guard reads table sizes, column and constraint facts and the server's release from that
+ * database (and the engine from its URL);
  * without, it assumes the worst. Exit 0 clean, 1 findings at or above `--fail-on`, 2 bad input.
  */
 export async function lintCommand(
@@ -59,6 +64,11 @@ export async function lintCommand(
       tableSizes: context.tableSizes,
       catalog: context.catalog,
       assumeLockTimeout: flags.assumeLockTimeout,
+      assumeInTransaction: flags.assumeInTransaction,
+      versions: context.versions,
+      pgVersion: flags.pgVersion,
+      mysqlVersion: flags.mysqlVersion,
+      mariadbVersion: flags.mariadbVersion,
       stdin: files.includes('-') ? await stdin() : undefined,
     });
     const code = linted.exitCode as ExitCode;

@@ -3,13 +3,20 @@ import type { Engine } from '../../db/types';
 import { DdlGuardInputError } from '../../ddl/errors';
 import { type FailOn, LINT_EXIT, type LintExitCode, type LintReport, lintSql } from '../../ddl/lint';
 import type { AnalyzeOptions, MysqlServer } from '../../ddl/types';
+import { type ServerVersions, versionFlag } from '../../ddl/versions';
 import { combinedExitCode, LINT_JSON_VERSION, type LintFormat, renderLintReports } from './render-lint';
 
 /** What `lowtide lint` passes in after parsing its argv. */
 export interface LintCommandOptions
   extends Pick<
     AnalyzeOptions,
-    'tableSizes' | 'catalog' | 'smallTableRows' | 'assumeLockTimeout' | 'maxLockTimeoutMs'
+    | 'tableSizes'
+    | 'catalog'
+    | 'smallTableRows'
+    | 'assumeLockTimeout'
+    | 'maxLockTimeoutMs'
+    | 'assumeInTransaction'
+    | 'versions'
   > {
   /** SQL files to lint; `-` reads `stdin`. */
   readonly files: readonly string[];
@@ -21,6 +28,10 @@ export interface LintCommandOptions
   readonly failOn?: string;
   /** Overrides the MySQL flavour the engine implies (`mysql`, `mariadb` or `any`). */
   readonly server?: string;
+  /** `--pg-version`, `--mysql-version`, `--mariadb-version`: override `versions` (e.g. read from the server). */
+  readonly pgVersion?: string;
+  readonly mysqlVersion?: string;
+  readonly mariadbVersion?: string;
   /** The text of standard input, for the file `-`. */
   readonly stdin?: string;
 }
@@ -64,6 +75,18 @@ async function readSource(file: string, stdin: string | undefined): Promise<stri
   }
 }
 
+/** The versions the rules apply for: each flag given wins over what was read from the server. */
+function versionsOf(options: LintCommandOptions): ServerVersions {
+  const postgres = versionFlag('--pg-version', options.pgVersion) ?? options.versions?.postgres;
+  const mysql = versionFlag('--mysql-version', options.mysqlVersion) ?? options.versions?.mysql;
+  const mariadb = versionFlag('--mariadb-version', options.mariadbVersion) ?? options.versions?.mariadb;
+  return {
+    ...(postgres ? { postgres } : {}),
+    ...(mysql ? { mysql } : {}),
+    ...(mariadb ? { mariadb } : {}),
+  };
+}
+
 function badInput(message: string, format: string | undefined): LintCommandResult {
   const output =
     format === 'json'
@@ -92,6 +115,7 @@ export async function runLintCommand(options: LintCommandOptions): Promise<LintC
       resolved.server ?? 'any',
       'server',
     );
+    const versions = versionsOf(options);
     if (options.files.length === 0)
       throw new DdlGuardInputError('no input: pass one or more .sql files, or - for standard input');
     const sources = await Promise.all(
@@ -110,6 +134,8 @@ export async function runLintCommand(options: LintCommandOptions): Promise<LintC
           smallTableRows: options.smallTableRows,
           assumeLockTimeout: options.assumeLockTimeout,
           maxLockTimeoutMs: options.maxLockTimeoutMs,
+          assumeInTransaction: options.assumeInTransaction,
+          versions,
         }),
       );
     }

@@ -1,5 +1,6 @@
 import { findingMaker } from '../findings';
 import type { Analysis, AnalyzeOptions, ColumnFacts, Finding, MysqlServer } from '../types';
+import { DEFAULT_VERSIONS } from '../versions';
 import type { MysqlOp } from './operations';
 import { parseMysqlScript } from './parse-statement';
 import { type AlterPlan, planAlter } from './plan-alter';
@@ -26,6 +27,10 @@ function modifiedColumns(ops: readonly MysqlOp[]): string[] {
 export async function analyzeMysql(sources: readonly string[], options: AnalyzeOptions): Promise<Analysis> {
   const server: MysqlServer = options.server ?? 'any';
   const makeFinding = findingMaker(options);
+  const versions = {
+    mysql: options.versions?.mysql ?? DEFAULT_VERSIONS.mysql,
+    mariadb: options.versions?.mariadb ?? DEFAULT_VERSIONS.mariadb,
+  };
   const state = new MysqlScriptState();
   const findings: Finding[] = [];
   let index = 0;
@@ -58,6 +63,7 @@ export async function analyzeMysql(sources: readonly string[], options: AnalyzeO
           plan = planAlter(model.ops, model.clauses, statementServer, {
             foreignKeyChecks: state.foreignKeyChecks,
             addsPrimaryKey: model.ops.some((op) => op.kind === 'add-primary-key'),
+            versions,
             columnFacts: (column) => facts.get(column),
           });
         }

@@ -1,4 +1,5 @@
 import type { ColumnFacts } from '../types';
+import { atLeast, type ServerVersion } from '../versions';
 import { type MysqlOp, normaliseMysqlType } from './operations';
 
 export type MysqlLock = 'NONE' | 'SHARED' | 'EXCLUSIVE';
@@ -43,6 +44,40 @@ export interface OpContext {
   columnFacts(column: string): ColumnFacts | undefined;
   /** The same ALTER also adds a primary key (DROP PRIMARY KEY, ADD PRIMARY KEY ...). */
   readonly addsPrimaryKey: boolean;
+  /** The release of each server the plan is made for. */
+  readonly versions: Readonly<Record<Flavour, ServerVersion>>;
+}
+
+/**
+ * What the release can do instantly with columns. MySQL: ADD COLUMN as the last column from
+ * 8.0.12, anywhere and DROP COLUMN from 8.0.29 (MySQL 8.0 reference manual, Online DDL
+ * Operations). MariaDB: ADD COLUMN as the last column from 10.3, anywhere, DROP COLUMN and
+ * reordering from 10.4 (MariaDB knowledge base, InnoDB Online DDL Operations with ALGORITHM=INSTANT).
+ */
+interface InstantColumns {
+  readonly addLast: boolean;
+  readonly addAnywhere: boolean;
+  readonly dropAndReorder: boolean;
+  readonly release: string;
+}
+
+function instantColumns(flavour: Flavour, ctx: OpContext): InstantColumns {
+  const v = ctx.versions[flavour];
+  const release = `${flavour === 'mysql' ? 'MySQL' : 'MariaDB'} ${v.major}.${v.minor}.${v.patch}`;
+  if (flavour === 'mysql') {
+    return {
+      addLast: atLeast(v, 8, 0, 12),
+      addAnywhere: atLeast(v, 8, 0, 29),
+      dropAndReorder: atLeast(v, 8, 0, 29),
+      release,
+    };
+  }
+  return {
+    addLast: atLeast(v, 10, 3),
+    addAnywhere: atLeast(v, 10, 4),
+    dropAndReorder: atLeast(v, 10, 4),
+    release,
+  };
 }
 
 const VARCHAR = /^varchar\((\d+)\)$/;
@@ -100,7 +135,7 @@ function modifySupport(
   }
   if (!op.spec.moves) return base;
   const reorder =
-    flavour === 'mariadb'
+    flavour === 'mariadb' && instantColumns(flavour, ctx).dropAndReorder
       ? INSTANT
       : with_(REBUILD, `moving ${op.column} (FIRST / AFTER) rebuilds the table`);
   return worse(base, reorder);
@@ -127,7 +162,7 @@ function supportFor(op: MysqlOp, flavour: Flavour, ctx: OpContext): Support {
       if (op.stored) return with_(COPY, `stored generated column ${op.column} is computed for every row`);
       if (op.check)
         return with_(COPY, `the CHECK on new column ${op.column} is verified by copying the table`);
-      if (op.expressionDefault)
+      if (op.expressionDefault && !(flavour === 'mariadb' && op.defaultEvaluatedOnce))
         return with_(COPY, `the expression default of ${op.column} is evaluated for every row`);
       if (op.autoIncrement) {
         return with_(REBUILD, `AUTO_INCREMENT column ${op.column} is numbered while writes are blocked`, {
@@ -135,11 +170,31 @@ function supportFor(op: MysqlOp, flavour: Flavour, ctx: OpContext): Support {
         });
       }
       if (op.indexed) return with_(REBUILD, `new column ${op.column} also gets an index`);
+      {
+        const can = instantColumns(flavour, ctx);
+        if (!can.addLast)
+          return with_(
+            REBUILD,
+            `${can.release} cannot add a column instantly, so ADD COLUMN ${op.column} rebuilds the table`,
+          );
+        if (op.positioned && !can.addAnywhere) {
+          return with_(
+            REBUILD,
+            `${can.release} adds a column instantly only as the last one, so ADD COLUMN ${op.column} FIRST/AFTER rebuilds the table`,
+          );
+        }
+      }
       return with_(
         INSTANT_OR_REBUILD,
         `ADD COLUMN ${op.column} rebuilds the table when it cannot be instant (mixed with a change that is not, or ALGORITHM=INPLACE)`,
       );
     case 'drop-column':
+      if (!instantColumns(flavour, ctx).dropAndReorder) {
+        return with_(
+          REBUILD,
+          `${instantColumns(flavour, ctx).release} cannot drop a column instantly, so DROP COLUMN ${op.column} rebuilds the table`,
+        );
+      }
       return with_(
         INSTANT_OR_REBUILD,
         `DROP COLUMN ${op.column} rebuilds the table when it cannot be instant (mixed with a change that is not, or ALGORITHM=INPLACE)`,

@@ -22,6 +22,14 @@ export type MysqlOp =
       readonly stored: boolean;
       /** A DEFAULT that is an expression other than CURRENT_TIMESTAMP / NOW(). */
       readonly expressionDefault: boolean;
+      /**
+       * The expression default reads no column and calls only functions MariaDB evaluates once for
+       * the whole ALTER (RAND(), NOW() arithmetic, CONCAT ...), so MariaDB can add it instantly,
+       * giving every existing row the same value.
+       */
+      readonly defaultEvaluatedOnce: boolean;
+      /** FIRST / AFTER: placed before the last column. */
+      readonly positioned: boolean;
       readonly indexed: boolean;
       readonly check: boolean;
     }
@@ -106,13 +114,57 @@ function columnSpec(expr: AstNode): ColumnSpec {
 
 const TIMESTAMP_DEFAULTS = new Set(['current_timestamp', 'now', 'localtime', 'localtimestamp']);
 
-function hasExpressionDefault(expr: AstNode): boolean {
-  const value = child(child(expr, 'default_val'), 'value');
-  if (value?.type !== 'function') return false;
-  const name = list(child(value, 'name'), 'name')
+/** Functions MariaDB 10.11 evaluates once for an instant ADD COLUMN (checked against the server). */
+const EVALUATED_ONCE = new Set([
+  ...TIMESTAMP_DEFAULTS,
+  'rand',
+  'curdate',
+  'current_date',
+  'curtime',
+  'current_time',
+  'utc_timestamp',
+  'utc_date',
+  'concat',
+  'lower',
+  'upper',
+  'round',
+  'floor',
+]);
+/** node-sql-parser's literal node types: numbers, strings of every quoting, booleans, NULL, hex and bit values. */
+const LITERAL = /^(number|null|bool|boolean|.*string|hex.*|bit.*)$/;
+
+function functionName(node: AstNode): string {
+  return list(child(node, 'name'), 'name')
     .map((n) => String(n.value).toLowerCase())
     .join('.');
-  return !TIMESTAMP_DEFAULTS.has(name);
+}
+
+/** What an expression default reads: the functions it calls, and whether it names a column. */
+function defaultReads(node: unknown, into: { functions: Set<string>; columns: boolean }): void {
+  if (Array.isArray(node)) {
+    for (const item of node) defaultReads(item, into);
+    return;
+  }
+  if (!isNode(node)) return;
+  if (node.type === 'column_ref') into.columns = true;
+  if (node.type === 'function') into.functions.add(functionName(node));
+  for (const value of Object.values(node)) defaultReads(value, into);
+}
+
+interface DefaultShape {
+  readonly expression: boolean;
+  readonly evaluatedOnce: boolean;
+}
+
+function defaultShape(expr: AstNode): DefaultShape {
+  const value = child(child(expr, 'default_val'), 'value');
+  if (!value || LITERAL.test(String(value.type))) return { expression: false, evaluatedOnce: true };
+  if (value.type === 'function' && TIMESTAMP_DEFAULTS.has(functionName(value)))
+    return { expression: false, evaluatedOnce: true };
+  const reads = { functions: new Set<string>(), columns: false };
+  defaultReads(value, reads);
+  const once = !reads.columns && [...reads.functions].every((f) => EVALUATED_ONCE.has(f));
+  return { expression: true, evaluatedOnce: once };
 }
 
 function indexKind(keyword: string): IndexKind {
@@ -137,12 +189,15 @@ export function alterItem(expr: AstNode, clauses: OnlineClauses): MysqlOp | unde
   if (resource === 'column') {
     const column = columnName(expr.column) ?? '?';
     if (action === 'add') {
+      const shape = defaultShape(expr);
       return {
         kind: 'add-column',
         column,
         autoIncrement: expr.auto_increment !== undefined,
         stored: lower(child(expr, 'generated'), 'storage_type') === 'stored',
-        expressionDefault: hasExpressionDefault(expr),
+        expressionDefault: shape.expression,
+        defaultEvaluatedOnce: shape.evaluatedOnce,
+        positioned: child(expr, 'suffix') !== undefined,
         indexed: expr.unique !== undefined || expr.primary_key !== undefined,
         check: expr.check !== undefined,
       };

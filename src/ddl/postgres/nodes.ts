@@ -57,3 +57,24 @@ export function constantText(c: A_Const | undefined): string | undefined {
   const n = constantNumber(c);
   return n === undefined ? undefined : String(n);
 }
+
+const FALSE_WORDS = new Set(['false', 'off', 'no', '0']);
+
+/**
+ * Whether a utility option such as `(CONCURRENTLY)`, `(FULL true)` or `(FULL off)` is switched on:
+ * named with no value, or with a value PostgreSQL reads as true. `(CONCURRENTLY false)` is off.
+ */
+export function optionOn(options: readonly Node[] | undefined, name: string): boolean {
+  for (const item of options ?? []) {
+    const def = nodeAs(item, 'DefElem');
+    if (def?.defname !== name) continue;
+    if (!def.arg) return true;
+    const word = nodeAs(def.arg, 'String')?.sval ?? nodeAs(def.arg, 'Boolean')?.boolval;
+    if (typeof word === 'boolean') return word;
+    if (typeof word === 'string') return !FALSE_WORDS.has(word.toLowerCase());
+    const integer = nodeAs(def.arg, 'Integer');
+    if (integer) return (integer.ival ?? 0) !== 0;
+    return true;
+  }
+  return false;
+}

@@ -1,6 +1,6 @@
 import type { AlterTableCmd, AlterTableType, Node } from 'libpg-query';
 import type { LockClass } from '../types';
-import { nodeAs } from './nodes';
+import { nodeAs, optionOn } from './nodes';
 
 /** Strongest first; a statement takes the strongest lock any of its parts needs. */
 const STRENGTH: readonly LockClass[] = [
@@ -89,12 +89,12 @@ export function statementLock(node: Node): LockClass {
   if (drop) return drop.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE';
   const vacuum = nodeAs(node, 'VacuumStmt');
   if (vacuum) {
-    const full = (vacuum.options ?? []).some((o) => nodeAs(o, 'DefElem')?.defname === 'full');
+    const full = optionOn(vacuum.options, 'full');
     return full ? 'ACCESS EXCLUSIVE' : 'SHARE UPDATE EXCLUSIVE';
   }
   const reindex = nodeAs(node, 'ReindexStmt');
   if (reindex) {
-    const concurrently = (reindex.params ?? []).some((p) => nodeAs(p, 'DefElem')?.defname === 'concurrently');
+    const concurrently = optionOn(reindex.params, 'concurrently');
     return concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE';
   }
   const refresh = nodeAs(node, 'RefreshMatViewStmt');
@@ -103,6 +103,15 @@ export function statementLock(node: Node): LockClass {
   const rename = nodeAs(node, 'RenameStmt');
   if (rename) return rename.renameType === 'OBJECT_INDEX' ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE';
   if (nodeAs(node, 'CreateTrigStmt')) return 'SHARE ROW EXCLUSIVE';
+  const domain = nodeAs(node, 'AlterDomainStmt');
+  if (domain) {
+    // Checking a domain's new constraint locks every table using it in SHARE (PostgreSQL docs, ALTER DOMAIN).
+    const validates =
+      domain.subtype === 'O' ||
+      (domain.subtype === 'C' && !nodeAs(domain.def, 'Constraint')?.skip_validation);
+    return validates ? 'SHARE' : domain.subtype === 'V' ? 'SHARE UPDATE EXCLUSIVE' : 'NONE';
+  }
+  if (nodeAs(node, 'DropdbStmt')) return 'ACCESS EXCLUSIVE';
   const lock = nodeAs(node, 'LockStmt');
   if (lock) return LOCK_MODES[lock.mode ?? 8] ?? 'ACCESS EXCLUSIVE';
   if (

@@ -1,5 +1,6 @@
 import type { AlterTableCmd, ColumnDef, Constraint, Node } from 'libpg-query';
 import type { ColumnFacts, LockClass, ScriptStatement } from '../types';
+import type { ServerVersion } from '../versions';
 import { nodeAs, relationName } from './nodes';
 
 /** One parsed PostgreSQL statement, with what the script did before it. */
@@ -13,11 +14,17 @@ export interface PgStatement extends ScriptStatement {
   readonly inTransaction: boolean;
   /** lock_timeout in force for this statement, in ms; undefined when none is set (or it is 0). */
   readonly lockTimeoutMs: number | undefined;
+  /** statement_timeout in force for this statement, in ms; undefined when none is set (or it is 0). */
+  readonly statementTimeoutMs: number | undefined;
+  /** The PostgreSQL release the rules apply for. */
+  readonly version: ServerVersion;
   readonly assumeLockTimeout: boolean;
   readonly maxLockTimeoutMs: number;
   /** A validated CHECK (col IS NOT NULL) exists (earlier in the script or in the catalog), or the column is NOT NULL already. */
   notNullProven(table: string, column: string): Promise<boolean>;
   column(table: string, column: string): Promise<ColumnFacts | undefined>;
+  /** The constraint was added NOT VALID earlier in the transaction block still open. */
+  addedNotValidInThisTransaction(table: string, constraint: string): boolean;
 }
 
 export interface AlterCommands {

@@ -3,6 +3,7 @@ import type { MyStatement } from '../statement';
 import { alterBlocksWrites } from './alter-blocks-writes';
 import { alterCopy } from './alter-copy';
 import { alterRebuildsTable } from './alter-rebuilds-table';
+import { defaultEvaluatedOnce } from './default-evaluated-once';
 import { dropColumn } from './drop-column';
 import { dropTable } from './drop-table';
 import { missingLockWaitTimeout } from './missing-lock-wait-timeout';
@@ -19,6 +20,7 @@ export const MYSQL_RULES: readonly Rule<MyStatement>[] = [
   alterBlocksWrites,
   alterRebuildsTable,
   optimizeTable,
+  defaultEvaluatedOnce,
   rename,
   dropColumn,
   dropTable,

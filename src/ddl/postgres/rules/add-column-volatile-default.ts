@@ -1,14 +1,28 @@
-import type { ColumnDef } from 'libpg-query';
+import type { ColumnDef, Node } from 'libpg-query';
 import type { Rule, RuleHit } from '../../types';
-import { typeName } from '../nodes';
+import { atLeast, type ServerVersion } from '../../versions';
+import { nodeAs, typeName } from '../nodes';
 import { addedColumns, alterCommands, columnConstraints, type PgStatement } from '../statement';
 import { volatility } from '../volatility';
 
 const SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
 
+/** `DEFAULT NULL` is no default at all: nothing is written to existing rows. */
+function isNullDefault(expr: Node): boolean {
+  return nodeAs(expr, 'A_Const')?.isnull === true;
+}
+
 /** Why adding this column must fill every existing row, or undefined when it need not. */
-function rewriteReason(column: ColumnDef): string | undefined {
+function rewriteReason(column: ColumnDef, version: ServerVersion): string | undefined {
   const name = column.colname ?? '?';
+  // Before PostgreSQL 11 every default, constant or not, is written into every existing row.
+  if (!atLeast(version, 11)) {
+    const fixed = columnConstraints(column).find(
+      (c) => c.contype === 'CONSTR_DEFAULT' && c.raw_expr && !isNullDefault(c.raw_expr),
+    );
+    if (fixed)
+      return `column ${name} has a DEFAULT, and before PostgreSQL 11 any default is written into every row`;
+  }
   if (SERIAL_TYPES.has(typeName(column.typeName))) {
     return `column ${name} is ${typeName(column.typeName)}: its nextval() default is volatile`;
   }
@@ -33,7 +47,7 @@ export const addColumnVolatileDefault: Rule<PgStatement> = {
   id: 'pg-add-column-volatile-default',
   engine: 'postgres',
   title:
-    'ADD COLUMN with a volatile default (random(), clock_timestamp(), gen_random_uuid(), serial, identity, stored generated)',
+    'ADD COLUMN with a volatile default (random(), clock_timestamp(), gen_random_uuid(), serial, identity, stored generated); with any default before PostgreSQL 11',
   lock: 'ACCESS EXCLUSIVE',
   severity: 'block',
   rewritesTable: true,
@@ -48,7 +62,7 @@ export const addColumnVolatileDefault: Rule<PgStatement> = {
     if (!alter) return [];
     const hits: RuleHit[] = [];
     for (const column of addedColumns(stmt)) {
-      const reason = rewriteReason(column);
+      const reason = rewriteReason(column, stmt.version);
       if (reason) {
         hits.push({
           table: alter.table,

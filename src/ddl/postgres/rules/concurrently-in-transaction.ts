@@ -1,5 +1,5 @@
 import type { Rule } from '../../types';
-import { nodeAs, relationName } from '../nodes';
+import { nodeAs, optionOn, relationName } from '../nodes';
 import { commandsOf, type PgStatement } from '../statement';
 
 /** What the statement is, when PostgreSQL refuses to run it inside a transaction block. */
@@ -9,7 +9,7 @@ function outsideTransactionOnly(stmt: PgStatement): { what: string; table?: stri
   const drop = nodeAs(stmt.node, 'DropStmt');
   if (drop?.concurrent) return { what: 'DROP INDEX CONCURRENTLY' };
   const reindex = nodeAs(stmt.node, 'ReindexStmt');
-  if (reindex && (reindex.params ?? []).some((p) => nodeAs(p, 'DefElem')?.defname === 'concurrently')) {
+  if (reindex && optionOn(reindex.params, 'concurrently')) {
     return { what: 'REINDEX CONCURRENTLY', table: relationName(reindex.relation) };
   }
   const detach = commandsOf(stmt, 'AT_DetachPartition').some(

@@ -17,7 +17,7 @@ const DROPPED: Partial<Record<ObjectType, string>> = {
 export const dropTable: Rule<PgStatement> = {
   id: 'pg-drop-table',
   engine: 'postgres',
-  title: 'DROP TABLE / VIEW / SCHEMA / SEQUENCE / TYPE / FUNCTION',
+  title: 'DROP TABLE / VIEW / SCHEMA / SEQUENCE / TYPE / FUNCTION / DATABASE',
   lock: 'ACCESS EXCLUSIVE',
   severity: 'block',
   rewritesTable: false,
@@ -28,6 +28,14 @@ export const dropTable: Rule<PgStatement> = {
   safeAlternative:
     'Make sure nothing uses it (pg_stat_user_tables, application logs), rename it aside first and drop it in a later deploy, and keep a backup or an archive copy.',
   check(stmt) {
+    const dropdb = nodeAs(stmt.node, 'DropdbStmt');
+    if (dropdb) {
+      return [
+        {
+          why: `dropping database ${dropdb.dbname} deletes every table in it for good; it waits for (or, WITH (FORCE), ends) every session connected to it.`,
+        },
+      ];
+    }
     const drop = nodeAs(stmt.node, 'DropStmt');
     const kind = drop?.removeType ? DROPPED[drop.removeType] : undefined;
     if (!drop || !kind) return [];

@@ -1,6 +1,6 @@
 import type { ObjectType } from 'libpg-query';
 import type { Rule } from '../../types';
-import { nodeAs, relationName } from '../nodes';
+import { names, nodeAs, relationName } from '../nodes';
 import type { PgStatement } from '../statement';
 import { EXPAND_CONTRACT } from './texts';
 
@@ -22,7 +22,7 @@ const BREAKING: Partial<Record<ObjectType, string>> = {
 export const rename: Rule<PgStatement> = {
   id: 'pg-rename',
   engine: 'postgres',
-  title: 'RENAME of a table, column, view, schema, sequence, type or function',
+  title: 'RENAME of a table, column, view, schema, sequence, type, enum value or function',
   lock: 'ACCESS EXCLUSIVE',
   severity: 'block',
   rewritesTable: false,
@@ -32,6 +32,17 @@ export const rename: Rule<PgStatement> = {
   why: 'The rename is instant, but every running application instance that still uses the old name fails from that moment until it is redeployed.',
   safeAlternative: EXPAND_CONTRACT,
   check(stmt) {
+    const renamedValue = nodeAs(stmt.node, 'AlterEnumStmt');
+    if (renamedValue?.oldVal !== undefined) {
+      const type = names(renamedValue.typeName).join('.');
+      return [
+        {
+          why: `renaming value '${renamedValue.oldVal}' of enum ${type} to '${renamedValue.newVal}' makes every running query and insert that still says '${renamedValue.oldVal}' fail, until it is redeployed.`,
+          safeAlternative:
+            'ALTER TYPE ... ADD VALUE the new label, move the rows and the application to it (a lowtide backfill job), and stop using the old label; an enum value cannot be dropped, so leave it unused.',
+        },
+      ];
+    }
     const node = nodeAs(stmt.node, 'RenameStmt');
     const kind = node?.renameType ? BREAKING[node.renameType] : undefined;
     if (!node || !kind) return [];

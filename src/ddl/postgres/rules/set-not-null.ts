@@ -1,4 +1,5 @@
 import type { Rule, RuleHit } from '../../types';
+import { atLeast } from '../../versions';
 import { names } from '../nodes';
 import { addedConstraints, alterCommands, commandsOf, type PgStatement } from '../statement';
 import { NOT_NULL_RECIPE } from './texts';
@@ -26,6 +27,15 @@ export const setNotNull: Rule<PgStatement> = {
     const hits: RuleHit[] = [];
     for (const column of columns) {
       if (await stmt.notNullProven(alter.table, column)) continue;
+      if (!atLeast(stmt.version, 12)) {
+        hits.push({
+          table: alter.table,
+          why: `before PostgreSQL 12, SET NOT NULL scans every row of ${alter.table} to prove ${column} holds no NULL, holding ACCESS EXCLUSIVE the whole time, even when a validated CHECK (${column} IS NOT NULL) exists.`,
+          safeAlternative:
+            'On PostgreSQL 11 and older, keep the validated CHECK (col IS NOT NULL) NOT VALID + VALIDATE instead of SET NOT NULL, or run SET NOT NULL in a maintenance window; from PostgreSQL 12 the validated check lets SET NOT NULL skip the scan.',
+        });
+        continue;
+      }
       hits.push({
         table: alter.table,
         why: `no validated CHECK (${column} IS NOT NULL) is known on ${alter.table}, so PostgreSQL scans every row to prove ${column} holds no NULL, holding ACCESS EXCLUSIVE the whole time: no reads or writes until the scan ends.`,

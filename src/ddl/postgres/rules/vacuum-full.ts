@@ -1,5 +1,5 @@
 import type { Rule } from '../../types';
-import { nodeAs, relationName } from '../nodes';
+import { nodeAs, optionOn, relationName } from '../nodes';
 import type { PgStatement } from '../statement';
 
 export const vacuumFull: Rule<PgStatement> = {
@@ -17,7 +17,7 @@ export const vacuumFull: Rule<PgStatement> = {
     'Plain VACUUM (no lock on reads or writes) to make space reusable; to give space back to the OS online, use pg_repack or pg_squeeze.',
   check(stmt) {
     const vacuum = nodeAs(stmt.node, 'VacuumStmt');
-    if (!vacuum || !(vacuum.options ?? []).some((o) => nodeAs(o, 'DefElem')?.defname === 'full')) return [];
+    if (!vacuum || !optionOn(vacuum.options, 'full')) return [];
     const tables = (vacuum.rels ?? [])
       .map((r) => relationName(nodeAs(r, 'VacuumRelation')?.relation))
       .filter((t) => t !== undefined);
