@@ -1,12 +1,15 @@
+import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LowtideConfig } from '../../config/define-config';
-import { findJob } from '../../config/define-config';
+import { featureFlagsOf, findJob } from '../../config/define-config';
 import { APPLY_BATCH_TIMEOUT_SECONDS } from '../../config/function-timeouts';
 import { replicaLagAlarmName } from '../../config/names';
 import { DynamoControlStore } from '../../control/dynamo-store';
+import { appConfigFlagReader } from '../../health/appconfig-reader';
 import { cloudWatchAlarmReader } from '../../health/cloudwatch-reader';
+import { cloudWatchFreeStorage } from '../../health/free-storage';
 import type { JobSpec } from '../../job/types';
 import { checkContinueAsNewAfter } from '../../run/history-budget';
 import { type Connections, DEFAULT_SETTINGS, type HandlerDeps, type RuntimeSettings } from '../deps';
@@ -91,6 +94,7 @@ export function createControlDeps(
   if (!tableName)
     throw new Error('LOWTIDE_CONTROL_TABLE is not set: the stack sets it to the control table name');
   const region = env.AWS_REGION;
+  const cloudWatch = new CloudWatchClient({ region });
   const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region, maxAttempts: 2 }), {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -100,8 +104,15 @@ export function createControlDeps(
     jobs: () => config.jobs.map((e) => e.job),
     resolveRecipe: (recipeId) => config.recipes.find((r) => r.recipe.id === recipeId),
     alarmsFor: deploymentAlarms(config),
+    flagsFor: (spec) => featureFlagsOf(config, spec),
     connections: noDatabase,
-    alarms: cloudWatchAlarmReader(new CloudWatchClient({ region })),
+    alarms: cloudWatchAlarmReader(cloudWatch),
+    freeStorageFor: (spec) => {
+      const storage = config.connections[spec.database]?.storage;
+      return storage ? cloudWatchFreeStorage(cloudWatch, storage) : undefined;
+    },
+    // Built once per container, so the session token and the cached flags outlive one invocation.
+    flags: appConfigFlagReader(new AppConfigDataClient({ region })),
     now: () => new Date(),
     logger,
     metrics,
