@@ -3,7 +3,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetLatestConfigurationCommand, StartConfigurationSessionCommand } from '@aws-sdk/client-appconfigdata';
+import {
+  GetLatestConfigurationCommand,
+  StartConfigurationSessionCommand,
+} from '@aws-sdk/client-appconfigdata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   appConfigFlagReader,
@@ -174,6 +177,8 @@ describe('the feature-flag signal', () => {
       context({ flags: createFlagBoard(), featureFlags: [ref] }),
     );
     expect(decision.verdict).toBe('wait');
-    expect(decision.decisive?.reason).toMatch(/could not be read, so it counts as off: no flag 'maintenance'/);
+    expect(decision.decisive?.reason).toMatch(
+      /could not be read, so it counts as off: no flag 'maintenance'/,
+    );
   });
 });

@@ -123,6 +123,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
     jobs: () => options.jobs,
     alarmsFor: options.alarmsFor ?? ((spec) => spec.health.alarms),
     flagsFor: options.flagsFor ?? ((spec) => (spec.health.featureFlag ? [spec.health.featureFlag] : [])),
+    ...(options.freeStorageFor ? { freeStorageFor: options.freeStorageFor } : {}),
     connections,
     alarms,
     flags,

@@ -1,4 +1,5 @@
 import type { ControlStore, LocalLeaseHolders } from '../../control/types';
+import type { FreeStorageReader } from '../../health/free-storage';
 import type { AlarmReader, FlagReader } from '../../health/types';
 import type { FeatureFlagRef } from '../../job/feature-flag';
 import type { JobSpec } from '../../job/types';
@@ -32,6 +33,8 @@ export interface LocalRuntimeOptions {
   readonly flags?: FlagReader;
   /** Flags that gate a job. Default: its `health.featureFlag`. */
   readonly flagsFor?: (spec: JobSpec) => readonly FeatureFlagRef[];
+  /** The free storage the write-volume check compares with. Default: none (servers report none over SQL). */
+  readonly freeStorageFor?: (spec: JobSpec) => FreeStorageReader | undefined;
   /**
    * Local milliseconds per ASL second for Wait states and Retry back-offs. Default 10: a 15 s back-off
    * waits 150 ms. Handlers still see real seconds in their payloads.
