@@ -62,7 +62,8 @@ async function binlogBytesPerRow(db: Database, spec: JobSpec, rowBytes: number):
  * by estimated rows / sampled rows; plus the binary log (MySQL, when on) and the audit table's
  * before-images (when audit is on), from the table's average row size. Where the change cannot be
  * tried (a custom job; an audited job whose audit table the first run creates), the log is
- * estimated from the row size too, and `basis` says so. Commits nothing.
+ * estimated from the row size too, and `basis` says so. `held` when another session is inside a
+ * batch of the job (nothing was sampled, nothing waited). Commits nothing.
  */
 export async function estimateWriteVolume({
   spec,
@@ -73,7 +74,7 @@ export async function estimateWriteVolume({
   readonly db: Database;
   /** The rows the run is expected to change (the preflight's estimate). */
   readonly rows: number;
-}): Promise<WriteEstimate> {
+}): Promise<WriteEstimate | 'held'> {
   const kind = kindOf(spec);
   const audited = kind.audited(spec);
   const canChange = !kind.sampleSelectOnly && (!audited || (await auditExists(db, spec)));
@@ -99,7 +100,8 @@ export async function estimateWriteVolume({
         note: 'no rows left to change',
       };
     }
-    if (outcome.status === 'held') throw new Error('a run of this job is inside a batch right now');
+    // Another run is inside a batch: it passed its own preflight; this start will find the lease held.
+    if (outcome.status === 'held') return 'held';
     sampleRows = outcome.selected;
     if (outcome.status === 'changed' && outcome.logBytes !== undefined)
       sampleLog = Math.min(sampleLog ?? Number.POSITIVE_INFINITY, outcome.logBytes);

@@ -38,7 +38,7 @@ export async function writeVolumeCheck(
   spec: JobSpec,
   rows: number,
   options: WriteVolumeOptions,
-  estimate: (rows: number) => Promise<WriteEstimate>,
+  estimate: (rows: number) => Promise<WriteEstimate | 'held'>,
 ): Promise<{ results: CheckResult[]; estimate?: WriteEstimate }> {
   const { maxWriteBytes, maxWriteShare } = spec.limits;
   if (!options.always && maxWriteBytes === undefined && !options.freeStorage) return { results: [] };
@@ -48,11 +48,16 @@ export async function writeVolumeCheck(
   } catch (error) {
     free = { unknown: `free storage could not be read: ${(error as Error).message}` };
   }
-  let figures: WriteEstimate;
+  let figures: WriteEstimate | 'held';
   try {
     figures = await estimate(rows);
   } catch (error) {
     return { results: [fail(`the write volume could not be estimated: ${(error as Error).message}`)] };
+  }
+  if (figures === 'held') {
+    // A run inside a batch holds the job's lock: this start will find its lease held anyway.
+    const reason = 'not sampled: a run of this job is inside a batch right now';
+    return { results: [{ name: WRITE_VOLUME_CHECK, ok: false, severity: 'warning', reason }] };
   }
   const written = `estimated ${formatBytes(figures.bytes)} written (${figures.note})`;
   const results: CheckResult[] = [];

@@ -1,4 +1,3 @@
-import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -7,9 +6,7 @@ import { featureFlagsOf, findJob } from '../../config/define-config';
 import { APPLY_BATCH_TIMEOUT_SECONDS } from '../../config/function-timeouts';
 import { replicaLagAlarmName } from '../../config/names';
 import { DynamoControlStore } from '../../control/dynamo-store';
-import { appConfigFlagReader } from '../../health/appconfig-reader';
 import { cloudWatchAlarmReader } from '../../health/cloudwatch-reader';
-import { cloudWatchFreeStorage } from '../../health/free-storage';
 import type { JobSpec } from '../../job/types';
 import { checkContinueAsNewAfter } from '../../run/history-budget';
 import { type Connections, DEFAULT_SETTINGS, type HandlerDeps, type RuntimeSettings } from '../deps';
@@ -81,6 +78,15 @@ const noDatabase: Connections = {
 };
 
 /**
+ * The functions that read feature flags (Preflight, HealthGate) touch the database and get the
+ * AppConfig reader from ./database-deps; the others carry no AppConfig client in their bundle.
+ */
+const noFlags: HandlerDeps['flags'] = {
+  isEnabled: ({ flag }) =>
+    Promise.reject(new Error(`this function does not read feature flags: it cannot read '${flag}'`)),
+};
+
+/**
  * Production deps for a Lambda container without database access: the control table from
  * LOWTIDE_CONTROL_TABLE, jobs and recipes from the bundled deployment config, CloudWatch
  * DescribeAlarms, and the logs and metrics the handler's wrapper passes. Built once per container.
@@ -107,12 +113,7 @@ export function createControlDeps(
     flagsFor: (spec) => featureFlagsOf(config, spec),
     connections: noDatabase,
     alarms: cloudWatchAlarmReader(cloudWatch),
-    freeStorageFor: (spec) => {
-      const storage = config.connections[spec.database]?.storage;
-      return storage ? cloudWatchFreeStorage(cloudWatch, storage) : undefined;
-    },
-    // Built once per container, so the session token and the cached flags outlive one invocation.
-    flags: appConfigFlagReader(new AppConfigDataClient({ region })),
+    flags: noFlags,
     now: () => new Date(),
     logger,
     metrics,
