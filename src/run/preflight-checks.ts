@@ -72,7 +72,9 @@ export async function jobPreflight({
   const report = await runPreflight({ spec, db, replicas, checks: jobPreflightChecks(options) });
   const extra: CheckResult[] = [...flagResults];
   let writeEstimate: WriteEstimate | undefined;
-  if (report.ok && options.writeVolume) {
+  // A kill switch that is off means hands off: not even a rolled-back sample batch.
+  const flagsOn = flagResults.every((r) => r.ok);
+  if (report.ok && flagsOn && options.writeVolume) {
     const outcome = await writeVolumeCheck(spec, report.estimatedRows, options.writeVolume, (rows) =>
       estimateWriteVolume({ spec, db, rows }),
     );
