@@ -7,6 +7,10 @@ interface FunctionNeeds {
   readonly touchesDatabase: boolean;
   /** Reads alarm states (cloudwatch:DescribeAlarms). */
   readonly describesAlarms?: boolean;
+  /** Reads the feature flags that gate the jobs (AppConfig data API). */
+  readonly readsFeatureFlags?: boolean;
+  /** Reads a database's free storage for the write-volume check (cloudwatch:GetMetricData). */
+  readonly readsFreeStorage?: boolean;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly description: string;
@@ -27,6 +31,8 @@ export interface FunctionSpec extends FunctionNeeds {
 const needs = {
   preflight: {
     touchesDatabase: true,
+    readsFeatureFlags: true,
+    readsFreeStorage: true,
     timeoutSeconds: 300,
     memoryMb: 512,
     description: 'lowtide: preflight checks, plan and run window (read-only)',
@@ -40,6 +46,7 @@ const needs = {
   healthGate: {
     touchesDatabase: true,
     describesAlarms: true,
+    readsFeatureFlags: true,
     timeoutSeconds: 60,
     memoryMb: 512,
     description: 'lowtide: pause and abort requests, alarms, replica lag, load, window and runtime budget',

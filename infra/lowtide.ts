@@ -28,6 +28,7 @@ import { LowtideNetwork } from './constructs/lowtide-network';
 import { MaintenanceStateMachine } from './constructs/maintenance-state-machine';
 import { ReplicaLagAlarm } from './constructs/replica-lag-alarm';
 import { RunNotifications } from './constructs/run-notifications';
+import { featureFlagArns } from './feature-flag-arns';
 import { FUNCTION_NAMES, FUNCTION_SPECS } from './function-catalog';
 import { acknowledge } from './nag';
 import { STATE_MACHINE_DEFINITION } from './paths';
@@ -138,13 +139,19 @@ export class Lowtide extends Construct {
     this.config = config;
     this.bundlingRoots = roots;
 
-    this.network = new LowtideNetwork(this, 'Network', { network: config.network });
+    const flagArns = featureFlagArns(Stack.of(this), config);
+    this.network = new LowtideNetwork(this, 'Network', {
+      network: config.network,
+      featureFlags: flagArns.length > 0,
+    });
     this.controlTable = new ControlTable(this, 'Control', {
       encryptionKey: props.tableEncryptionKey,
       removalPolicy: props.tableRemovalPolicy,
     });
     this.functions = new LowtideFunctions(this, 'Functions', {
       ...roots,
+      featureFlagArns: flagArns,
+      readsFreeStorage: Object.values(config.connections).some((c) => c.storage && 'instanceId' in c.storage),
       logRetention: props.logRetention,
       network: {
         vpc: this.network.vpc,

@@ -9,10 +9,12 @@ import { defineJob } from '../src/job/define-job';
 import { addNotNullColumn, mysqlAddIndex } from '../src/recipes';
 import {
   CONNECTION_OF,
+  INSTANCE_OF,
   JOB_OF,
   RECIPE_OF,
   REHEARSAL_ALARM,
   REHEARSAL_CONFIG_NAME,
+  REHEARSAL_FLAG,
   REHEARSAL_TABLE,
   type RehearsalEngine,
   type RehearsalStage,
@@ -88,12 +90,14 @@ function connection(stage: RehearsalStage, engine: RehearsalEngine) {
     port: db.port,
     database: db.database,
     auth: { secretArn: db.secretArn },
+    storage: { instanceId: INSTANCE_OF[engine] },
   };
 }
 
 export function rehearsalConfig(stage: RehearsalStage) {
   return defineConfig({
     name: REHEARSAL_CONFIG_NAME,
+    featureFlag: REHEARSAL_FLAG,
     connections: {
       [CONNECTION_OF.postgres]: connection(stage, 'postgres'),
       [CONNECTION_OF.mysql]: connection(stage, 'mysql'),

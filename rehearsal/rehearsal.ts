@@ -21,6 +21,10 @@ export interface RehearsalOptions {
   readonly secrets: Readonly<Record<string, string>>;
   /** Alarms the account has besides the template's (the jobs' own alarms), all starting OK. */
   readonly alarms?: readonly string[];
+  /** AppConfig feature-flag documents deployed at the start, by `<application>/<environment>/<profile>`. */
+  readonly flags?: Readonly<Record<string, unknown>>;
+  /** FreeStorageSpace of RDS instances, in bytes, by DBInstanceIdentifier. */
+  readonly freeStorage?: Readonly<Record<string, number>>;
   /** PEM the runtime trusts in place of the RDS certificate bundle (the databases' front doors). */
   readonly trustedCertificatePem?: string;
   /** Milliseconds per ASL second for Wait states and retry back-offs. Default 20. */
@@ -61,6 +65,10 @@ export class Rehearsal {
     /** What the local CloudWatch's DescribeAlarms answers. */
     private readonly alarms: Map<string, AlarmAnswer>,
     private readonly cleanup: () => void,
+    /** What the local AppConfig Data answers, per profile. */
+    private readonly flagDocuments: Map<string, { document: unknown; version: number }> = new Map(),
+    /** What the local CloudWatch's GetMetricData answers for FreeStorageSpace. */
+    private readonly freeBytes: Map<string, number> = new Map(),
   ) {}
 
   static async deploy(options: RehearsalOptions): Promise<Rehearsal> {
@@ -73,6 +81,10 @@ export class Rehearsal {
     for (const name of [...deployment.alarmNames, ...(options.alarms ?? [])]) {
       alarmStates.set(name, { AlarmName: name, StateValue: 'OK', StateReason: 'rehearsal: initial state' });
     }
+    const flagDocuments = new Map(
+      Object.entries(options.flags ?? {}).map(([key, document]) => [key, { document, version: 1 }]),
+    );
+    const freeBytes = new Map(Object.entries(options.freeStorage ?? {}));
     // Forward references: the state machines invoke hosts, the hosts' SDK calls reach the runner.
     const hosts = new Map<string, FunctionHost>();
     let rehearsal: Rehearsal | undefined;
@@ -118,6 +130,8 @@ export class Rehearsal {
           }),
       },
       topics: deployment.topics,
+      flags: { current: (key) => flagDocuments.get(key) },
+      freeStorage: { freeBytes: (instanceId) => freeBytes.get(instanceId) },
     });
 
     // What the Lambda runtime puts at /var/runtime/ca-cert.pem (the RDS certificate authorities),
@@ -205,8 +219,16 @@ export class Rehearsal {
       throw new Error(`rule ${rule.name} has a target the rehearsal does not deliver to: ${targetArn}`);
     });
 
-    rehearsal = new Rehearsal(deployment, aws, stateMachines, bus, hosts, alarmStates, () =>
-      rmSync(scratch, { recursive: true, force: true }),
+    rehearsal = new Rehearsal(
+      deployment,
+      aws,
+      stateMachines,
+      bus,
+      hosts,
+      alarmStates,
+      () => rmSync(scratch, { recursive: true, force: true }),
+      flagDocuments,
+      freeBytes,
     );
     return rehearsal;
   }
@@ -348,6 +370,21 @@ export class Rehearsal {
         previousState: previous.StateValue as 'OK' | 'ALARM',
       }),
     );
+  }
+
+  /**
+   * Deploys a new version of a profile's feature-flag document, as an AppConfig deployment would:
+   * the next GetLatestConfiguration of every session answers it (a warm function sees it once its
+   * poll interval is over).
+   */
+  deployFlags(profileKey: string, document: unknown): void {
+    const previous = this.flagDocuments.get(profileKey);
+    this.flagDocuments.set(profileKey, { document, version: (previous?.version ?? 0) + 1 });
+  }
+
+  /** Sets what FreeStorageSpace reads for an RDS instance. */
+  setFreeStorage(instanceId: string, bytes: number): void {
+    this.freeBytes.set(instanceId, bytes);
   }
 
   /**

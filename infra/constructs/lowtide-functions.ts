@@ -35,6 +35,13 @@ export interface LowtideFunctionsProps extends BundlingRoots {
   /** Where the database-touching functions run; the others stay out of the VPC. */
   readonly network: FunctionNetworkProps;
   /**
+   * The configuration-profile ARNs of the feature flags that gate the jobs; the functions that read
+   * flags may start AppConfig sessions and poll on these only.
+   */
+  readonly featureFlagArns?: readonly string[];
+  /** Some connection names an RDS instance whose free storage the preflight reads. */
+  readonly readsFreeStorage?: boolean;
+  /**
    * @default lambda.Runtime.NODEJS_24_X
    */
   readonly runtime?: lambda.Runtime;
@@ -82,6 +89,23 @@ export class LowtideFunctions extends Construct {
           new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] }),
         );
       }
+      const flagArns = props.featureFlagArns ?? [];
+      if (spec.readsFeatureFlags && flagArns.length > 0) {
+        // Both data-API actions are authorized on the configuration profile's ARN
+        // ("Actions, resources, and condition keys for AWS AppConfig", Service Authorization Reference).
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'],
+            resources: [...flagArns],
+          }),
+        );
+      }
+      const readsStorage = Boolean(spec.readsFreeStorage && props.readsFreeStorage);
+      if (readsStorage) {
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
+        );
+      }
 
       const environment = {
         ...props.environment,
@@ -115,7 +139,7 @@ export class LowtideFunctions extends Construct {
       });
       logGroups[name] = logGroup;
 
-      acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', wildcardResourceReason(spec));
+      acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', wildcardResourceReason(spec, readsStorage));
     }
     this.functions = functions;
     this.logGroups = logGroups;
@@ -135,7 +159,7 @@ export class LowtideFunctions extends Construct {
 }
 
 /** Why this role has Resource "*" statements: one sentence per statement, so each is accounted for. */
-function wildcardResourceReason(spec: FunctionSpec): string {
+function wildcardResourceReason(spec: FunctionSpec, readsStorage: boolean): string {
   return [
     'Resource "*" only where AWS offers nothing narrower:',
     'X-Ray PutTraceSegments/PutTelemetryRecords for active tracing (X-Ray has no resource-level permissions).',
@@ -144,6 +168,9 @@ function wildcardResourceReason(spec: FunctionSpec): string {
       : '',
     spec.describesAlarms
       ? 'cloudwatch:DescribeAlarms, read-only, for the health gate: the jobs name their alarms at run time and may name composite alarms, which DescribeAlarms only returns with "*".'
+      : '',
+    readsStorage
+      ? "cloudwatch:GetMetricData, read-only, for the preflight's FreeStorageSpace of the connections' RDS instances: GetMetricData has no resource-level permissions."
       : '',
   ]
     .filter(Boolean)

@@ -17,6 +17,12 @@ export interface LowtideNetworkProps {
    * @default logs.RetentionDays.THREE_MONTHS
    */
   readonly flowLogRetention?: logs.RetentionDays;
+  /**
+   * Some job is gated by an AppConfig feature flag: the preflight and health-gate functions, which
+   * run in the VPC, then also need the AppConfig data endpoint (appconfigdata).
+   * @default false
+   */
+  readonly featureFlags?: boolean;
 }
 
 /** Where the database-touching functions run, and the security group they run with. */
@@ -94,7 +100,7 @@ export class LowtideNetwork extends Construct {
     }
     this.connections = new ec2.Connections({ securityGroups: this.securityGroups });
 
-    if (this.createdVpc || network?.createEndpoints) this.addEndpoints();
+    if (this.createdVpc || network?.createEndpoints) this.addEndpoints(props.featureFlags ?? false);
   }
 
   /**
@@ -119,7 +125,7 @@ export class LowtideNetwork extends Construct {
     }
   }
 
-  private addEndpoints(): void {
+  private addEndpoints(featureFlags: boolean): void {
     const subnets = this.subnets;
     this.vpc.addGatewayEndpoint('DynamoDbEndpoint', {
       service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
@@ -128,6 +134,9 @@ export class LowtideNetwork extends Construct {
     for (const [id, service] of [
       ['SecretsManagerEndpoint', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
       ['CloudWatchEndpoint', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING],
+      ...(featureFlags
+        ? ([['AppConfigDataEndpoint', ec2.InterfaceVpcEndpointAwsService.APPCONFIGDATA]] as const)
+        : []),
     ] as const) {
       // Closed by default and opened to the functions only: an imported VPC's CIDR is not known here.
       const endpoint = this.vpc.addInterfaceEndpoint(id, {

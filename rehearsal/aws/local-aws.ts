@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type FlagDocuments, LocalAppConfigData } from './appconfig-data';
 import { LocalDynamoDb, type TableDefinition } from './dynamodb';
 import { explainIam, type PolicyDocument } from './iam';
 import type { LocalService, ServiceRequest } from './service';
 import {
   type AlarmSource,
+  type FreeStorageSource,
   LocalCloudWatch,
   LocalSecretsManager,
   LocalSns,
@@ -31,6 +33,10 @@ export interface LocalAwsOptions {
   readonly stepFunctions?: StepFunctionsRunner;
   /** CloudWatch DescribeAlarms answers (the rehearsal sets alarm states) */
   readonly alarms?: AlarmSource;
+  /** CloudWatch GetMetricData answers for FreeStorageSpace (the rehearsal sets the free bytes) */
+  readonly freeStorage?: FreeStorageSource;
+  /** AppConfig's deployed feature-flag documents (the rehearsal flips the flags) */
+  readonly flags?: FlagDocuments;
   /** SNS topics by ARN with their resource policies; when given, Publish to any other topic is NotFound. */
   readonly topics?: Readonly<Record<string, { resourcePolicy?: PolicyDocument }>>;
 }
@@ -95,7 +101,12 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     [
       dynamodb,
       secrets,
-      new LocalCloudWatch(options.alarms, `arn:aws:cloudwatch:${region}:${accountId}:alarm:`),
+      new LocalCloudWatch(
+        options.alarms,
+        `arn:aws:cloudwatch:${region}:${accountId}:alarm:`,
+        options.freeStorage,
+      ),
+      new LocalAppConfigData(options.flags, `arn:aws:appconfig:${region}:${accountId}:`),
       sns,
       new LocalStepFunctions(options.stepFunctions),
     ].map((service) => [service.signingName, service]),
@@ -253,8 +264,27 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   };
 }
 
+/** restJson1 operations by method and path (only AppConfig Data's, the one REST service emulated). */
+const REST_OPERATIONS: Record<string, string> = {
+  'POST /configurationsessions': 'StartConfigurationSession',
+  'GET /configuration': 'GetLatestConfiguration',
+};
+
 function parseRequest(protocol: WireProtocol, target: string, raw: ServiceRequest['raw']): ServiceRequest {
   const text = raw.body.toString('utf8');
+  if (protocol.kind === 'rest-json') {
+    const url = new URL(raw.url, 'http://rehearsal');
+    const operation = REST_OPERATIONS[`${raw.method} ${url.pathname}`] ?? `${raw.method} ${url.pathname}`;
+    let input: Record<string, unknown> = Object.fromEntries(url.searchParams);
+    if (text !== '') {
+      try {
+        input = { ...input, ...(JSON.parse(text) as Record<string, unknown>) };
+      } catch {
+        throw new AwsError('BadRequestException', 'the request body is not JSON');
+      }
+    }
+    return { operation, input, raw };
+  }
   if (protocol.kind === 'query') {
     const input = Object.fromEntries(new URLSearchParams(text));
     return { operation: input.Action ?? '', input, raw };

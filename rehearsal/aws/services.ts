@@ -79,8 +79,14 @@ export interface AlarmSource {
   describe(names: readonly string[]): AlarmAnswer[];
 }
 
+/** FreeStorageSpace per DBInstanceIdentifier, in bytes; undefined: no datapoints. */
+export interface FreeStorageSource {
+  freeBytes(instanceId: string): number | undefined;
+}
+
 /**
- * CloudWatch DescribeAlarms, answered from the rehearsal's alarm states. The installed SDK speaks
+ * CloudWatch DescribeAlarms, answered from the rehearsal's alarm states, and GetMetricData for
+ * AWS/RDS FreeStorageSpace, answered from the rehearsal's free storage. The installed SDK speaks
  * JSON 1.0 to CloudWatch with awsQuery compatibility (errors carry x-amzn-query-error).
  */
 export class LocalCloudWatch implements LocalService {
@@ -90,9 +96,12 @@ export class LocalCloudWatch implements LocalService {
   constructor(
     private readonly alarms: AlarmSource | undefined,
     private readonly arnPrefix: string,
+    private readonly storage?: FreeStorageSource,
   ) {}
 
   permissions(request: ServiceRequest): Permission[] {
+    // GetMetricData has no resource-level permissions: IAM evaluates it on "*".
+    if (request.operation === 'GetMetricData') return [{ action: 'cloudwatch:GetMetricData', resource: '*' }];
     if (request.operation !== 'DescribeAlarms') throw unsupported('CloudWatch', request.operation);
     const names = (request.input.AlarmNames ?? []) as string[];
     // With names, the caller needs DescribeAlarms on each alarm; without, on every alarm ("*").
@@ -104,6 +113,7 @@ export class LocalCloudWatch implements LocalService {
   }
 
   async serve(request: ServiceRequest): Promise<WireResponse> {
+    if (request.operation === 'GetMetricData') return this.metricData(request);
     const names = (request.input.AlarmNames ?? []) as string[];
     const types = (request.input.AlarmTypes ?? ['MetricAlarm']) as string[];
     const found = (this.alarms?.describe(names) ?? []).map((alarm) => ({
@@ -115,6 +125,33 @@ export class LocalCloudWatch implements LocalService {
       MetricAlarms: onlyComposite ? [] : found,
       CompositeAlarms: onlyComposite ? found : [],
     });
+  }
+
+  /** One datapoint per FreeStorageSpace query of an RDS instance; any other metric has none. */
+  private metricData(request: ServiceRequest): WireResponse {
+    type Query = {
+      Id: string;
+      MetricStat?: {
+        Metric?: { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value: string }[] };
+      };
+    };
+    const queries = (request.input.MetricDataQueries ?? []) as Query[];
+    const results = queries.map((q) => {
+      const metric = q.MetricStat?.Metric;
+      const instance = metric?.Dimensions?.find((d) => d.Name === 'DBInstanceIdentifier')?.Value;
+      const value =
+        metric?.Namespace === 'AWS/RDS' && metric.MetricName === 'FreeStorageSpace' && instance
+          ? this.storage?.freeBytes(instance)
+          : undefined;
+      return {
+        Id: q.Id,
+        Label: metric?.MetricName ?? q.Id,
+        Timestamps: value === undefined ? [] : [new Date()],
+        Values: value === undefined ? [] : [value],
+        StatusCode: 'Complete',
+      };
+    });
+    return jsonResponse(this.protocol, { MetricDataResults: results, Messages: [] });
   }
 }
 

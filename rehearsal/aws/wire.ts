@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 /** How a service's SDK client talks to it in the installed SDK version. */
 export type WireProtocol =
   | { kind: 'json'; version: '1.0' | '1.1'; queryCompatible?: boolean }
-  | { kind: 'query'; xmlNamespace: string };
+  | { kind: 'query'; xmlNamespace: string }
+  /** REST with JSON bodies (restJson1): the operation is the method and path, errors name themselves in a header. */
+  | { kind: 'rest-json' };
 
 export interface WireResponse {
   readonly status: number;
@@ -69,6 +71,17 @@ export function queryResponse(
 
 export function errorResponse(protocol: WireProtocol, error: AwsError): WireResponse {
   const requestId = randomUUID();
+  if (protocol.kind === 'rest-json') {
+    return {
+      status: error.status,
+      headers: {
+        'content-type': 'application/json',
+        'x-amzn-requestid': requestId,
+        'x-amzn-errortype': error.code,
+      },
+      body: JSON.stringify({ message: error.message }),
+    };
+  }
   if (protocol.kind === 'query') {
     return {
       status: error.status,

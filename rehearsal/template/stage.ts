@@ -55,6 +55,23 @@ export const REHEARSAL_ALARM = 'lowtide-rh-db-load';
 
 export const REHEARSAL_TABLE = 'accounts';
 
+/** The deployment-wide AppConfig kill switch (config.featureFlag) the scenarios flip. */
+export const REHEARSAL_FLAG = {
+  application: 'rhapp01',
+  environment: 'rhenv01',
+  profile: 'rhflg01',
+  flag: 'maintenance',
+} as const;
+
+/** REHEARSAL_FLAG's profile as the local AppConfig keys it. */
+export const REHEARSAL_FLAG_PROFILE = `${REHEARSAL_FLAG.application}/${REHEARSAL_FLAG.environment}/${REHEARSAL_FLAG.profile}`;
+
+/** The RDS instance whose FreeStorageSpace each engine's preflight reads. */
+export const INSTANCE_OF: Readonly<Record<RehearsalEngine, string>> = {
+  postgres: 'lowtide-rh-pg',
+  mysql: 'lowtide-rh-my',
+};
+
 export function secretArnFor(engine: RehearsalEngine, runId: string): string {
   // Secrets Manager appends six random characters to a secret's name in its ARN.
   return `arn:aws:secretsmanager:${REHEARSAL_REGION}:${REHEARSAL_ACCOUNT}:secret:lowtide-rh/${runId}/${engine}-Rh${runId.slice(0, 4)}`;

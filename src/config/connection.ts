@@ -108,6 +108,16 @@ const lagAlarm = z
     }
   });
 
+/**
+ * Where the preflight reads the free storage the job's writes are compared with: an RDS instance's
+ * FreeStorageSpace (CloudWatch), or an Aurora cluster, whose volume grows by itself (the check
+ * then says so and compares with limits.maxWriteBytes only).
+ */
+const storage = z.union(
+  [z.object({ instanceId: rdsIdentifier }).strict(), z.object({ auroraClusterId: rdsIdentifier }).strict()],
+  { error: "must be { instanceId } (the writer's DBInstanceIdentifier) or { auroraClusterId }" },
+);
+
 export const connectionSchema = z
   .object({
     engine: z.enum(['postgres', 'mysql']),
@@ -135,6 +145,8 @@ export const connectionSchema = z
     replicas: z.array(replica).default([]),
     /** A CloudWatch alarm on replica lag that pauses every job on this connection. */
     lagAlarm: lagAlarm.optional(),
+    /** The storage the preflight compares a job's estimated write volume with. */
+    storage: storage.optional(),
   })
   .strict()
   .superRefine((connection, ctx) => {

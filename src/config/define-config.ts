@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type FeatureFlagRef, featureFlagSchema } from '../job/feature-flag';
 import type { JobSpec } from '../job/types';
 import { type RecipeRegistration, recipeControlSpec } from '../recipes/registration';
 import { type Connection, type ConnectionInput, connectionName, connectionSchema } from './connection';
@@ -74,6 +75,11 @@ export const configSchema = z
     jobs: z.array(jobEntrySchema).min(1, 'must list at least one job'),
     /** Schema-change recipes the deployed state machine may run, besides the jobs. */
     recipes: z.array(recipeEntrySchema).default([]),
+    /**
+     * One AWS AppConfig feature flag that gates every job of the deployment, besides each job's own
+     * `health.featureFlag`: turning it off stops all maintenance after the batches in flight.
+     */
+    featureFlag: featureFlagSchema.optional(),
     /** Who hears about paused, failed, aborted and completed runs. */
     notifications: z
       .object({
@@ -217,6 +223,18 @@ export function findJob(config: LowtideConfig, jobId: string): JobEntry {
       config.jobs.map((e) => e.job.id),
     );
   return entry;
+}
+
+/** The feature flags that gate a job: its own, then the deployment's (the same flag once). */
+export function featureFlagsOf(config: Pick<LowtideConfig, 'featureFlag'>, job: JobSpec): FeatureFlagRef[] {
+  const flags = [job.health.featureFlag, config.featureFlag].filter((f): f is FeatureFlagRef => !!f);
+  const seen = new Set<string>();
+  return flags.filter((f) => {
+    const key = JSON.stringify([f.application, f.environment, f.profile, f.flag]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export function connectionOf(config: LowtideConfig, job: JobSpec): Connection {

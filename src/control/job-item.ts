@@ -116,7 +116,8 @@ export function leaseIsLive(state: JobState, nowMs: number, holders?: LocalLease
   return !(lease.holder && holders?.isGone(lease.holder));
 }
 
-const PAUSE_REASON = /^(operator|window|lock-timeouts|statement-timeouts|replica-lag|alarm:.{1,255})$/s;
+const PAUSE_REASON =
+  /^(operator|window|lock-timeouts|statement-timeouts|replica-lag|alarm:.{1,255}|flag:[A-Za-z][A-Za-z0-9_-]{0,63})$/s;
 
 export function isPauseReason(value: unknown): value is PauseReason {
   return typeof value === 'string' && PAUSE_REASON.test(value);

@@ -44,7 +44,7 @@ export function decidePause(
 ): JobChange {
   if (!isPauseReason(request.reason)) {
     throw new InvalidControlInputError(
-      `pause reason '${request.reason}' is not one of operator, window, lock-timeouts, statement-timeouts, replica-lag or alarm:NAME`,
+      `pause reason '${request.reason}' is not one of operator, window, lock-timeouts, statement-timeouts, replica-lag, alarm:NAME or flag:NAME`,
     );
   }
   requireText('who asks for the pause (by)', request.by);
@@ -88,8 +88,11 @@ export function decideClearPause(
       `pause reason '${reason}' is not one lowtide records, so it cannot be cleared`,
     );
   }
+  // A flag pause is cleared by a resume too: if the flag is still off, the next gate pauses again.
   const cleared = (r: PauseRequest) =>
-    force || r.reason === reason || (reason === 'operator' && CLEARED_BY_OPERATOR.includes(r.reason));
+    force ||
+    r.reason === reason ||
+    (reason === 'operator' && (CLEARED_BY_OPERATOR.includes(r.reason) || r.reason.startsWith('flag:')));
   const pauseRequests = state.pauseRequests.filter((r) => !cleared(r));
   if (pauseRequests.length === state.pauseRequests.length) return undefined;
   // A paused job stays paused: whoever runs it next (the waiting execution or a new start) moves it on.

@@ -78,7 +78,9 @@ export type PauseReason =
   | 'lock-timeouts'
   | 'statement-timeouts'
   | 'replica-lag'
-  | `alarm:${string}`;
+  | `alarm:${string}`
+  /** A feature flag that gates the job is off (or unreadable). */
+  | `flag:${string}`;
 
 export interface PauseRequest {
   readonly reason: PauseReason;

@@ -4,6 +4,7 @@ import { batchTransactionOptions } from './batch-transaction';
 import { compileJob } from './kinds/compile';
 import { readLedger } from './ledger';
 import { passStart } from './passes';
+import { logPosition } from './write-log';
 
 export interface DryRunBatchRequest {
   readonly spec: JobSpec;
@@ -15,6 +16,8 @@ export interface DryRunBatchRequest {
    * for work whose change cannot be tried inside a transaction that is rolled back.
    */
   readonly mode?: 'change' | 'select';
+  /** Read the server's log position before and after the change (see write-log.ts). */
+  readonly measureLog?: boolean;
 }
 
 export type DryRunOutcome =
@@ -28,6 +31,8 @@ export type DryRunOutcome =
       readonly verdict: VerifyResult;
       /** From opening the transaction to the verified change, before the rollback. */
       readonly durationMs: number;
+      /** WAL or redo bytes the change wrote before the rollback, when asked for and readable. */
+      readonly logBytes?: number;
     }
   | { readonly status: 'selected'; readonly selected: number; readonly durationMs: number }
   /** Nothing left to select where the next run would start. */
@@ -60,6 +65,7 @@ export async function dryRunBatch({
   db,
   batchSize,
   mode = 'change',
+  measureLog = false,
 }: DryRunBatchRequest): Promise<DryRunOutcome> {
   const job = await compileJob(spec, db);
   const head = await readLedger(db, spec);
@@ -77,11 +83,20 @@ export async function dryRunBatch({
           durationMs: performance.now() - started,
         });
       }
+      const before = measureLog ? await logPosition(tx) : undefined;
       const batch = await job.changeBatch(tx, start.afterKey, batchSize, {
         batchNo: (head?.batchNo ?? 0) + 1,
       });
       if (!batch) throw new RollBack({ status: 'empty' });
-      throw new RollBack({ status: 'changed', ...batch, durationMs: performance.now() - started });
+      const durationMs = performance.now() - started;
+      const after = before === undefined ? undefined : await logPosition(tx);
+      const logBytes = before !== undefined && after !== undefined ? Math.max(0, after - before) : undefined;
+      throw new RollBack({
+        status: 'changed',
+        ...batch,
+        durationMs,
+        ...(logBytes === undefined ? {} : { logBytes }),
+      });
     });
     if (result.held) return { status: 'held' };
   } catch (error) {

@@ -32,3 +32,5 @@ export type { BatchOutcome, BatchRequest, CommittedBatchRequest } from './run-ba
 export { runBatch, verifyCommittedBatch } from './run-batch';
 export type { QualifiedTable } from './target';
 export { jobTarget, TargetTableError } from './target';
+export type { WriteEstimate } from './write-volume';
+export { estimateWriteVolume } from './write-volume';

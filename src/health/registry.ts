@@ -1,6 +1,7 @@
 import { cloudwatchAlarms } from './signals/cloudwatch-alarms';
 import { controlRequests } from './signals/control-requests';
 import { databaseLoad } from './signals/database-load';
+import { featureFlag } from './signals/feature-flag';
 import { replicaLag } from './signals/replica-lag';
 import { runWindow } from './signals/run-window';
 import { runtimeBudget } from './signals/runtime-budget';
@@ -14,6 +15,7 @@ export const HEALTH_SIGNALS: readonly HealthSignal[] = [
   controlRequests,
   runWindow,
   runtimeBudget,
+  featureFlag,
   cloudwatchAlarms,
   replicaLag,
   databaseLoad,

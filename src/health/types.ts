@@ -1,5 +1,6 @@
 import type { JobState, PauseReason } from '../control/types';
 import type { Database, ReplicaTarget } from '../db/types';
+import type { FeatureFlagRef } from '../job/feature-flag';
 import type { JobSpec } from '../job/types';
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -17,6 +18,15 @@ export interface AlarmStatus {
  */
 export interface AlarmReader {
   describeAlarms(names: readonly string[]): Promise<AlarmStatus[]>;
+}
+
+/**
+ * Reads whether a feature flag is on. Production: AWS AppConfig through its data API; locally a
+ * flags file or an HTTP endpoint; tests an in-memory board. Throws when the flag cannot be read
+ * (the callers count that as off).
+ */
+export interface FlagReader {
+  isEnabled(ref: FeatureFlagRef): Promise<boolean>;
 }
 
 /**
@@ -59,6 +69,9 @@ export interface HealthContext {
   readonly alarms: AlarmReader;
   /** Alarm names that gate this job (its own and the deployment's). */
   readonly alarmNames: readonly string[];
+  readonly flags: FlagReader;
+  /** Feature flags that gate this job (its own and the deployment's). */
+  readonly featureFlags: readonly FeatureFlagRef[];
   readonly now: Date;
   readonly runStartedAt: Date;
   readonly windowEndsAt?: Date;

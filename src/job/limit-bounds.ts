@@ -41,6 +41,16 @@ export const LIMIT_BOUNDS = {
     max: Number.MAX_SAFE_INTEGER,
     why: 'counts beyond 2^53 are not exact in JSON',
   },
+  maxWriteBytes: {
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+    why: 'byte counts beyond 2^53 are not exact in JSON',
+  },
+  maxWriteShare: {
+    min: 0.01,
+    max: 1,
+    why: 'a share of the free storage: above 1 would allow filling the disk',
+  },
   maxRuntimeSeconds: {
     min: 1,
     max: 365 * 24 * 3600,

@@ -7,6 +7,7 @@ import {
   tableRefProblem,
 } from '../sql/identifiers';
 import { ddlSpecSchema } from './ddl-field';
+import { featureFlagSchema } from './feature-flag';
 import { JOB_ID } from './job-id';
 import {
   BATCH_BOUNDS,
@@ -91,6 +92,13 @@ const limits = z
     maxRuntimeSeconds: within(LIMIT_BOUNDS.maxRuntimeSeconds).default(3600),
     /** Attempts of one batch after a lock or statement timeout before the job pauses. */
     retries: within(LIMIT_BOUNDS.retries).default(3),
+    /**
+     * Refuse to start when the preflight's estimate of bytes written (WAL or redo/binlog, plus the
+     * audit table) is above this. Checked with or without a free-storage figure.
+     */
+    maxWriteBytes: within(LIMIT_BOUNDS.maxWriteBytes).optional(),
+    /** Refuse to start when the estimate is above this share of the free storage, where it is known. */
+    maxWriteShare: within(LIMIT_BOUNDS.maxWriteShare, { integer: false }).default(0.5),
   })
   .strict()
   .superRefine((l, ctx) => {
@@ -118,6 +126,12 @@ const health = z
     insufficientDataIsUnhealthy: z.boolean().default(true),
     /** Pause while more than this many backends (PostgreSQL) or Threads_running (MySQL) are active. */
     maxActiveSessions: within(HEALTH_BOUNDS.maxActiveSessions).optional(),
+    /**
+     * A feature flag that must be on for the job to start and to go on: off, preflight blocks and a
+     * running job stops after its batch (reason `flag:<name>`), resuming when it is on again unless
+     * autoResume is off. Unreadable counts as off.
+     */
+    featureFlag: featureFlagSchema.optional(),
   })
   .strict();
 

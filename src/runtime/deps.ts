@@ -1,6 +1,8 @@
 import type { ControlStore } from '../control/types';
 import type { Database, ReplicaTarget } from '../db/types';
-import type { AlarmReader } from '../health/types';
+import type { FreeStorageReader } from '../health/free-storage';
+import type { AlarmReader, FlagReader } from '../health/types';
+import type { FeatureFlagRef } from '../job/feature-flag';
 import type { JobSpec } from '../job/types';
 import { DEFAULT_SCAN_MB_PER_SECOND } from '../recipes/phase-timeout';
 import type { RecipeRegistration } from '../recipes/registration';
@@ -74,8 +76,17 @@ export interface HandlerDeps {
   jobs(): readonly JobSpec[];
   /** CloudWatch alarms that gate a job: its own `health.alarms` plus any the deployment adds (replica lag). */
   alarmsFor(spec: JobSpec): readonly string[];
+  /** Feature flags that gate a job: its own `health.featureFlag` plus the deployment's `featureFlag`. */
+  flagsFor(spec: JobSpec): readonly FeatureFlagRef[];
   readonly connections: Connections;
   readonly alarms: AlarmReader;
+  /** Reads feature flags: AppConfig on Lambda, a flags file or endpoint locally. */
+  readonly flags: FlagReader;
+  /**
+   * The free storage of a job's database, for the write-volume check: CloudWatch for a connection
+   * with `storage` on Lambda; undefined where none is known (locally: servers report none over SQL).
+   */
+  freeStorageFor?(spec: JobSpec): FreeStorageReader | undefined;
   now(): Date;
   readonly logger: RuntimeLogger;
   readonly metrics: RuntimeMetrics;

@@ -21,6 +21,8 @@ export async function readHealth(
     replicas: await deps.connections.replicas(spec.database),
     alarms: deps.alarms,
     alarmNames: deps.alarmsFor(spec),
+    flags: deps.flags,
+    featureFlags: deps.flagsFor(spec),
     now,
     runStartedAt: new Date(state.runStartedAt),
     windowEndsAt: state.windowEndsAt ? new Date(state.windowEndsAt) : undefined,

@@ -21,6 +21,7 @@ describe('the health gate', () => {
       'control-requests',
       'run-window',
       'runtime-budget',
+      'feature-flag',
       'cloudwatch-alarms',
       'replica-lag',
       'database-load',

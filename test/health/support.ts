@@ -1,6 +1,6 @@
 import type { JobState } from '../../src/control/types';
 import type { Database } from '../../src/db/types';
-import { createAlarmBoard } from '../../src/health';
+import { createAlarmBoard, createFlagBoard } from '../../src/health';
 import type { HealthContext } from '../../src/health/types';
 import { defineJob } from '../../src/job/define-job';
 import type { DefineJobInput } from '../../src/job/types';
@@ -45,6 +45,8 @@ export function context(patch: Partial<HealthContext> = {}): HealthContext {
     replicas: [],
     alarms: createAlarmBoard(),
     alarmNames: [],
+    flags: createFlagBoard(),
+    featureFlags: [],
     now,
     runStartedAt: now,
     nextBatchMs: 500,

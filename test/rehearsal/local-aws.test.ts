@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DynamoDBClient,
@@ -18,6 +19,8 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalAws, startLocalAws } from '../../rehearsal/aws/local-aws';
 import { FunctionHost } from '../../rehearsal/lambda/function-host';
+import { appConfigFlagReader } from '../../src/health/appconfig-reader';
+import { cloudWatchFreeStorage } from '../../src/health/free-storage';
 import { bundleFixture, type FixtureAsset } from './host-fixtures/bundle';
 
 const region = 'eu-west-1';
@@ -44,7 +47,12 @@ const worker = {
       Resource: [tableArn, `${tableArn}/index/*`],
     },
     { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn },
-    { Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: '*' },
+    { Effect: 'Allow', Action: ['cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData'], Resource: '*' },
+    {
+      Effect: 'Allow',
+      Action: ['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'],
+      Resource: `arn:aws:appconfig:${region}:${account}:application/app1234/environment/env1234/configuration/prf1234`,
+    },
     { Effect: 'Allow', Action: 'sns:Publish', Resource: topicArn },
     { Effect: 'Allow', Action: 'states:StartExecution', Resource: machineArn },
     {
@@ -60,6 +68,10 @@ const reader = {
   Statement: [{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: tableArn }],
 };
 
+const flagProfiles = new Map<string, { document: unknown; version: number }>([
+  ['app1234/env1234/prf1234', { document: { maintenance: { enabled: true } }, version: 1 }],
+  ['app1234/env1234/other99', { document: { maintenance: { enabled: true } }, version: 1 }],
+]);
 const executions = new Map<string, { input?: string; status: string; startDate: Date; stopDate?: Date }>();
 let aws: LocalAws;
 
@@ -96,6 +108,8 @@ beforeAll(async () => {
         names.map((AlarmName) => ({ AlarmName, StateValue: AlarmName === 'db-cpu' ? 'ALARM' : 'OK' })),
     },
     topics: { [topicArn]: {} },
+    flags: { current: (key) => flagProfiles.get(key) },
+    freeStorage: { freeBytes: (id) => (id === 'orders-writer' ? 5e9 : undefined) },
     stepFunctions: {
       async startExecution({ stateMachineArn, name, input }) {
         const arn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
@@ -247,6 +261,49 @@ describe('local AWS endpoint', () => {
       ),
     );
     // CloudWatch's query-compatible code for a denial.
+    expect(denied.name).toBe('AccessDenied');
+  });
+
+  it('answers AppConfig Data (restJson1) to the real reader: single-use tokens, unchanged as empty, IAM on the profile', async () => {
+    const flags = appConfigFlagReader(new AppConfigDataClient(clientConfig('WorkerRole')));
+    const ref = { application: 'app1234', environment: 'env1234', profile: 'prf1234', flag: 'maintenance' };
+    expect(await flags.isEnabled(ref)).toBe(true);
+    expect(await flags.isEnabled(ref)).toBe(true); // unchanged: an empty body, the cached document stands
+    flagProfiles.set('app1234/env1234/prf1234', {
+      document: { maintenance: { enabled: false } },
+      version: 2,
+    });
+    expect(await flags.isEnabled(ref)).toBe(false);
+    const calls = aws.calls.filter((c) => c.action.startsWith('appconfig:')).map((c) => c.action);
+    expect(calls).toEqual([
+      'appconfig:StartConfigurationSession',
+      'appconfig:GetLatestConfiguration',
+      'appconfig:GetLatestConfiguration',
+      'appconfig:GetLatestConfiguration',
+    ]);
+    // Another profile is not in the policy: denied as AppConfig denies.
+    const denied = await errorOf(flags.isEnabled({ ...ref, profile: 'other99' }));
+    expect(denied.name).toBe('AccessDeniedException');
+    expect(aws.denied.at(-1)).toMatchObject({
+      action: 'appconfig:StartConfigurationSession',
+      resource: `arn:aws:appconfig:${region}:${account}:application/app1234/environment/env1234/configuration/other99`,
+    });
+  });
+
+  it('answers CloudWatch GetMetricData for FreeStorageSpace to the real reader', async () => {
+    const cloudwatch = new CloudWatchClient(clientConfig('WorkerRole'));
+    expect(await cloudWatchFreeStorage(cloudwatch, { instanceId: 'orders-writer' })()).toEqual({
+      freeBytes: 5e9,
+      source: 'FreeStorageSpace of RDS instance orders-writer',
+    });
+    expect(await cloudWatchFreeStorage(cloudwatch, { instanceId: 'unknown-db' })()).toMatchObject({
+      unknown: expect.stringContaining('no FreeStorageSpace for RDS instance unknown-db'),
+    });
+    const denied = await errorOf(
+      cloudWatchFreeStorage(new CloudWatchClient(clientConfig('ReaderRole')), {
+        instanceId: 'orders-writer',
+      })(),
+    );
     expect(denied.name).toBe('AccessDenied');
   });
 

@@ -3,7 +3,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, onTestFa
 import { type ProvisionedDatabase, provisionDatabase } from '../../rehearsal/databases/provision';
 import { Rehearsal } from '../../rehearsal/rehearsal';
 import type { ExecutionRecord } from '../../rehearsal/states/state-machines';
-import { JOB_OF, RECIPE_OF, REHEARSAL_ALARM, type RehearsalEngine } from '../../rehearsal/template/stage';
+import {
+  INSTANCE_OF,
+  JOB_OF,
+  RECIPE_OF,
+  REHEARSAL_ALARM,
+  REHEARSAL_FLAG,
+  REHEARSAL_FLAG_PROFILE,
+  type RehearsalEngine,
+} from '../../rehearsal/template/stage';
 import { synthesize } from '../../rehearsal/template/synth';
 import { DynamoControlStore } from '../../src/control/dynamo-store';
 import { connectLocalDynamo } from '../../src/control/local-dynamodb';
@@ -25,6 +33,8 @@ const ROWS = 200;
 const TARGETS = backfillTargets(ROWS);
 // Cold starts of ten functions and a few executions on a busy two-core machine: minutes, not seconds.
 const SCENARIO_MS = 240_000;
+const FREE_STORAGE = 100 * 1024 ** 3;
+const flagDocument = (enabled: boolean) => ({ [REHEARSAL_FLAG.flag]: { enabled } });
 
 interface Context {
   rehearsal: Rehearsal;
@@ -56,6 +66,8 @@ function useRehearsal(engine: RehearsalEngine): Context {
       accountId: stage.accountId,
       secrets: { [stage.databases[engine].secretArn]: ctx.db.secretString },
       alarms: [REHEARSAL_ALARM],
+      flags: { [REHEARSAL_FLAG_PROFILE]: flagDocument(true) },
+      freeStorage: { [INSTANCE_OF[engine]]: FREE_STORAGE },
       trustedCertificatePem: certificatePem,
       log: (line) => {
         logs.push(line);
@@ -84,6 +96,8 @@ function useRehearsal(engine: RehearsalEngine): Context {
     if (!ctx.rehearsal) return;
     // A scenario that failed half-way may have left its alarm in ALARM or its executions running.
     await ctx.rehearsal.setAlarm(REHEARSAL_ALARM, 'OK');
+    ctx.rehearsal.deployFlags(REHEARSAL_FLAG_PROFILE, flagDocument(true));
+    ctx.rehearsal.setFreeStorage(INSTANCE_OF[engine], FREE_STORAGE);
     await ctx.rehearsal.stateMachines.stopAll();
     await ctx.rehearsal.bus.settled();
     await resetDatabase(ctx.raw, engine);
@@ -245,6 +259,81 @@ export function rehearsalScenarios(engine: RehearsalEngine): void {
         const chain = await ctx.rehearsal.runEnded(started.executionArn);
         expect(chain.at(-1)?.lastState).toBe('Completed');
         await expectEveryRowOnce();
+      },
+      SCENARIO_MS,
+    );
+
+    it(
+      "the deployment's AppConfig flag: off blocks the start; flipped off mid-run holds after the batch; on again, the run completes",
+      async () => {
+        const flag = `flag:${REHEARSAL_FLAG.flag}`;
+        ctx.rehearsal.deployFlags(REHEARSAL_FLAG_PROFILE, flagDocument(false));
+        const blocked = await ctx.rehearsal.start({ jobId: ctx.jobId });
+        const refused = await ctx.rehearsal.ended(blocked.executionArn);
+        expect(refused).toMatchObject({ status: 'SUCCEEDED', lastState: 'Blocked' });
+        expect(JSON.parse(refused.output ?? '{}').blocked.reasons).toContainEqual(
+          `feature-flag: ${flag}: feature flag ${REHEARSAL_FLAG.flag} is off: turn it on to let the job run`,
+        );
+        expect(await writesHistogram(ctx.raw)).toEqual({});
+
+        ctx.rehearsal.deployFlags(REHEARSAL_FLAG_PROFILE, flagDocument(true));
+        const since = ctx.rehearsal.invocations.length;
+        const starting = ctx.rehearsal.start({ jobId: ctx.jobId });
+        await applied(starting);
+        const started = await starting;
+        ctx.rehearsal.deployFlags(REHEARSAL_FLAG_PROFILE, flagDocument(false));
+        const atFlip = appliedSince(since);
+        const heldByFlag = () =>
+          ctx.rehearsal.nextInvocation(
+            'HealthGate',
+            (r) => r.decision === 'wait' && JSON.stringify(r.health ?? {}).includes(flag),
+          );
+        await heldByFlag();
+        await heldByFlag();
+        expect(appliedSince(since)).toBeLessThanOrEqual(atFlip + 1);
+        expect(await remainingRows(ctx.raw)).toBeGreaterThan(0);
+        expect((await ctx.store.getJob(ctx.jobId))?.status).toBe('paused');
+
+        ctx.rehearsal.deployFlags(REHEARSAL_FLAG_PROFILE, flagDocument(true));
+        const chain = await ctx.rehearsal.runEnded(started.executionArn);
+        expect(chain.at(-1)?.lastState).toBe('Completed');
+        await expectEveryRowOnce();
+        // Both functions that read the flag did, through the data API, within their IAM policies.
+        const flagCalls = ctx.rehearsal.aws.calls.filter((c) => c.action.startsWith('appconfig:'));
+        expect(new Set(flagCalls.map((c) => c.action))).toEqual(
+          new Set(['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration']),
+        );
+        expect(new Set(flagCalls.map((c) => c.role.replace(/Role.*$/, '')))).toEqual(
+          new Set(['LowtideFunctionsPreflightFunction', 'LowtideFunctionsHealthGateFunction']),
+        );
+        expect(flagCalls.every((c) => c.allowed)).toBe(true);
+        expect(ctx.rehearsal.aws.denied).toEqual([]);
+        expect(ctx.rehearsal.aws.unsupported).toEqual([]);
+      },
+      SCENARIO_MS,
+    );
+
+    it(
+      "preflight blocks a run whose estimated writes exceed half the instance's FreeStorageSpace, writing nothing",
+      async () => {
+        ctx.rehearsal.setFreeStorage(INSTANCE_OF[engine], 1000);
+        const started = await ctx.rehearsal.start({ jobId: ctx.jobId });
+        const ended = await ctx.rehearsal.ended(started.executionArn);
+        expect(ended).toMatchObject({ status: 'SUCCEEDED', lastState: 'Blocked' });
+        const reasons: string[] = JSON.parse(ended.output ?? '{}').blocked.reasons;
+        expect(reasons.join('\n')).toMatch(
+          new RegExp(
+            `write-volume: estimated .* written \\(.*\\), above 0\\.5 of the 1000 B free \\(FreeStorageSpace of RDS instance ${INSTANCE_OF[engine]}\\)`,
+          ),
+        );
+        expect(await writesHistogram(ctx.raw)).toEqual({});
+        expect(await remainingRows(ctx.raw)).toBe(TARGETS);
+        const metricCalls = ctx.rehearsal.aws.calls.filter((c) => c.action === 'cloudwatch:GetMetricData');
+        expect(metricCalls.length).toBeGreaterThan(0);
+        expect(
+          metricCalls.every((c) => c.allowed && c.role.startsWith('LowtideFunctionsPreflightFunction')),
+        ).toBe(true);
+        expect(ctx.rehearsal.aws.denied).toEqual([]);
       },
       SCENARIO_MS,
     );

@@ -2,6 +2,7 @@ import type { CliContext } from '../context';
 import { connectJobDatabase } from '../database-url';
 import { EXIT } from '../errors';
 import { loadJobFile } from '../load-job';
+import { localFlags } from '../local-flags';
 import { type CommandResult, result } from '../output';
 import { embeddedDatabaseWhenNoneGiven } from '../plan/embedded-plan-database';
 import { formatPlan } from '../plan/format-plan';
@@ -33,7 +34,11 @@ export async function planCommand(
     );
     try {
       const consents = await planConsents(ctx, spec);
-      const report = await planJob(spec, db, { sample: options.sample !== false, consents });
+      const report = await planJob(spec, db, {
+        sample: options.sample !== false,
+        consents,
+        flags: localFlags(ctx),
+      });
       const json = {
         ...report,
         database: embedded ? 'embedded' : where,

@@ -1,3 +1,4 @@
+import { formatBytes } from '../../run/write-volume-check';
 import { count, duration } from '../format/units';
 import type { PlanReport } from './plan-job';
 import type { SampleBatch } from './sample-batch';
@@ -55,6 +56,13 @@ export function formatPlan(report: PlanReport): string {
     `estimated duration:  ${estimate.durationMs === undefined ? 'unknown (no sample batch)' : duration(estimate.durationMs)}`,
   );
   lines.push(`sample batch:        ${describeSample(report.sample)}`);
+  lines.push(
+    `estimated writes:    ${
+      report.writeEstimate
+        ? `${formatBytes(report.writeEstimate.bytes)} (${report.writeEstimate.note})`
+        : 'not estimated (no sample batch)'
+    }`,
+  );
   lines.push('');
   lines.push(
     report.ok

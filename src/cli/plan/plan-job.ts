@@ -1,7 +1,8 @@
 import type { Database } from '../../db/types';
-import type { PreflightReport } from '../../engine';
+import type { WriteEstimate } from '../../engine';
+import type { FlagReader } from '../../health/types';
 import type { CheckResult, JobSpec } from '../../job/types';
-import { jobPreflight, NO_CONSENTS } from '../../run/preflight-checks';
+import { type JobPreflightReport, jobPreflight, NO_CONSENTS } from '../../run/preflight-checks';
 import { estimateRun, type RunEstimate } from './estimate';
 import type { PlanConsents } from './plan-consents';
 import { type SampleBatch, sampleBatch } from './sample-batch';
@@ -18,6 +19,13 @@ export interface PlanReport {
   readonly estimate: RunEstimate;
   /** Undefined when the sample was skipped (`--no-sample`, or preflight refused). */
   readonly sample?: SampleBatch;
+  /**
+   * Bytes the whole run is expected to write (WAL or redo, binlog, audit table), from a rolled-back
+   * sample batch; undefined when not estimated (`--no-sample`, or preflight refused first).
+   */
+  readonly estimatedWriteBytes?: number;
+  /** How `estimatedWriteBytes` was reached, in parts. */
+  readonly writeEstimate?: WriteEstimate;
 }
 
 export interface PlanOptions {
@@ -25,6 +33,8 @@ export interface PlanOptions {
   readonly sample?: boolean;
   /** The consents the DDL guard sees (default: none, so every statement it blocks stays refused). */
   readonly consents?: PlanConsents;
+  /** Where the feature flags that gate the job are read (default: none, so a gated job is refused). */
+  readonly flags?: FlagReader;
 }
 
 /**
@@ -35,7 +45,15 @@ export interface PlanOptions {
  */
 export async function planJob(spec: JobSpec, db: Database, options: PlanOptions = {}): Promise<PlanReport> {
   const consents = options.consents ?? { lookup: NO_CONSENTS };
-  const preflight: PreflightReport = await jobPreflight({ spec, db, consent: consents.lookup });
+  const refs = spec.health.featureFlag ? [spec.health.featureFlag] : [];
+  const preflight: JobPreflightReport = await jobPreflight({
+    spec,
+    db,
+    consent: consents.lookup,
+    ...(options.flags || refs.length ? { flags: { reader: options.flags ?? noFlags, refs } } : {}),
+    // The sample batch estimates the write volume; --no-sample leaves it out, unless a limit needs it.
+    writeVolume: { always: options.sample !== false },
+  });
   const table = spec.table.schema ? `${spec.table.schema}.${spec.table.name}` : spec.table.name;
   const base = {
     jobId: spec.id,
@@ -44,6 +62,9 @@ export async function planJob(spec: JobSpec, db: Database, options: PlanOptions 
     ok: preflight.ok,
     checks: preflight.checks,
     ...(consents.from ? { consentsFrom: consents.from } : {}),
+    ...(preflight.writeEstimate
+      ? { estimatedWriteBytes: preflight.writeEstimate.bytes, writeEstimate: preflight.writeEstimate }
+      : {}),
   };
   if (!preflight.ok || options.sample === false) {
     return { ...base, estimate: estimateRun(spec, preflight.estimatedRows) };
@@ -54,6 +75,12 @@ export async function planJob(spec: JobSpec, db: Database, options: PlanOptions 
   const rows = sample.status === 'empty' ? 0 : preflight.estimatedRows;
   return { ...base, estimate: estimateRun(spec, rows, msPerRow), sample };
 }
+
+const noFlags: FlagReader = {
+  isEnabled: async ({ flag }) => {
+    throw new Error(`no flags source was given to read '${flag}'`);
+  },
+};
 
 /** The checks that refused, as one sentence each. */
 export function blockingChecks(report: Pick<PlanReport, 'checks'>): CheckResult[] {

@@ -2,6 +2,7 @@ import type { JobSpec } from '../../job/types';
 import { type CliContext, stateDirOf } from '../context';
 import { openLocalControl } from '../control/local-control';
 import { BadInputError } from '../errors';
+import { localFlags } from '../local-flags';
 import { operatorName } from '../operator';
 import { createProgressRenderer } from '../progress/renderer';
 import { type LocalRunReport, runJobLocally } from './local-run';
@@ -61,6 +62,7 @@ export async function runInteractively(
       databaseUrl: options.databaseUrl,
       control,
       msPerSecond: options.msPerSecond,
+      flags: localFlags(ctx),
       onProgress: showProgress ? (event) => renderer.handle(event) : undefined,
       onStarted: (runtime) => {
         stopNow = () => runtime.close();

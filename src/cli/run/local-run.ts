@@ -1,6 +1,7 @@
 import { openDatabase } from '../../db/open-database';
 import type { Database } from '../../db/types';
 import { type LedgerHead, readLedger } from '../../engine';
+import type { FlagReader } from '../../health/types';
 import type { JobSpec } from '../../job/types';
 import { createLocalRuntime } from '../../runtime/local/runtime';
 import type { LocalRuntime, RuntimeEvent } from '../../runtime/local/types';
@@ -20,6 +21,8 @@ export interface LocalRunOptions {
    * they would on AWS. Tests and demos may shrink it.
    */
   readonly msPerSecond?: number;
+  /** Feature flags (the flags file or endpoint); default: none known, so a gated job does not run. */
+  readonly flags?: FlagReader;
   readonly onProgress?: (event: ProgressEvent) => void;
   /** Called once the runtime is up, with a way to stop it at once (a second Ctrl-C). */
   readonly onStarted?: (runtime: Pick<LocalRuntime, 'close'>) => void;
@@ -100,6 +103,7 @@ export async function runJobLocally(options: LocalRunOptions): Promise<LocalRunR
     tableName: control.tableName,
     leaseHolders: control.leaseHolders,
     msPerSecond: options.msPerSecond ?? 1000,
+    ...(options.flags ? { flags: options.flags } : {}),
     onEvent,
   });
   let chain: Awaited<ReturnType<LocalRuntime['run']>>;

@@ -1,25 +1,38 @@
+import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Signer } from '@aws-sdk/rds-signer';
 import { toRuntimeConnections } from '../../config/connection';
 import type { LowtideConfig } from '../../config/define-config';
 import type { CredentialSources } from '../../db/target';
+import { appConfigFlagReader } from '../../health/appconfig-reader';
+import { cloudWatchFreeStorage } from '../../health/free-storage';
 import { lambdaConnections } from '../connections';
 import type { HandlerDeps } from '../deps';
 import { createControlDeps, type Env, type Telemetry } from './deps';
 
 /**
  * Production deps of the functions that touch a database: the control deps plus the bundled
- * config's connections, with Secrets Manager or RDS IAM auth. Kept apart from ./deps so the other
- * functions' bundles carry no database driver.
+ * config's connections, with Secrets Manager or RDS IAM auth, the AppConfig feature flags and the
+ * connections' free storage (CloudWatch). Kept apart from ./deps so the other functions' bundles
+ * carry no database driver and no AppConfig client.
  */
 export function createLambdaDeps(
   config: LowtideConfig,
   telemetry: Telemetry,
   env: Env = process.env,
 ): HandlerDeps {
+  const region = env.AWS_REGION;
+  const cloudWatch = new CloudWatchClient({ region });
   return {
     ...createControlDeps(config, telemetry, env),
-    connections: lambdaConnections(toRuntimeConnections(config), awsCredentialSources(env.AWS_REGION)),
+    connections: lambdaConnections(toRuntimeConnections(config), awsCredentialSources(region)),
+    // Built once per container, so the session token and the cached flags outlive one invocation.
+    flags: appConfigFlagReader(new AppConfigDataClient({ region })),
+    freeStorageFor: (spec) => {
+      const storage = config.connections[spec.database]?.storage;
+      return storage ? cloudWatchFreeStorage(cloudWatch, storage) : undefined;
+    },
   };
 }
 

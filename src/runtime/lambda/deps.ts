@@ -2,7 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LowtideConfig } from '../../config/define-config';
-import { findJob } from '../../config/define-config';
+import { featureFlagsOf, findJob } from '../../config/define-config';
 import { APPLY_BATCH_TIMEOUT_SECONDS } from '../../config/function-timeouts';
 import { replicaLagAlarmName } from '../../config/names';
 import { DynamoControlStore } from '../../control/dynamo-store';
@@ -78,6 +78,15 @@ const noDatabase: Connections = {
 };
 
 /**
+ * The functions that read feature flags (Preflight, HealthGate) touch the database and get the
+ * AppConfig reader from ./database-deps; the others carry no AppConfig client in their bundle.
+ */
+const noFlags: HandlerDeps['flags'] = {
+  isEnabled: ({ flag }) =>
+    Promise.reject(new Error(`this function does not read feature flags: it cannot read '${flag}'`)),
+};
+
+/**
  * Production deps for a Lambda container without database access: the control table from
  * LOWTIDE_CONTROL_TABLE, jobs and recipes from the bundled deployment config, CloudWatch
  * DescribeAlarms, and the logs and metrics the handler's wrapper passes. Built once per container.
@@ -91,6 +100,7 @@ export function createControlDeps(
   if (!tableName)
     throw new Error('LOWTIDE_CONTROL_TABLE is not set: the stack sets it to the control table name');
   const region = env.AWS_REGION;
+  const cloudWatch = new CloudWatchClient({ region });
   const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region, maxAttempts: 2 }), {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -100,8 +110,10 @@ export function createControlDeps(
     jobs: () => config.jobs.map((e) => e.job),
     resolveRecipe: (recipeId) => config.recipes.find((r) => r.recipe.id === recipeId),
     alarmsFor: deploymentAlarms(config),
+    flagsFor: (spec) => featureFlagsOf(config, spec),
     connections: noDatabase,
-    alarms: cloudWatchAlarmReader(new CloudWatchClient({ region })),
+    alarms: cloudWatchAlarmReader(cloudWatch),
+    flags: noFlags,
     now: () => new Date(),
     logger,
     metrics,

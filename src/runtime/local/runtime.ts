@@ -5,6 +5,7 @@ import { DynamoControlStore } from '../../control/dynamo-store';
 import { connectLocalDynamo, startLocalDynamo } from '../../control/local-dynamodb';
 import { createControlTable } from '../../control/table';
 import { createAlarmBoard } from '../../health/alarm-board';
+import { createFlagBoard } from '../../health/flag-state';
 import { checkContinueAsNewAfter, historyCosts } from '../../run/history-budget';
 import { newRunId } from '../../run/naming';
 import type { ExecutionInput } from '../../run/state';
@@ -106,6 +107,8 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
   });
   const connections = urlConnections(options.databases);
   const alarms = options.alarms ?? createAlarmBoard();
+  // No flags source given: a job gated by a flag cannot read it, and so does not run.
+  const flags = options.flags ?? createFlagBoard();
   const metrics = memoryMetrics();
   const jobsById = new Map(options.jobs.map((j) => [j.id, j]));
   const recipesById = new Map((options.recipes ?? []).map((r) => [r.recipe.id, r]));
@@ -119,8 +122,11 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
     resolveRecipe: (id) => recipesById.get(id),
     jobs: () => options.jobs,
     alarmsFor: options.alarmsFor ?? ((spec) => spec.health.alarms),
+    flagsFor: options.flagsFor ?? ((spec) => (spec.health.featureFlag ? [spec.health.featureFlag] : [])),
+    ...(options.freeStorageFor ? { freeStorageFor: options.freeStorageFor } : {}),
     connections,
     alarms,
+    flags,
     now,
     logger: options.logger ?? silent,
     metrics,

@@ -1,5 +1,7 @@
 import type { ControlStore, LocalLeaseHolders } from '../../control/types';
-import type { AlarmReader } from '../../health/types';
+import type { FreeStorageReader } from '../../health/free-storage';
+import type { AlarmReader, FlagReader } from '../../health/types';
+import type { FeatureFlagRef } from '../../job/feature-flag';
 import type { JobSpec } from '../../job/types';
 import type { RecipeRegistration } from '../../recipes/registration';
 import type { BatchSummary, ExecutionInput } from '../../run/state';
@@ -27,6 +29,12 @@ export interface LocalRuntimeOptions {
   readonly alarms?: AlarmReader;
   /** Alarm names that gate a job. Default: its `health.alarms`. */
   readonly alarmsFor?: (spec: JobSpec) => readonly string[];
+  /** Feature flags (a flags file, an endpoint, a board). Default: an empty board, so a gated job reads its flag as off. */
+  readonly flags?: FlagReader;
+  /** Flags that gate a job. Default: its `health.featureFlag`. */
+  readonly flagsFor?: (spec: JobSpec) => readonly FeatureFlagRef[];
+  /** The free storage the write-volume check compares with. Default: none (servers report none over SQL). */
+  readonly freeStorageFor?: (spec: JobSpec) => FreeStorageReader | undefined;
   /**
    * Local milliseconds per ASL second for Wait states and Retry back-offs. Default 10: a 15 s back-off
    * waits 150 ms. Handlers still see real seconds in their payloads.

@@ -57,6 +57,8 @@ async function checkJob(
     db,
     replicas: await deps.connections.replicas(spec.database),
     statementCeiling: jobCeiling(deps.settings),
+    flags: { reader: deps.flags, refs: deps.flagsFor(spec) },
+    writeVolume: { freeStorage: deps.freeStorageFor?.(spec) },
     consent: async (fingerprint) => consents[fingerprint],
   });
   const plan = planSummary(spec, report);

@@ -88,6 +88,8 @@ async function phasePreflight(
     db,
     replicas: await deps.connections.replicas(spec.database),
     statementCeiling: jobCeiling(deps.settings),
+    flags: { reader: deps.flags, refs: deps.flagsFor(spec) },
+    writeVolume: { freeStorage: deps.freeStorageFor?.(spec) },
     // Read only if the guard meets a statement that needs consent: a backfill rarely carries DDL.
     consent: async (fingerprint) => (await consentsOf(deps, recipe.id))(fingerprint),
   });
