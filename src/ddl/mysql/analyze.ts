@@ -1,5 +1,12 @@
 import { findingMaker } from '../findings';
-import type { Analysis, AnalyzeOptions, ColumnFacts, Finding, MysqlServer } from '../types';
+import type {
+  Analysis,
+  AnalyzeOptions,
+  ColumnFacts,
+  Finding,
+  MysqlServer,
+  StatementLocation,
+} from '../types';
 import type { MysqlOp } from './operations';
 import { parseMysqlScript } from './parse-statement';
 import { type AlterPlan, planAlter } from './plan-alter';
@@ -29,7 +36,8 @@ export async function analyzeMysql(sources: readonly string[], options: AnalyzeO
   const state = new MysqlScriptState();
   const findings: Finding[] = [];
   let index = 0;
-  for (const source of sources) {
+  const locations: StatementLocation[] = [];
+  for (const [sourceIndex, source] of sources.entries()) {
     for (const parsed of parseMysqlScript(source, server)) {
       const located = {
         index: index++,
@@ -37,6 +45,7 @@ export async function analyzeMysql(sources: readonly string[], options: AnalyzeO
         text: parsed.text,
         fingerprint: parsed.fingerprint,
       };
+      locations.push({ source: sourceIndex, line: parsed.line, text: parsed.text });
       if (!parsed.model) {
         findings.push(
           await makeFinding(mysqlUnparsed, { why: `${mysqlUnparsed.why} Parser: ${parsed.error}.` }, located),
@@ -77,5 +86,5 @@ export async function analyzeMysql(sources: readonly string[], options: AnalyzeO
       state.apply(model);
     }
   }
-  return { statements: index, findings };
+  return { statements: index, findings, locations };
 }

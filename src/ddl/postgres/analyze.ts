@@ -1,6 +1,6 @@
 import type { Node } from 'libpg-query';
 import { findingMaker } from '../findings';
-import type { Analysis, AnalyzeOptions, ColumnFacts, Finding } from '../types';
+import type { Analysis, AnalyzeOptions, ColumnFacts, Finding, StatementLocation } from '../types';
 import { names, nodeAs, relationName } from './nodes';
 import { parsePostgresScript } from './parse-script';
 import { POSTGRES_RULES, pgUnparsed } from './rules';
@@ -55,7 +55,8 @@ export async function analyzePostgres(
 
   const findings: Finding[] = [];
   let index = 0;
-  for (const source of sources) {
+  const locations: StatementLocation[] = [];
+  for (const [sourceIndex, source] of sources.entries()) {
     for (const parsed of await parsePostgresScript(source)) {
       const located = {
         index: index++,
@@ -63,6 +64,7 @@ export async function analyzePostgres(
         text: parsed.text,
         fingerprint: parsed.fingerprint,
       };
+      locations.push({ source: sourceIndex, line: parsed.line, text: parsed.text });
       if (!parsed.node) {
         findings.push(
           await makeFinding(pgUnparsed, { why: `${pgUnparsed.why} Parser: ${parsed.error}.` }, located),
@@ -99,5 +101,5 @@ export async function analyzePostgres(
       state.apply(parsed.node);
     }
   }
-  return { statements: index, findings };
+  return { statements: index, findings, locations };
 }
