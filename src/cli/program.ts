@@ -235,6 +235,14 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
     .option('--fail-on <level>', 'block (default) or warn: the lowest severity that makes the exit code 1')
     .option('--server <flavour>', 'MySQL family: mysql, mariadb or any (whose online DDL rules apply)')
     .option('--assume-lock-timeout', 'the runner sets a lock timeout itself, so a script without one is fine')
+    .option(
+      '--format <format>',
+      'text (default), json, github (workflow annotations), sarif (2.1.0) or gitlab (code quality)',
+    )
+    .option(
+      '--config <file>',
+      'the lint config to use (default: the nearest .lowtide-lint.json up to the repository root)',
+    )
     .action(
       perform(async (ctx, files: string[], flags: Record<string, unknown>) =>
         (await import('./commands/lint')).lintCommand(ctx, files, flags),

@@ -1,22 +1,43 @@
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Engine } from '../../db/types';
 import { DdlGuardInputError } from '../../ddl/errors';
 import { type FailOn, LINT_EXIT, type LintExitCode, type LintReport, lintSql } from '../../ddl/lint';
 import type { AnalyzeOptions, MysqlServer } from '../../ddl/types';
-import { combinedExitCode, LINT_JSON_VERSION, type LintFormat, renderLintReports } from './render-lint';
+import { findLintConfig } from './find-lint-config';
+import type { LintConfig } from './lint-config';
+import {
+  combinedExitCode,
+  type ExcludedFile,
+  LINT_FORMATS,
+  LINT_JSON_VERSION,
+  type LintFormat,
+  renderLintReports,
+} from './render-lint';
 
 /** What `lowtide lint` passes in after parsing its argv. */
 export interface LintCommandOptions
   extends Pick<
     AnalyzeOptions,
-    'tableSizes' | 'catalog' | 'smallTableRows' | 'assumeLockTimeout' | 'maxLockTimeoutMs'
+    | 'tableSizes'
+    | 'catalog'
+    | 'smallTableRows'
+    | 'assumeLockTimeout'
+    | 'maxLockTimeoutMs'
+    | 'pgVersion'
+    | 'mysqlVersion'
+    | 'mariadbVersion'
   > {
   /** SQL files to lint; `-` reads `stdin`. */
   readonly files: readonly string[];
   /** `postgres` (or `postgresql`, `pg`), `mysql` (MySQL 8 rules), `mariadb` (MariaDB 10.11 rules). */
   readonly engine: string;
-  /** `text` (default) or `json`. */
+  /** `text` (default), `json`, `github` (workflow annotations), `sarif` (2.1.0) or `gitlab` (code quality). */
   readonly format?: string;
+  /** A lint config file to use instead of looking for `.lowtide-lint.json` near each file. */
+  readonly config?: string;
+  /** Where standard input's config is looked for (default: the process's working folder). */
+  readonly cwd?: string;
   /** `block` (default) or `warn`: the lowest severity that makes the exit code 1. */
   readonly failOn?: string;
   /** Overrides the MySQL flavour the engine implies (`mysql`, `mariadb` or `any`). */
@@ -64,6 +85,40 @@ async function readSource(file: string, stdin: string | undefined): Promise<stri
   }
 }
 
+/** The config each file is linted with: `--config`, else the nearest `.lowtide-lint.json` (read once per folder). */
+function configLookup(
+  explicit: string | undefined,
+  cwd: string,
+): (file: string) => Promise<LintConfig | undefined> {
+  const byFolder = new Map<string, Promise<LintConfig | undefined>>();
+  const load = (folder: string, path: () => Promise<string | undefined>) => {
+    let config = byFolder.get(folder);
+    if (!config) {
+      config = path().then(async (found) =>
+        found ? (await import('./lint-config')).readLintConfig(found) : undefined,
+      );
+      byFolder.set(folder, config);
+    }
+    return config;
+  };
+  if (explicit) return () => load('', async () => explicit);
+  return (file) => {
+    const folder = file === '-' ? cwd : dirname(file);
+    return load(folder, () => findLintConfig(folder));
+  };
+}
+
+/** Versions given as flags win over the config's. */
+function definedVersions(
+  options: LintCommandOptions,
+): Pick<AnalyzeOptions, 'pgVersion' | 'mysqlVersion' | 'mariadbVersion'> {
+  return {
+    ...(options.pgVersion ? { pgVersion: options.pgVersion } : {}),
+    ...(options.mysqlVersion ? { mysqlVersion: options.mysqlVersion } : {}),
+    ...(options.mariadbVersion ? { mariadbVersion: options.mariadbVersion } : {}),
+  };
+}
+
 function badInput(message: string, format: string | undefined): LintCommandResult {
   const output =
     format === 'json'
@@ -78,7 +133,7 @@ function badInput(message: string, format: string | undefined): LintCommandResul
  */
 export async function runLintCommand(options: LintCommandOptions): Promise<LintCommandResult> {
   try {
-    const format = pick<LintFormat>(options.format, ['text', 'json'], 'text', 'format');
+    const format = pick<LintFormat>(options.format, LINT_FORMATS, 'text', 'format');
     const failOn = pick<FailOn>(options.failOn, ['block', 'warn'], 'block', 'fail-on level');
     const resolved = ENGINES[options.engine.toLowerCase()];
     if (!resolved) {
@@ -97,10 +152,19 @@ export async function runLintCommand(options: LintCommandOptions): Promise<LintC
     const sources = await Promise.all(
       options.files.map(async (file) => ({ file, text: await readSource(file, options.stdin) })),
     );
+    const configFor = configLookup(options.config, options.cwd ?? process.cwd());
     const reports: LintReport[] = [];
+    const excluded: ExcludedFile[] = [];
     for (const { file, text } of sources) {
+      const config = await configFor(file);
+      if (config && file !== '-' && config.excludes(file)) {
+        excluded.push({ source: file, config: config.file });
+        continue;
+      }
       reports.push(
         await lintSql(text, {
+          ...config?.analysis,
+          ...definedVersions(options),
           engine: resolved.engine,
           ...(resolved.engine === 'mysql' ? { server } : {}),
           source: file,
@@ -113,7 +177,10 @@ export async function runLintCommand(options: LintCommandOptions): Promise<LintC
         }),
       );
     }
-    return { exitCode: combinedExitCode(reports), output: renderLintReports(reports, format) };
+    return {
+      exitCode: combinedExitCode(reports),
+      output: await renderLintReports(reports, format, excluded),
+    };
   } catch (error) {
     if (error instanceof DdlGuardInputError) return badInput(error.message, options.format);
     throw error;
