@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     process.stdout.write(`lowtide lint, whole process, median of ${RUNS} runs after one warm-up\n\n`);
     process.stdout.write('| case | engine | seconds (min-max) | peak MiB | exit |\n|---|---|---|---|---|\n');
     for (const c of cases) {
-      const args = ['lint', '--engine', c.engine, '--format', 'json', c.file];
+      const args = ['lint', '--engine', c.engine, c.file];
       await runOnce(args, join(dir, 'rss'));
       const runs: Run[] = [];
       for (let i = 0; i < RUNS; i++) runs.push(await runOnce(args, join(dir, 'rss')));
