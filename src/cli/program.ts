@@ -245,6 +245,14 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
     )
     .option('--mysql-version <version>', 'the MySQL release (default 8.4; read from --database-url)')
     .option('--mariadb-version <version>', 'the MariaDB release (default 10.11; read from --database-url)')
+    .option(
+      '--format <format>',
+      'text (default), json, github (workflow annotations), sarif (2.1.0) or gitlab (code quality)',
+    )
+    .option(
+      '--config <file>',
+      'the lint config to use (default: the nearest .lowtide-lint.json up to the repository root)',
+    )
     .action(
       perform(async (ctx, files: string[], flags: Record<string, unknown>) =>
         (await import('./commands/lint')).lintCommand(ctx, files, flags),

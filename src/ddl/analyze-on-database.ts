@@ -3,10 +3,10 @@ import { analyzeScript } from './analyze-sql';
 import { type GuardContext, guardContextFromDatabase } from './database-catalog';
 import type { Analysis, AnalyzeOptions } from './types';
 
-/** How the statements will be run, which the live database cannot tell. */
+/** How the statements will be run, which the live database cannot tell, and the rule settings. */
 export type RunAssumptions = Pick<
   AnalyzeOptions,
-  'assumeLockTimeout' | 'assumeInTransaction' | 'smallTableRows' | 'maxLockTimeoutMs'
+  'assumeLockTimeout' | 'assumeInTransaction' | 'smallTableRows' | 'maxLockTimeoutMs' | 'rules'
 >;
 
 /**

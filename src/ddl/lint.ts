@@ -1,5 +1,5 @@
 import { analyzeScript } from './analyze-sql';
-import type { AnalyzeOptions, Finding, Severity } from './types';
+import type { AnalyzeOptions, Finding, IgnoredFinding, Severity } from './types';
 
 /**
  * Exit codes of `lowtide lint`, for CI:
@@ -25,8 +25,22 @@ export interface LintReport {
   readonly server?: AnalyzeOptions['server'];
   readonly statements: number;
   readonly counts: Readonly<Record<Severity, number>>;
-  readonly findings: readonly Finding[];
+  readonly findings: readonly LintFinding[];
+  /** Findings an ignore comment set aside, each with the comment's reason; they never fail lint. */
+  readonly ignored: readonly (IgnoredFinding & { readonly column: number })[];
   readonly exitCode: 0 | 1;
+}
+
+/** A finding located for editors and CI annotations: `column` is 1-based, where the statement starts on its line. */
+export type LintFinding = Finding & { readonly column: number };
+
+function columnFinder(text: string): (f: Finding) => number {
+  let lines: string[] | undefined;
+  return (f) => {
+    lines ??= text.split('\n');
+    const at = lines[f.line - 1]?.indexOf(f.statement.split('\n', 1)[0]!) ?? -1;
+    return at >= 0 ? at + 1 : 1;
+  };
 }
 
 export function lintExitCode(findings: readonly Finding[], failOn: FailOn = 'block'): 0 | 1 {
@@ -37,16 +51,20 @@ export function lintExitCode(findings: readonly Finding[], failOn: FailOn = 'blo
 }
 
 export async function lintSql(text: string, options: LintOptions): Promise<LintReport> {
-  const { statements, findings } = await analyzeScript(text, options);
+  const analysis = await analyzeScript(text, options);
+  const columnOf = columnFinder(text);
+  const findings = analysis.findings.map((f) => ({ ...f, column: columnOf(f) }));
+  const ignored = (analysis.ignored ?? []).map((f) => ({ ...f, column: columnOf(f) }));
   const counts: Record<Severity, number> = { block: 0, warn: 0, note: 0 };
   for (const f of findings) counts[f.severity]++;
   return {
     ...(options.source !== undefined ? { source: options.source } : {}),
     engine: options.engine,
     ...(options.engine === 'mysql' ? { server: options.server ?? 'any' } : {}),
-    statements,
+    statements: analysis.statements,
     counts,
     findings,
+    ignored,
     exitCode: lintExitCode(findings, options.failOn),
   };
 }

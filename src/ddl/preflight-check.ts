@@ -2,11 +2,13 @@ import type { PreflightCheck } from '../engine/preflight/types';
 import { pass, refuse, warn } from '../engine/preflight/types';
 import type { CheckResult, JobSpec } from '../job/types';
 import { analyzeOnDatabase } from './analyze-on-database';
+import { IGNORE_INVALID_RULE } from './apply-ignores';
 import { type ConsentLookup, describeConsent } from './consent';
 import { jobDdlStatements } from './ddl-spec';
-import type { AnalyzeOptions, Finding } from './types';
+import type { AnalyzeOptions, Finding, IgnoredFinding } from './types';
 
-export interface DdlGuardCheckOptions extends Pick<AnalyzeOptions, 'smallTableRows' | 'maxLockTimeoutMs'> {
+export interface DdlGuardCheckOptions
+  extends Pick<AnalyzeOptions, 'smallTableRows' | 'maxLockTimeoutMs' | 'rules'> {
   /** Where recorded consents are looked up (the control store, in production). */
   readonly consent: ConsentLookup;
   /** The job's DDL statements; default: `spec.ddl.statements`. */
@@ -25,6 +27,13 @@ function oneLine(sql: string, max = 120): string {
   return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
 }
 
+function ignoredResult(f: IgnoredFinding): CheckResult {
+  return pass(
+    `ddl:${f.fingerprint}:ignored:${f.rule}`,
+    `statement ${f.statementIndex + 1} "${oneLine(f.statement)}": [${f.rule}] ignored by the comment on line ${f.ignored.line}: ${f.ignored.reason}`,
+  );
+}
+
 function describeFinding(f: Finding): string {
   const lock = f.algorithm ? `${f.lock}, ALGORITHM=${f.algorithm}` : f.lock;
   return `[${f.rule}] ${lock}: ${f.why} Instead: ${f.safeAlternative}`;
@@ -35,6 +44,13 @@ function resultFor(findings: readonly Finding[], consent: string | undefined): C
   const name = `ddl:${first.fingerprint}`;
   const head = `statement ${first.statementIndex + 1} "${oneLine(first.statement)}"`;
   const body = findings.map(describeFinding).join(' ');
+  // A bad ignore comment is a mistake in the SQL, not a lock to accept: no consent covers it.
+  if (first.rule === IGNORE_INVALID_RULE) {
+    return refuse(
+      `ddl-ignore:line-${first.line}`,
+      `the ignore comment ${JSON.stringify(first.statement)}: ${first.why} ${first.safeAlternative}`,
+    );
+  }
   if (findings.some((f) => f.severity === 'block')) {
     if (consent) return pass(name, `${head} ${consent}. ${body}`);
     return refuse(
@@ -71,19 +87,27 @@ export function ddlGuardCheck(options: DdlGuardCheckOptions): PreflightCheck {
         assumeLockTimeout: options.runnerSetsLockTimeout ?? false,
         smallTableRows: options.smallTableRows,
         maxLockTimeoutMs: options.maxLockTimeoutMs,
+        rules: options.rules,
       });
+      const ignored = (analysis.ignored ?? []).map(ignoredResult);
       if (analysis.findings.length === 0) {
-        return pass(
+        const clean = pass(
           DDL_GUARD_CHECK,
           `${analysis.statements} DDL statement(s) checked: none takes a lock dangerous for its table`,
         );
+        return ignored.length > 0 ? [clean, ...ignored] : clean;
       }
-      const byStatement = new Map<number, Finding[]>();
-      for (const f of analysis.findings)
-        byStatement.set(f.statementIndex, [...(byStatement.get(f.statementIndex) ?? []), f]);
-      const results: CheckResult[] = [];
+      // Grouped by statement; a bad ignore comment is a group of its own (it never shares a consent).
+      const byStatement = new Map<string, Finding[]>();
+      for (const f of analysis.findings) {
+        const key =
+          f.rule === IGNORE_INVALID_RULE ? `ignore:${f.line}:${f.statementIndex}` : `${f.statementIndex}`;
+        byStatement.set(key, [...(byStatement.get(key) ?? []), f]);
+      }
+      const results: CheckResult[] = [...ignored];
       for (const findings of byStatement.values()) {
-        const blocking = findings.some((f) => f.severity === 'block');
+        const blocking =
+          findings.some((f) => f.severity === 'block') && findings[0]!.rule !== IGNORE_INVALID_RULE;
         const consent = blocking ? await options.consent(findings[0]!.fingerprint) : undefined;
         results.push(resultFor(findings, consent ? describeConsent(consent) : undefined));
       }

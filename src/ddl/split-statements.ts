@@ -13,10 +13,45 @@ export interface StatementSlice {
   readonly tokens: readonly Token[];
 }
 
+/** Finds the 1-based line of an offset; built once per source so a long script is not re-scanned per statement. */
+export type LineOf = (offset: number) => number;
+
+export function lineIndex(source: string): LineOf {
+  const starts = [0];
+  for (let nl = source.indexOf('\n'); nl !== -1; nl = source.indexOf('\n', nl + 1)) starts.push(nl + 1);
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (starts[mid]! <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return low + 1;
+  };
+}
+
 export function lineAt(source: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset && i < source.length; i++) if (source[i] === '\n') line++;
   return line;
+}
+
+/** The slice for a run of significant tokens (offsets into `source`), without semicolons at either end. */
+function sliceOf(source: string, tokens: Token[], lineOf: LineOf): StatementSlice | undefined {
+  let from = 0;
+  let to = tokens.length;
+  while (to > from && tokens[to - 1]!.text === ';') to--;
+  while (from < to && tokens[from]!.text === ';') from++;
+  if (from === to) return undefined;
+  const first = tokens[from]!.start;
+  const last = tokens[to - 1]!.end;
+  const shifted: Token[] = [];
+  for (let i = from; i < to; i++) {
+    const t = tokens[i]!;
+    shifted.push({ kind: t.kind, text: t.text, start: t.start - first, end: t.end - first });
+  }
+  return { start: first, end: last, text: source.slice(first, last), line: lineOf(first), tokens: shifted };
 }
 
 /**
@@ -28,40 +63,36 @@ export function trimStatement(
   start: number,
   end: number,
   dialect: Dialect,
+  lineOf: LineOf = (offset) => lineAt(source, offset),
 ): StatementSlice | undefined {
   const tokens = significant(tokenize(source.slice(start, end), dialect));
-  while (tokens.length > 0 && tokens[tokens.length - 1]!.text === ';') tokens.pop();
-  while (tokens.length > 0 && tokens[0]!.text === ';') tokens.shift();
-  if (tokens.length === 0) return undefined;
-  const first = start + tokens[0]!.start;
-  const last = start + tokens[tokens.length - 1]!.end;
-  const text = source.slice(first, last);
-  return {
-    start: first,
-    end: last,
-    text,
-    line: lineAt(source, first),
-    tokens: significant(tokenize(text, dialect)),
-  };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    tokens[i] = { kind: t.kind, text: t.text, start: t.start + start, end: t.end + start };
+  }
+  return sliceOf(source, tokens, lineOf);
 }
 
 /**
  * Splits a script at top-level semicolons. Used for MySQL (node-sql-parser has no statement
  * locations) and for PostgreSQL scripts the real parser rejects, so that one bad statement
- * does not hide the others.
+ * does not hide the others. The script is lexed once.
  */
 export function splitStatements(source: string, dialect: Dialect): StatementSlice[] {
-  const tokens = tokenize(source, dialect);
+  const lineOf = lineIndex(source);
   const slices: StatementSlice[] = [];
-  let from = 0;
-  for (const token of tokens) {
+  let current: Token[] = [];
+  for (const token of tokenize(source, dialect)) {
+    if (token.kind === 'space' || token.kind === 'comment') continue;
     if (token.kind === 'op' && token.text === ';') {
-      const slice = trimStatement(source, from, token.start, dialect);
+      const slice = sliceOf(source, current, lineOf);
       if (slice) slices.push(slice);
-      from = token.end;
+      current = [];
+    } else {
+      current.push(token);
     }
   }
-  const tail = trimStatement(source, from, source.length, dialect);
+  const tail = sliceOf(source, current, lineOf);
   if (tail) slices.push(tail);
   return slices;
 }

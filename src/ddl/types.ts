@@ -113,7 +113,15 @@ export interface AnalyzeOptions {
   readonly assumeInTransaction?: boolean;
   /** The server releases the version-dependent rules apply for; missing ones take DEFAULT_VERSIONS. */
   readonly versions?: ServerVersions;
+  /**
+   * Per-rule settings from a repository's lint config: `off` drops the rule's findings, `block` /
+   * `warn` replace its severity (a small-table note stays a note). Unknown rule ids are an error.
+   */
+  readonly rules?: Readonly<Record<string, RuleSetting>>;
 }
+
+/** What a lint config may say about one rule. */
+export type RuleSetting = 'block' | 'warn' | 'off';
 
 /** One statement of a script, located in its source. */
 export interface ScriptStatement {
@@ -165,8 +173,29 @@ export interface Rule<S> extends RuleInfo {
   check(statement: S): readonly RuleHit[] | Promise<readonly RuleHit[]>;
 }
 
+/** Where a statement of an analysed script is: which source (0-based, in the order given) and its first line. */
+export interface StatementLocation {
+  readonly source: number;
+  readonly line: number;
+  readonly text: string;
+}
+
+/** A finding an ignore comment in the SQL set aside: reported with the comment's reason, never failing. */
+export interface IgnoredFinding extends Finding {
+  readonly ignored: {
+    readonly scope: 'statement' | 'file';
+    readonly reason: string;
+    /** 1-based line of the ignore comment. */
+    readonly line: number;
+  };
+}
+
 /** The outcome of analysing a script: how many statements it held, and what was found. */
 export interface Analysis {
   readonly statements: number;
+  /** What counts: ignored findings and rules turned off are not here. */
   readonly findings: readonly Finding[];
+  /** Findings an ignore comment set aside, with its reason. */
+  readonly ignored?: readonly IgnoredFinding[];
+  readonly locations?: readonly StatementLocation[];
 }

@@ -30,4 +30,38 @@ describe('lowtide lint (the DDL guard on migration files)', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim()).toBe('lowtide: cannot read test/cli/fixtures/no-such.sql: no such file');
   });
+  it('prints GitHub annotations and SARIF under --format, keeping the exit code', async () => {
+    const github = await runCli([
+      'lint',
+      'test/cli/fixtures/risky-migration.sql',
+      '--engine',
+      'postgres',
+      '--format',
+      'github',
+    ]);
+    expect(github.code, github.stderr).toBe(1);
+    expect(github.stdout).toMatch(
+      /^::error file=test\/cli\/fixtures\/risky-migration\.sql,line=2,col=1,title=lowtide pg-create-index-without-concurrently::/m,
+    );
+    const sarif = await runCli([
+      'lint',
+      'test/cli/fixtures/safe-migration.sql',
+      '--engine',
+      'postgres',
+      '--format',
+      'sarif',
+    ]);
+    expect(sarif.code, sarif.stderr).toBe(0);
+    expect(JSON.parse(sarif.stdout)).toMatchObject({ version: '2.1.0', runs: [{ results: [] }] });
+    const both = await runCli([
+      '--json',
+      'lint',
+      'test/cli/fixtures/safe-migration.sql',
+      '--engine',
+      'postgres',
+      '--format',
+      'github',
+    ]);
+    expect(both.code).toBe(2);
+  });
 });

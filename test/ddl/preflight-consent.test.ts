@@ -151,4 +151,28 @@ describe.each(ENGINES)('the DDL guard as a preflight check on %s', (engine) => {
     const report = await runPreflight({ spec: job, db: t.db, checks: [check] });
     expect(report.checks).toEqual([]);
   });
+  it('honours the same ignore comments as lint, and refuses a bad one with no consent to cover it', async () => {
+    const rule = engine === 'postgres' ? 'pg-create-index-without-concurrently' : 'mysql-alter-copy';
+    const consents = new InMemoryConsents();
+    const check = ddlGuardCheck({ consent: consents.lookup, runnerSetsLockTimeout: true });
+    const ignored = `-- lowtide-ignore: ${rule} -- built during the maintenance window\n${DANGEROUS[engine]}`;
+    const passed = await runPreflight({
+      spec: withDdl(job, { statements: [ignored] }),
+      db: t.db,
+      checks: [check],
+    });
+    expect(passed.ok).toBe(true);
+    expect(passed.checks.map((c) => c.reason).join(' ')).toContain(
+      `[${rule}] ignored by the comment on line 1: built during the maintenance window`,
+    );
+
+    const noReason = `-- lowtide-ignore: ${rule}\n${DANGEROUS[engine]}`;
+    const spec = withDdl(job, { statements: [noReason] });
+    consents.record(statementFingerprint(DANGEROUS[engine], engine), 'alice');
+    const refused = await runPreflight({ spec, db: t.db, checks: [check] });
+    expect(refused.ok).toBe(false);
+    const bad = refused.checks.filter((c) => !c.ok);
+    expect(bad).toHaveLength(1);
+    expect(bad[0]!.reason).toContain('needs a reason');
+  });
 });

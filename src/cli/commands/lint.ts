@@ -1,9 +1,7 @@
 import { text } from 'node:stream/consumers';
-import { openDatabase } from '../../db/open-database';
 import type { Database } from '../../db/types';
-import { guardContextFromDatabase } from '../../ddl';
+import type { GuardContext } from '../../ddl/database-catalog';
 import type { CliContext } from '../context';
-import { engineOfUrl, redactUrl } from '../database-url';
 import { BadInputError, type ExitCode } from '../errors';
 import { runLintCommand } from '../lint/lint-command';
 import { type CommandResult, result } from '../output';
@@ -18,6 +16,8 @@ export interface LintFlags {
   readonly pgVersion?: string;
   readonly mysqlVersion?: string;
   readonly mariadbVersion?: string;
+  readonly format?: string;
+  readonly config?: string;
 }
 
 /**
@@ -36,8 +36,11 @@ export async function lintCommand(
   try {
     let engine = flags.engine;
     if (flags.databaseUrl) {
+      const { engineOfUrl, redactUrl } = await import('../database-url');
       const fromUrl = engineOfUrl(flags.databaseUrl, '--database-url');
       engine ??= fromUrl;
+      // The drivers load only when a database is asked for: plain lint starts without them.
+      const { openDatabase } = await import('../../db/open-database');
       db = openDatabase(flags.databaseUrl);
       try {
         await db.serverVersion();
@@ -54,11 +57,18 @@ export async function lintCommand(
       throw new BadInputError(
         'name the SQL dialect: pass --engine postgres, mysql or mariadb (or --database-url)',
       );
-    const context = db ? await guardContextFromDatabase(db) : {};
+    if (ctx.json && flags.format && flags.format !== 'json') {
+      throw new BadInputError(`--json and --format ${flags.format} ask for two outputs: pass one of them`);
+    }
+    const context: Partial<GuardContext> = db
+      ? await (await import('../../ddl/database-catalog')).guardContextFromDatabase(db)
+      : {};
     const linted = await runLintCommand({
       files: files.map(String),
       engine,
-      format: ctx.json ? 'json' : 'text',
+      format: flags.format ?? (ctx.json ? 'json' : 'text'),
+      config: flags.config,
+      cwd: ctx.cwd,
       failOn: flags.failOn,
       server: flags.server ?? context.server,
       tableSizes: context.tableSizes,
@@ -72,7 +82,8 @@ export async function lintCommand(
       stdin: files.includes('-') ? await stdin() : undefined,
     });
     const code = linted.exitCode as ExitCode;
-    if (code === 2 && !ctx.json) throw new BadInputError(linted.output.replace(/^lowtide lint: /, '').trim());
+    if (code === 2 && !ctx.json && (flags.format ?? 'text') !== 'json')
+      throw new BadInputError(linted.output.replace(/^lowtide lint: /, '').trim());
     return result(ctx.json ? JSON.parse(linted.output) : linted.output, linted.output.trimEnd(), code);
   } finally {
     await db?.close();

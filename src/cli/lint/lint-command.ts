@@ -1,10 +1,20 @@
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Engine } from '../../db/types';
 import { DdlGuardInputError } from '../../ddl/errors';
 import { type FailOn, LINT_EXIT, type LintExitCode, type LintReport, lintSql } from '../../ddl/lint';
 import type { AnalyzeOptions, MysqlServer } from '../../ddl/types';
 import { type ServerVersions, versionFlag } from '../../ddl/versions';
-import { combinedExitCode, LINT_JSON_VERSION, type LintFormat, renderLintReports } from './render-lint';
+import { findLintConfig } from './find-lint-config';
+import type { LintConfig } from './lint-config';
+import {
+  combinedExitCode,
+  type ExcludedFile,
+  LINT_FORMATS,
+  LINT_JSON_VERSION,
+  type LintFormat,
+  renderLintReports,
+} from './render-lint';
 
 /** What `lowtide lint` passes in after parsing its argv. */
 export interface LintCommandOptions
@@ -22,8 +32,12 @@ export interface LintCommandOptions
   readonly files: readonly string[];
   /** `postgres` (or `postgresql`, `pg`), `mysql` (MySQL 8 rules), `mariadb` (MariaDB 10.11 rules). */
   readonly engine: string;
-  /** `text` (default) or `json`. */
+  /** `text` (default), `json`, `github` (workflow annotations), `sarif` (2.1.0) or `gitlab` (code quality). */
   readonly format?: string;
+  /** A lint config file to use instead of looking for `.lowtide-lint.json` near each file. */
+  readonly config?: string;
+  /** Where standard input's config is looked for (default: the process's working folder). */
+  readonly cwd?: string;
   /** `block` (default) or `warn`: the lowest severity that makes the exit code 1. */
   readonly failOn?: string;
   /** Overrides the MySQL flavour the engine implies (`mysql`, `mariadb` or `any`). */
@@ -75,15 +89,41 @@ async function readSource(file: string, stdin: string | undefined): Promise<stri
   }
 }
 
-/** The versions the rules apply for: each flag given wins over what was read from the server. */
-function versionsOf(options: LintCommandOptions): ServerVersions {
-  const postgres = versionFlag('--pg-version', options.pgVersion) ?? options.versions?.postgres;
-  const mysql = versionFlag('--mysql-version', options.mysqlVersion) ?? options.versions?.mysql;
-  const mariadb = versionFlag('--mariadb-version', options.mariadbVersion) ?? options.versions?.mariadb;
+/** The versions the rules apply for: a flag wins over the lint config, the config over what was read from the server. */
+function versionsOf(options: LintCommandOptions, config: ServerVersions = {}): ServerVersions {
+  const postgres =
+    versionFlag('--pg-version', options.pgVersion) ?? config.postgres ?? options.versions?.postgres;
+  const mysql =
+    versionFlag('--mysql-version', options.mysqlVersion) ?? config.mysql ?? options.versions?.mysql;
+  const mariadb =
+    versionFlag('--mariadb-version', options.mariadbVersion) ?? config.mariadb ?? options.versions?.mariadb;
   return {
     ...(postgres ? { postgres } : {}),
     ...(mysql ? { mysql } : {}),
     ...(mariadb ? { mariadb } : {}),
+  };
+}
+
+/** The config each file is linted with: `--config`, else the nearest `.lowtide-lint.json` (read once per folder). */
+function configLookup(
+  explicit: string | undefined,
+  cwd: string,
+): (file: string) => Promise<LintConfig | undefined> {
+  const byFolder = new Map<string, Promise<LintConfig | undefined>>();
+  const load = (folder: string, path: () => Promise<string | undefined>) => {
+    let config = byFolder.get(folder);
+    if (!config) {
+      config = path().then(async (found) =>
+        found ? (await import('./lint-config')).readLintConfig(found) : undefined,
+      );
+      byFolder.set(folder, config);
+    }
+    return config;
+  };
+  if (explicit) return () => load('', async () => explicit);
+  return (file) => {
+    const folder = file === '-' ? cwd : dirname(file);
+    return load(folder, () => findLintConfig(folder));
   };
 }
 
@@ -101,7 +141,7 @@ function badInput(message: string, format: string | undefined): LintCommandResul
  */
 export async function runLintCommand(options: LintCommandOptions): Promise<LintCommandResult> {
   try {
-    const format = pick<LintFormat>(options.format, ['text', 'json'], 'text', 'format');
+    const format = pick<LintFormat>(options.format, LINT_FORMATS, 'text', 'format');
     const failOn = pick<FailOn>(options.failOn, ['block', 'warn'], 'block', 'fail-on level');
     const resolved = ENGINES[options.engine.toLowerCase()];
     if (!resolved) {
@@ -115,16 +155,23 @@ export async function runLintCommand(options: LintCommandOptions): Promise<LintC
       resolved.server ?? 'any',
       'server',
     );
-    const versions = versionsOf(options);
     if (options.files.length === 0)
       throw new DdlGuardInputError('no input: pass one or more .sql files, or - for standard input');
     const sources = await Promise.all(
       options.files.map(async (file) => ({ file, text: await readSource(file, options.stdin) })),
     );
+    const configFor = configLookup(options.config, options.cwd ?? process.cwd());
     const reports: LintReport[] = [];
+    const excluded: ExcludedFile[] = [];
     for (const { file, text } of sources) {
+      const config = await configFor(file);
+      if (config && file !== '-' && config.excludes(file)) {
+        excluded.push({ source: file, config: config.file });
+        continue;
+      }
       reports.push(
         await lintSql(text, {
+          ...config?.analysis,
           engine: resolved.engine,
           ...(resolved.engine === 'mysql' ? { server } : {}),
           source: file,
@@ -135,11 +182,14 @@ export async function runLintCommand(options: LintCommandOptions): Promise<LintC
           assumeLockTimeout: options.assumeLockTimeout,
           maxLockTimeoutMs: options.maxLockTimeoutMs,
           assumeInTransaction: options.assumeInTransaction,
-          versions,
+          versions: versionsOf(options, config?.versions),
         }),
       );
     }
-    return { exitCode: combinedExitCode(reports), output: renderLintReports(reports, format) };
+    return {
+      exitCode: combinedExitCode(reports),
+      output: await renderLintReports(reports, format, excluded),
+    };
   } catch (error) {
     if (error instanceof DdlGuardInputError) return badInput(error.message, options.format);
     throw error;

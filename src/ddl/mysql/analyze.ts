@@ -1,5 +1,12 @@
 import { findingMaker } from '../findings';
-import type { Analysis, AnalyzeOptions, ColumnFacts, Finding, MysqlServer } from '../types';
+import type {
+  Analysis,
+  AnalyzeOptions,
+  ColumnFacts,
+  Finding,
+  MysqlServer,
+  StatementLocation,
+} from '../types';
 import { DEFAULT_VERSIONS } from '../versions';
 import type { MysqlOp } from './operations';
 import { parseMysqlScript } from './parse-statement';
@@ -34,7 +41,8 @@ export async function analyzeMysql(sources: readonly string[], options: AnalyzeO
   const state = new MysqlScriptState();
   const findings: Finding[] = [];
   let index = 0;
-  for (const source of sources) {
+  const locations: StatementLocation[] = [];
+  for (const [sourceIndex, source] of sources.entries()) {
     for (const parsed of parseMysqlScript(source, server)) {
       const located = {
         index: index++,
@@ -42,6 +50,7 @@ export async function analyzeMysql(sources: readonly string[], options: AnalyzeO
         text: parsed.text,
         fingerprint: parsed.fingerprint,
       };
+      locations.push({ source: sourceIndex, line: parsed.line, text: parsed.text });
       if (!parsed.model) {
         findings.push(
           await makeFinding(mysqlUnparsed, { why: `${mysqlUnparsed.why} Parser: ${parsed.error}.` }, located),
@@ -83,5 +92,5 @@ export async function analyzeMysql(sources: readonly string[], options: AnalyzeO
       state.apply(model);
     }
   }
-  return { statements: index, findings };
+  return { statements: index, findings, locations };
 }

@@ -1,16 +1,32 @@
-import nodeSqlParser from 'node-sql-parser';
+import { createRequire } from 'node:module';
+import type { Parser } from 'node-sql-parser';
 import { type AstNode, child, columnName, isNode, list, lower, tableName, text } from './ast';
 import { alterItem, type MysqlOp, type OnlineClauses } from './operations';
 import type { MysqlModel, SessionAssignment } from './statement-model';
 
-const parser = new nodeSqlParser.Parser();
+// node-sql-parser's main entry builds the grammars of all its dialects (a quarter of a second and
+// tens of MB); its per-dialect builds hold one each, and the MariaDB one is loaded only when the
+// MySQL grammar cannot read a statement.
+const requireBuild = createRequire(import.meta.url);
+const GRAMMARS = { MySQL: 'node-sql-parser/build/mysql', MariaDB: 'node-sql-parser/build/mariadb' } as const;
+const parsers = new Map<keyof typeof GRAMMARS, Parser>();
+
+function parserFor(database: keyof typeof GRAMMARS): Parser {
+  let parser = parsers.get(database);
+  if (!parser) {
+    const build = requireBuild(GRAMMARS[database]) as { Parser: new () => Parser };
+    parser = new build.Parser();
+    parsers.set(database, parser);
+  }
+  return parser;
+}
 
 /** node-sql-parser's MySQL grammar first, then its MariaDB one; undefined when neither reads it. */
 export function astify(sql: string): { ast?: AstNode; error?: string } {
   let error = '';
-  for (const database of ['MySQL', 'MariaDB']) {
+  for (const database of ['MySQL', 'MariaDB'] as const) {
     try {
-      const result = parser.astify(sql, { database }) as unknown;
+      const result = parserFor(database).astify(sql, { database }) as unknown;
       const ast = Array.isArray(result) ? result[0] : result;
       if (isNode(ast)) return { ast };
     } catch (e) {

@@ -1,6 +1,6 @@
 import type { Node } from 'libpg-query';
 import { findingMaker } from '../findings';
-import type { Analysis, AnalyzeOptions, ColumnFacts, DdlCatalog, Finding } from '../types';
+import type { Analysis, AnalyzeOptions, ColumnFacts, DdlCatalog, Finding, StatementLocation } from '../types';
 import { atLeast, DEFAULT_VERSIONS } from '../versions';
 import { names, nodeAs, relationName } from './nodes';
 import { parsePostgresScript } from './parse-script';
@@ -84,7 +84,8 @@ export async function analyzePostgres(
 
   const findings: Finding[] = [];
   let index = 0;
-  for (const source of sources) {
+  const locations: StatementLocation[] = [];
+  for (const [sourceIndex, source] of sources.entries()) {
     const wrapped = (options.assumeInTransaction ?? false) && !NO_TRANSACTION_COMMENT.test(source);
     state.beginSource(wrapped);
     for (const parsed of await parsePostgresScript(source)) {
@@ -94,6 +95,7 @@ export async function analyzePostgres(
         text: parsed.text,
         fingerprint: parsed.fingerprint,
       };
+      locations.push({ source: sourceIndex, line: parsed.line, text: parsed.text });
       if (!parsed.node) {
         findings.push(
           await makeFinding(pgUnparsed, { why: `${pgUnparsed.why} Parser: ${parsed.error}.` }, located),
@@ -142,5 +144,5 @@ export async function analyzePostgres(
     }
     state.endSource(wrapped);
   }
-  return { statements: index, findings };
+  return { statements: index, findings, locations };
 }

@@ -1,7 +1,7 @@
 import { type Node, parse } from 'libpg-query';
 import { UnterminatedTokenError } from '../../sql/lexer';
 import { statementFingerprint } from '../fingerprint';
-import { lineAt, type StatementSlice, splitStatements, trimStatement } from '../split-statements';
+import { lineAt, lineIndex, type StatementSlice, splitStatements, trimStatement } from '../split-statements';
 
 export interface PgParsed {
   readonly line: number;
@@ -22,9 +22,25 @@ function located(slice: StatementSlice, node?: Node, error?: string): PgParsed {
   };
 }
 
-/** libpg-query reports statement positions in UTF-8 bytes; JavaScript strings index UTF-16 units. */
-function charOffset(bytes: Buffer, byteOffset: number): number {
-  return bytes.subarray(0, byteOffset).toString('utf8').length;
+/**
+ * libpg-query reports statement positions in UTF-8 bytes; JavaScript strings index UTF-16 units.
+ * Statements come in order, so the conversion walks forward from the last position instead of
+ * decoding the script from its start each time (which made long scripts quadratic).
+ */
+function charOffsets(source: string): (byteOffset: number) => number {
+  const bytes = Buffer.from(source, 'utf8');
+  if (bytes.length === source.length) return (byteOffset) => byteOffset;
+  let byteAt = 0;
+  let charAt = 0;
+  return (byteOffset) => {
+    if (byteOffset < byteAt) {
+      byteAt = 0;
+      charAt = 0;
+    }
+    charAt += bytes.subarray(byteAt, byteOffset).toString('utf8').length;
+    byteAt = byteOffset;
+    return charAt;
+  };
 }
 
 /**
@@ -35,17 +51,14 @@ function charOffset(bytes: Buffer, byteOffset: number): number {
 export async function parsePostgresScript(source: string): Promise<PgParsed[]> {
   try {
     const result = await parse(source);
-    const bytes = Buffer.from(source, 'utf8');
+    const charOffset = charOffsets(source);
+    const lineOf = lineIndex(source);
     const out: PgParsed[] = [];
     for (const raw of result.stmts ?? []) {
       const startByte = raw.stmt_location ?? 0;
-      const endByte = raw.stmt_len ? startByte + raw.stmt_len : bytes.length;
-      const slice = trimStatement(
-        source,
-        charOffset(bytes, startByte),
-        charOffset(bytes, endByte),
-        'postgres',
-      );
+      const start = charOffset(startByte);
+      const end = raw.stmt_len ? charOffset(startByte + raw.stmt_len) : source.length;
+      const slice = trimStatement(source, start, end, 'postgres', lineOf);
       if (slice && raw.stmt) out.push(located(slice, raw.stmt));
     }
     return out;
