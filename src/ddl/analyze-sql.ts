@@ -15,11 +15,14 @@ interface EngineAnalyzer {
 // WASM and node-sql-parser's grammars cost start-up time and memory the other engine never needs.
 async function analyzerFor(engine: AnalyzeOptions['engine']): Promise<EngineAnalyzer> {
   if (engine === 'postgres') {
-    const [{ analyzePostgres }, { POSTGRES_RULES, pgUnparsed }] = await Promise.all([
-      import('./postgres/analyze'),
-      import('./postgres/rules'),
-    ]);
-    return { analyze: analyzePostgres, rules: [...POSTGRES_RULES, pgUnparsed] };
+    const [{ analyzePostgres }, { POSTGRES_RULES, pgUnparsed }, { statementTimeoutRule }] = await Promise.all(
+      [
+        import('./postgres/analyze'),
+        import('./postgres/rules'),
+        import('./postgres/rules/missing-statement-timeout'),
+      ],
+    );
+    return { analyze: analyzePostgres, rules: [...POSTGRES_RULES, statementTimeoutRule, pgUnparsed] };
   }
   if (engine === 'mysql') {
     const [{ analyzeMysql }, { MYSQL_RULES, mysqlUnparsed }] = await Promise.all([

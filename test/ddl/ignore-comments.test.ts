@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeScript } from '../../src/ddl';
+import { analyzeScript, DDL_RULES } from '../../src/ddl';
 import { IGNORE_INVALID_RULE } from '../../src/ddl/apply-ignores';
 
-const TIMEOUT = "SET lock_timeout = '2s';\n";
+// Both timeouts on one line, so the statements after it keep their line numbers.
+const TIMEOUT = "SET lock_timeout = '2s'; SET statement_timeout = '30s';\n";
 
 describe('ignore comments (per statement, per file, with a reason)', () => {
   it('sets a finding aside with its reason when the comment sits just before the statement', async () => {
@@ -22,12 +23,13 @@ describe('ignore comments (per statement, per file, with a reason)', () => {
   });
 
   it('takes several rule ids, comma-separated, over several comment lines', async () => {
-    const sql = `-- migration 42\n-- lowtide-ignore: pg-create-index-without-concurrently, pg-missing-lock-timeout -- built before traffic is switched over\nCREATE INDEX i1 ON accounts (tier);\n`;
+    const sql = `-- migration 42\n-- lowtide-ignore: pg-create-index-without-concurrently, pg-missing-lock-timeout, pg-missing-statement-timeout -- built before traffic is switched over\nCREATE INDEX i1 ON accounts (tier);\n`;
     const analysis = await analyzeScript(sql, { engine: 'postgres' });
     expect(analysis.findings).toEqual([]);
     expect(analysis.ignored?.map((f) => f.rule).sort()).toEqual([
       'pg-create-index-without-concurrently',
       'pg-missing-lock-timeout',
+      'pg-missing-statement-timeout',
     ]);
   });
 
@@ -68,7 +70,7 @@ describe('ignore comments (per statement, per file, with a reason)', () => {
       });
       expect(analysis.ignored).toEqual([]);
       const [bad, index] = analysis.findings;
-      expect(bad).toMatchObject({ rule: IGNORE_INVALID_RULE, severity: 'block', line: 2, statementIndex: 1 });
+      expect(bad).toMatchObject({ rule: IGNORE_INVALID_RULE, severity: 'block', line: 2, statementIndex: 2 });
       expect(bad!.why).toContain(says);
       expect(bad!.why).toContain('-- lowtide-ignore');
       expect(index).toMatchObject({ rule: 'pg-create-index-without-concurrently', severity: 'block' });
@@ -114,5 +116,13 @@ describe("rule settings (a lint config's rules)", () => {
     await expect(analyzeScript(sql, { engine: 'postgres', rules: { 'pg-nope': 'off' } })).rejects.toThrow(
       /pg-nope/,
     );
+  });
+});
+
+describe('every documented rule can be named in an ignore comment', () => {
+  it.each(DDL_RULES.map((r) => [r.id] as const))('%s', async (id) => {
+    const engine = id.startsWith('pg-') ? 'postgres' : 'mysql';
+    const analysis = await analyzeScript(`-- lowtide-ignore: ${id} -- reviewed\nSELECT 1;\n`, { engine });
+    expect(analysis.findings.filter((f) => f.rule === IGNORE_INVALID_RULE)).toEqual([]);
   });
 });
