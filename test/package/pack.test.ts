@@ -282,4 +282,43 @@ describe('the npm package, installed into a new project', () => {
       bundles.filter((code) => code.includes('lowtide_demo_accounts.tier from lifetime_value')).length,
     ).toBeGreaterThan(0);
   }, 330_000);
+
+  it('rehearses the deployed artifacts in the new project: its job run on a local PostgreSQL, every row changed once', async () => {
+    // The lock file CDK's bundling needs (see the synth case above), in case this case runs alone.
+    await writeFile(
+      join(project, 'package-lock.json'),
+      `${JSON.stringify({ name: 'jobs-repo', lockfileVersion: 3, requires: true, packages: { '': { name: 'jobs-repo' } } }, null, 2)}\n`,
+    );
+    const server = await createTestDatabase('postgres');
+    const db = openDatabase(server.url);
+    try {
+      const rehearsed = await run(
+        process.execPath,
+        [
+          join(project, 'node_modules/lowtide/bin/lowtide.js'),
+          'rehearse',
+          '--database-url',
+          server.url,
+          '--seed-example',
+        ],
+        project,
+        { LOWTIDE_DEMO_ROWS: '3000', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+        300_000,
+      );
+      expectOk(rehearsed, 'lowtide rehearse');
+      expect(rehearsed.stdout).toMatch(
+        /job backfill-account-tier: completed \(SUCCEEDED Completed\), 2,700 rows changed, /,
+      );
+      expect(rehearsed.stdout).toContain('example table: 2,700 rows changed, each exactly once');
+      // Each function's bundle, from the project's own synth.
+      expect(rehearsed.stdout).toMatch(/\n {2}applyBatch +\d+\.\d\d MB JS .* init \d+ ms/);
+      expect(rehearsed.stdout).toContain('rehearsal passed.');
+      // The database's word, not the command's: the seeded table changed exactly once per target row.
+      const table = await verifyDemoTable(db, 3000);
+      expect(table).toMatchObject({ ok: true, changed: 2700, changedTwice: 0, presetTouched: 0 });
+    } finally {
+      await db.close();
+      await server.drop();
+    }
+  }, 330_000);
 });
