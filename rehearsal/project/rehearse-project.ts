@@ -43,6 +43,8 @@ export interface JobRehearsal {
   readonly rowsChanged?: number;
   readonly error?: string;
   readonly cause?: string;
+  /** Why a run stopped short (preflight's refusals, say), as the last execution's output lists them. */
+  readonly reasons?: readonly string[];
   readonly durationMs: number;
 }
 
@@ -77,7 +79,11 @@ function outcomeOf(
   ms: number,
 ): JobRehearsal {
   const last = chain.at(-1);
-  const output = last?.output ? (JSON.parse(last.output) as { rowsDone?: number }) : {};
+  const output = last?.output
+    ? (JSON.parse(last.output) as { rowsDone?: number; blocked?: { reasons?: unknown } })
+    : {};
+  // Preflight's refusals: `{ decision: 'blocked', blocked: { reasons } }` (runtime/runnable/preflight-outcome.ts).
+  const reasons = Array.isArray(output.blocked?.reasons) ? output.blocked.reasons.map(String) : [];
   return {
     jobId,
     ok: last?.status === 'SUCCEEDED' && last.lastState === 'Completed',
@@ -87,6 +93,7 @@ function outcomeOf(
     ...(typeof output.rowsDone === 'number' ? { rowsChanged: output.rowsDone } : {}),
     ...(last?.error ? { error: last.error } : {}),
     ...(last?.cause ? { cause: last.cause } : {}),
+    ...(reasons.length > 0 ? { reasons } : {}),
     durationMs: Math.round(ms),
   };
 }

@@ -289,6 +289,11 @@ describe('the npm package, installed into a new project', () => {
       join(project, 'package-lock.json'),
       `${JSON.stringify({ name: 'jobs-repo', lockfileVersion: 3, requires: true, packages: { '': { name: 'jobs-repo' } } }, null, 2)}\n`,
     );
+    // Bad input is refused before anything is synthesized, saying what to change.
+    const mismatched = await lowtide(['rehearse', '--database-url', 'mysql://root@127.0.0.1:3306/test']);
+    expect(mismatched.code).toBe(2);
+    expect(mismatched.stderr).toContain("connection 'primary' is postgres but --database-url is a mysql URL");
+
     const server = await createTestDatabase('postgres');
     const db = openDatabase(server.url);
     try {

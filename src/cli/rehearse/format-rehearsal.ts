@@ -17,6 +17,7 @@ export function formatRehearsal(rehearsal: ProjectRehearsal, checks: readonly De
     lines.push(
       `job ${job.jobId}: ${ending} (${job.status} ${job.lastState ?? ''})${rows}, ${job.executions} execution${job.executions === 1 ? '' : 's'}, ${seconds(job.durationMs)}`,
     );
+    for (const reason of job.reasons ?? []) lines.push(`  ${reason}`);
     if (job.error) lines.push(`  error: ${job.error}${job.cause ? `: ${job.cause}` : ''}`);
   }
   for (const check of checks) {
