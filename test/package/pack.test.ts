@@ -1,5 +1,5 @@
 import { type ExecFileException, execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -293,6 +293,19 @@ describe('the npm package, installed into a new project', () => {
     const mismatched = await lowtide(['rehearse', '--database-url', 'mysql://root@127.0.0.1:3306/test']);
     expect(mismatched.code).toBe(2);
     expect(mismatched.stderr).toContain("connection 'primary' is postgres but --database-url is a mysql URL");
+
+    // The IAM evaluator is an optional peer dependency (AGPL): without it, the command says what to install.
+    const evaluator = join(project, 'node_modules/@cloud-copilot');
+    await rename(evaluator, `${evaluator}.aside`);
+    const withoutEvaluator = await lowtide([
+      'rehearse',
+      '--database-url',
+      'postgres://127.0.0.1/none',
+    ]).finally(() => rename(`${evaluator}.aside`, evaluator));
+    expect(withoutEvaluator.code).toBe(2);
+    expect(withoutEvaluator.stderr).toContain(
+      'lowtide rehearse needs the package @cloud-copilot/iam-simulate, which is not installed: run npm install --save-dev @cloud-copilot/iam-simulate',
+    );
 
     const server = await createTestDatabase('postgres');
     const db = openDatabase(server.url);

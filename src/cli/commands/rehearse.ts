@@ -104,6 +104,25 @@ function exampleDatabases(
 }
 
 /**
+ * The rehearsal, loaded only now (aws-cdk-lib, the fake AWS and the state machine interpreter are
+ * heavy). Its IAM evaluator is an optional peer dependency the project installs itself, because
+ * its licence (AGPL-3.0) is not lowtide's; without it, say so.
+ */
+async function loadRehearsal(): Promise<typeof import('../../../rehearsal/project/rehearse-project')> {
+  try {
+    return await import('../../../rehearsal/project/rehearse-project');
+  } catch (error) {
+    const missing = /Cannot find (?:package|module) '([^']+)'/.exec((error as Error).message ?? '')?.[1];
+    if (!missing || missing.startsWith('.') || missing.startsWith('/')) throw error;
+    const name = missing.startsWith('@') ? missing.split('/').slice(0, 2).join('/') : missing.split('/')[0]!;
+    throw new BadInputError(
+      `lowtide rehearse needs the package ${name}, which is not installed: run npm install --save-dev ${name}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
  * `lowtide rehearse`: the project's config and jobs synthesized, deployed into this process on a
  * local AWS, each job run on a local database (rehearsal/project/rehearse-project.ts).
  */
@@ -119,6 +138,7 @@ export async function rehearseCommand(ctx: CliContext, flags: RehearseFlags): Pr
   } catch (error) {
     throw new BadInputError((error as Error).message);
   }
+  const { rehearseProject } = await loadRehearsal();
   const seeded = flags.seedExample ? exampleDatabases(config, jobIds, urls) : [];
   for (const url of seeded) {
     const db = openDatabase(url);
@@ -129,8 +149,6 @@ export async function rehearseCommand(ctx: CliContext, flags: RehearseFlags): Pr
     }
   }
 
-  // Loaded only now: aws-cdk-lib, the fake AWS and the state machine interpreter are heavy.
-  const { rehearseProject } = await import('../../../rehearsal/project/rehearse-project');
   const rehearsal = await rehearseProject({
     projectRoot: ctx.cwd,
     configFile,
