@@ -43,6 +43,15 @@ async function loadConfig(file: string, shown: string): Promise<LowtideConfig> {
   return config;
 }
 
+/** The database a URL names ('' for none, or for no URL at all). */
+function databaseOf(url: string): string {
+  try {
+    return new URL(url).pathname.replace(/^\//, '');
+  } catch {
+    return '';
+  }
+}
+
 /** `--database-url` values by connection; an unnamed one serves every connection not named. */
 function databaseUrls(config: LowtideConfig, values: readonly string[]): Record<string, string> {
   const named: Record<string, string> = {};
@@ -73,6 +82,10 @@ function databaseUrls(config: LowtideConfig, values: readonly string[]): Record<
     if (engine !== connection.engine)
       throw new BadInputError(
         `connection '${name}' is ${connection.engine} but ${source} is a ${engine} URL`,
+      );
+    if (databaseOf(url) === '')
+      throw new BadInputError(
+        `${source} names no database: end it with /<database>, where the job's tables are`,
       );
     urls[name] = url;
   }
