@@ -7,7 +7,15 @@
 // Chunks land beside the entries in dist/: code that finds package files from its own location
 // (the state machine definition, the construct's project root) sits one level below the root.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -91,6 +99,8 @@ async function main(): Promise<void> {
     metafile: true,
     logLevel: 'warning',
   });
+  // `lowtide rehearse` runs each function under a small runtime client the chunk finds beside itself.
+  copyFileSync(path.join(root, 'rehearsal/lambda/bootstrap.mjs'), path.join(dist, 'bootstrap.mjs'));
   const problems = undeclaredImports(metafile, external);
   if (problems.length > 0) {
     throw new Error(

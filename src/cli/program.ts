@@ -270,6 +270,29 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
       ),
     );
 
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  program
+    .command('rehearse')
+    .description(
+      'synthesize your config and jobs, deploy the artifacts into a local AWS in this process, and run each job on a local database',
+    )
+    .option('--config <file>', 'the deployment config (default: lowtide.config.ts)')
+    .option(
+      '--database-url <[connection=]url>',
+      "the local database of a connection (repeatable); one without a name serves every connection. The job's tables must exist there",
+      collect,
+    )
+    .option('--job <id>', 'rehearse only this job (repeatable; default: every job in the config)', collect)
+    .option(
+      '--seed-example',
+      "first (re)create lowtide_demo_accounts, the example job's table, with LOWTIDE_DEMO_ROWS rows (default 10000)",
+    )
+    .action(
+      perform(async (ctx, flags: Record<string, unknown>) =>
+        (await import('./commands/rehearse')).rehearseCommand(ctx, flags),
+      ),
+    );
+
   program
     .command('demo')
     .description(

@@ -1,5 +1,5 @@
 import { type ExecFileException, execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -281,5 +281,62 @@ describe('the npm package, installed into a new project', () => {
     expect(
       bundles.filter((code) => code.includes('lowtide_demo_accounts.tier from lifetime_value')).length,
     ).toBeGreaterThan(0);
+  }, 330_000);
+
+  it('rehearses the deployed artifacts in the new project: its job run on a local PostgreSQL, every row changed once', async () => {
+    // The lock file CDK's bundling needs (see the synth case above), in case this case runs alone.
+    await writeFile(
+      join(project, 'package-lock.json'),
+      `${JSON.stringify({ name: 'jobs-repo', lockfileVersion: 3, requires: true, packages: { '': { name: 'jobs-repo' } } }, null, 2)}\n`,
+    );
+    // Bad input is refused before anything is synthesized, saying what to change.
+    const mismatched = await lowtide(['rehearse', '--database-url', 'mysql://root@127.0.0.1:3306/test']);
+    expect(mismatched.code).toBe(2);
+    expect(mismatched.stderr).toContain("connection 'primary' is postgres but --database-url is a mysql URL");
+
+    // The IAM evaluator is an optional peer dependency (AGPL): without it, the command says what to install.
+    const evaluator = join(project, 'node_modules/@cloud-copilot');
+    await rename(evaluator, `${evaluator}.aside`);
+    const withoutEvaluator = await lowtide([
+      'rehearse',
+      '--database-url',
+      'postgres://127.0.0.1/none',
+    ]).finally(() => rename(`${evaluator}.aside`, evaluator));
+    expect(withoutEvaluator.code).toBe(2);
+    expect(withoutEvaluator.stderr).toContain(
+      'lowtide rehearse needs the package @cloud-copilot/iam-simulate, which is not installed: run npm install --save-dev @cloud-copilot/iam-simulate',
+    );
+
+    const server = await createTestDatabase('postgres');
+    const db = openDatabase(server.url);
+    try {
+      const rehearsed = await run(
+        process.execPath,
+        [
+          join(project, 'node_modules/lowtide/bin/lowtide.js'),
+          'rehearse',
+          '--database-url',
+          server.url,
+          '--seed-example',
+        ],
+        project,
+        { LOWTIDE_DEMO_ROWS: '3000', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+        300_000,
+      );
+      expectOk(rehearsed, 'lowtide rehearse');
+      expect(rehearsed.stdout).toMatch(
+        /job backfill-account-tier: completed \(SUCCEEDED Completed\), 2,700 rows changed, /,
+      );
+      expect(rehearsed.stdout).toContain('example table: 2,700 rows changed, each exactly once');
+      // Each function's bundle, from the project's own synth.
+      expect(rehearsed.stdout).toMatch(/\n {2}applyBatch +\d+\.\d\d MB JS .* init \d+ ms/);
+      expect(rehearsed.stdout).toContain('rehearsal passed.');
+      // The database's word, not the command's: the seeded table changed exactly once per target row.
+      const table = await verifyDemoTable(db, 3000);
+      expect(table).toMatchObject({ ok: true, changed: 2700, changedTwice: 0, presetTouched: 0 });
+    } finally {
+      await db.close();
+      await server.drop();
+    }
   }, 330_000);
 });

@@ -185,6 +185,9 @@ npm install
 npx lowtide plan ${EXAMPLE_JOB_FILE}          # the dry run; commits nothing
 npx lowtide run ${EXAMPLE_JOB_FILE} --local \\
   --database-url postgres://user@host:5432/db     # run it to its end from this machine
+npx lowtide rehearse --seed-example \\
+  --database-url postgres://user@host:5432/scratch  # the synthesized stack, deployed into a local AWS, run
+                                                  # (once: npm install --save-dev @cloud-copilot/iam-simulate)
 npx cdk synth                                     # the stack, checked by cdk-nag
 npx cdk deploy                                    # to the account your AWS credentials name
 \`\`\`
