@@ -39,7 +39,7 @@ describe.each(ENGINES)('batches changed by key range on %s', (engine) => {
       await app.query(engine === 'postgres' ? 'BEGIN' : 'START TRANSACTION');
       await app.query(`UPDATE ${accounts.table} SET tier = 'app' WHERE id = 6`);
       const batch = runBatch({ spec, db: t.db, lease: { token: 1 }, batchSize: 500 });
-      await untilSomeoneWaitsOnLock(t.raw, engine);
+      await untilSomeoneWaitsOnLock(t.raw, engine, accounts.table);
       await app.query('COMMIT');
       const outcome = await batch;
 
