@@ -3,6 +3,7 @@ import { type FeatureFlagRef, featureFlagSchema } from '../job/feature-flag';
 import type { JobSpec } from '../job/types';
 import { type RecipeRegistration, recipeControlSpec } from '../recipes/registration';
 import { type Connection, type ConnectionInput, connectionName, connectionSchema } from './connection';
+import { type DdlGuardConfig, type DdlGuardInput, ddlGuardSchema } from './ddl-guard';
 import { type NetworkInput, networkSchema } from './network';
 import { type ScheduleInput, scheduleSchema } from './schedule';
 
@@ -36,8 +37,11 @@ function looksLikeRecipeRegistration(value: unknown): value is RecipeRegistratio
   return typeof r.id === 'string' && typeof r.engine === 'string' && Array.isArray(r.phases);
 }
 
+/** A recipe's entry: the registration, and the rule settings its phases' guard applies (checked below). */
+export type RecipeEntry = RecipeRegistration & { readonly ddlGuard?: DdlGuardConfig };
+
 /** A recipe the deployed state machine may run (`{ jobId: <recipe id>, recipe: true }`). */
-const recipeEntrySchema = z.custom<RecipeRegistration>(looksLikeRecipeRegistration, {
+const recipeEntrySchema = z.custom<RecipeEntry>(looksLikeRecipeRegistration, {
   message:
     'must be { recipe, control? } with a recipe from addNotNullColumn(...), createIndexConcurrently(...) or another recipe function',
 });
@@ -50,6 +54,8 @@ const jobEntrySchema = z
     }),
     /** Start runs on a cron schedule in a time zone. Without it the job runs only when started by hand. */
     schedule: scheduleSchema.optional(),
+    /** This job's DDL rule settings, over the deployment's `ddlGuard`. */
+    ddlGuard: ddlGuardSchema.optional(),
   })
   .strict();
 
@@ -80,6 +86,12 @@ export const configSchema = z
      * `health.featureFlag`: turning it off stops all maintenance after the batches in flight.
      */
     featureFlag: featureFlagSchema.optional(),
+    /**
+     * The DDL guard's rule settings for every job and recipe (a job's or recipe's entry may add its
+     * own): what the preflight gate and the recipes' phase guard apply, as `.lowtide-lint.json`'s
+     * `rules` do for `lowtide lint`. The functions get them with the config they bundle.
+     */
+    ddlGuard: ddlGuardSchema.optional(),
     /** Who hears about paused, failed, aborted and completed runs. */
     notifications: z
       .object({
@@ -120,6 +132,16 @@ export const configSchema = z
       }
     });
     config.recipes.forEach((entry, i) => {
+      if (entry.ddlGuard !== undefined) {
+        const guard = ddlGuardSchema.safeParse(entry.ddlGuard);
+        for (const issue of guard.error?.issues ?? []) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['recipes', i, 'ddlGuard', ...issue.path],
+            message: issue.message,
+          });
+        }
+      }
       const path = ['recipes', i, 'recipe', 'id'];
       const clash = seen.get(entry.recipe.id);
       if (clash !== undefined) {
@@ -169,10 +191,14 @@ export type ConfigInput = Omit<
   z.input<typeof configSchema>,
   'connections' | 'jobs' | 'network' | 'recipes'
 > & {
-  readonly recipes?: readonly RecipeRegistration[];
+  readonly recipes?: ReadonlyArray<RecipeRegistration & { readonly ddlGuard?: DdlGuardInput }>;
   readonly network?: NetworkInput;
   readonly connections: Readonly<Record<string, ConnectionInput>>;
-  readonly jobs: ReadonlyArray<{ readonly job: JobSpec; readonly schedule?: ScheduleInput }>;
+  readonly jobs: ReadonlyArray<{
+    readonly job: JobSpec;
+    readonly schedule?: ScheduleInput;
+    readonly ddlGuard?: DdlGuardInput;
+  }>;
 };
 export type LowtideConfig = z.output<typeof configSchema>;
 export type JobEntry = LowtideConfig['jobs'][number];
