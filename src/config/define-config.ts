@@ -41,10 +41,18 @@ function looksLikeRecipeRegistration(value: unknown): value is RecipeRegistratio
 export type RecipeEntry = RecipeRegistration & { readonly ddlGuard?: DdlGuardConfig };
 
 /** A recipe the deployed state machine may run (`{ jobId: <recipe id>, recipe: true }`). */
-const recipeEntrySchema = z.custom<RecipeEntry>(looksLikeRecipeRegistration, {
-  message:
-    'must be { recipe, control? } with a recipe from addNotNullColumn(...), createIndexConcurrently(...) or another recipe function',
-});
+const recipeEntrySchema = z
+  .custom<RecipeEntry>(looksLikeRecipeRegistration, {
+    message:
+      'must be { recipe, control?, ddlGuard? } with a recipe from addNotNullColumn(...), createIndexConcurrently(...) or another recipe function',
+  })
+  .superRefine((entry, ctx) => {
+    // The registration is the recipe's own object; only its ddlGuard is the config's to check.
+    if (entry.ddlGuard === undefined) return;
+    for (const issue of ddlGuardSchema.safeParse(entry.ddlGuard).error?.issues ?? []) {
+      ctx.addIssue({ code: 'custom', path: ['ddlGuard', ...issue.path], message: issue.message });
+    }
+  });
 
 const jobEntrySchema = z
   .object({
@@ -132,16 +140,6 @@ export const configSchema = z
       }
     });
     config.recipes.forEach((entry, i) => {
-      if (entry.ddlGuard !== undefined) {
-        const guard = ddlGuardSchema.safeParse(entry.ddlGuard);
-        for (const issue of guard.error?.issues ?? []) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['recipes', i, 'ddlGuard', ...issue.path],
-            message: issue.message,
-          });
-        }
-      }
       const path = ['recipes', i, 'recipe', 'id'];
       const clash = seen.get(entry.recipe.id);
       if (clash !== undefined) {
