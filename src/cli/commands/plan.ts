@@ -51,7 +51,9 @@ export async function planCommand(
         serverVersion,
         ...(embedded ? { embedded: { table: embedded.table, rows: embedded.rows } } : {}),
       };
-      const text = formatPlan(report);
+      const rulesLine =
+        ddlRules.from.length > 0 ? `\nDDL rule settings from: ${ddlRules.from.join(', ')}` : '';
+      const text = `${formatPlan(report)}${rulesLine}`;
       return result(
         json,
         embedded ? `${embedded.notice}\n\n${text}` : text,
