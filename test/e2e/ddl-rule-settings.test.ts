@@ -98,10 +98,10 @@ describe.each(ENGINES)('the deployment config’s rule settings reach the gates 
     engine === 'postgres' ? ['accounts_tier_idx', 'accounts_note_idx'] : ['doubled', 'tripled'];
   const warned = jobWithDdl('ddl-rules-warned', engine, statement);
   const silenced = jobWithDdl('ddl-rules-off', engine, statement);
-  const untouched = jobWithDdl('ddl-rules-default', engine, statement);
+  const untouched = jobWithDdl('ddl-rules-error', engine, statement);
   const control = { database: CONNECTION, owner: 'test' };
   const applied = oneStatementRecipe('ddl-rules-recipe', engine, statement, object);
-  const refused = oneStatementRecipe('ddl-rules-recipe-default', engine, twin, twinObject);
+  const refused = oneStatementRecipe('ddl-rules-recipe-error', engine, twin, twinObject);
 
   // The rules that block the statement here, read from the gate's own analysis before the runtime starts.
   let blocking: string[] = [];
@@ -117,7 +117,8 @@ describe.each(ENGINES)('the deployment config’s rule settings reach the gates 
       } finally {
         await database.close();
       }
-      const levels = (level: 'warning' | 'off') => Object.fromEntries(blocking.map((id) => [id, level]));
+      const levels = (level: 'error' | 'warning' | 'off') =>
+        Object.fromEntries(blocking.map((id) => [id, level]));
       const config = deployment(engine, {
         // The deployment turns the rules to warnings; one job and the recipe turn them off.
         ddlGuard: { rules: levels('warning') },
@@ -125,14 +126,14 @@ describe.each(ENGINES)('the deployment config’s rule settings reach the gates 
           { job: warned },
           { job: silenced, ddlGuard: { rules: levels('off') } },
           // This job's entry puts the rules back to errors: the deployment's warning does not reach it.
-          { job: untouched, ddlGuard: { rules: Object.fromEntries(blocking.map((id) => [id, 'error'])) } },
+          { job: untouched, ddlGuard: { rules: levels('error') } },
         ],
         recipes: [
           { recipe: applied, control, ddlGuard: { rules: levels('off') } },
           {
             recipe: refused,
             control,
-            ddlGuard: { rules: Object.fromEntries(blocking.map((id) => [id, 'error'])) },
+            ddlGuard: { rules: levels('error') },
           },
         ],
       });
