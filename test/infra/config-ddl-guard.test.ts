@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseLintConfig } from '../../src/cli/lint/lint-config';
 import { ConfigError, ddlRulesOf, parseConfig } from '../../src/config';
-import { createIndexConcurrently } from '../../src/recipes';
+import { createIndexConcurrently, recipeControlSpec } from '../../src/recipes';
+import { createControlDeps } from '../../src/runtime/lambda/deps';
 import { primaryConnections, tierBackfill } from '../support/deployment-fixtures';
 import { refusedIssues } from '../support/refusals';
 
@@ -45,6 +46,27 @@ describe('the deployment config carries the DDL guard rule settings', () => {
       'pg-drop-table': 'off',
       'pg-reindex-without-concurrently': 'warn',
     });
+  });
+
+  it('reach the functions through the bundled config: the Lambda deps answer per job and per recipe', () => {
+    const config = parseConfig({
+      connections: primaryConnections,
+      ddlGuard: { rules: { 'pg-drop-table': 'warning' } },
+      jobs: [{ job, ddlGuard: { rules: { 'pg-set-not-null': 'off' } } }],
+      recipes: [{ recipe, control, ddlGuard: { rules: { 'pg-drop-table': 'off' } } }],
+    });
+    const silent = { debug() {}, info() {}, warn() {}, error() {} };
+    const deps = createControlDeps(
+      config,
+      { logger: silent, metrics: { record() {} } },
+      {
+        LOWTIDE_CONTROL_TABLE: 'lowtide-control',
+        AWS_REGION: 'eu-west-1',
+      },
+    );
+    expect(deps.ddlRulesFor?.(job)).toEqual({ 'pg-drop-table': 'warn', 'pg-set-not-null': 'off' });
+    // A recipe's execution runs under the job its registration names after it.
+    expect(deps.ddlRulesFor?.(recipeControlSpec({ recipe, control }))).toEqual({ 'pg-drop-table': 'off' });
   });
 
   it('leaves the rules alone when nothing sets any', () => {
