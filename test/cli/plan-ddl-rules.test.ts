@@ -40,6 +40,17 @@ describe.each(ENGINES)(
       expect(refused.code, refused.stderr).toBe(3);
       expect(refused.stdout).toContain(`[${RULE[engine]}]`);
 
+      // A local run under the deployment config stops at preflight, having changed nothing.
+      const blocked = await runCli([...localArgs(t, 'run', job, 1), '--config', config], {
+        env: stateEnv(t),
+      });
+      expect(blocked.code, blocked.stderr + blocked.stdout).toBe(3);
+      expect(blocked.stdout).toContain(`[${RULE[engine]}]`);
+      const [untouched] = await t.conn.query<{ n: string | number }>(
+        'SELECT count(*) AS n FROM accounts WHERE applied_count > 0',
+      );
+      expect(Number(untouched?.n)).toBe(0);
+
       const ran = await runCli(localArgs(t, 'run', job, 1), { env: stateEnv(t) });
       expect(ran.code, ran.stderr + ran.stdout).toBe(0);
       const [left] = await t.conn.query<{ n: string | number }>(
