@@ -102,9 +102,14 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
       'the database (default: LOWTIDE_DATABASE_URL_<NAME>, lowtide.connections.json, DATABASE_URL)',
     )
     .option('--no-sample', 'do not time a sample batch (by default one batch runs and is rolled back)')
+    .option(
+      '--config <file>',
+      'the deployment config whose ddlGuard rule settings the DDL guard applies (besides the .lowtide-lint.json nearest the job file)',
+    )
     .action(
-      perform(async (ctx, file: string, options: { databaseUrl?: string; sample?: boolean }) =>
-        (await import('./commands/plan')).planCommand(ctx, file, options),
+      perform(
+        async (ctx, file: string, options: { databaseUrl?: string; sample?: boolean; config?: string }) =>
+          (await import('./commands/plan')).planCommand(ctx, file, options),
       ),
     );
 
@@ -121,10 +126,17 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
       '--ms-per-second <ms>',
       'local milliseconds per state-machine second for waits and back-offs (default 1000: real time)',
     )
+    .option(
+      '--config <file>',
+      'the deployment config whose ddlGuard rule settings the preflight applies (besides the .lowtide-lint.json nearest the job file)',
+    )
     .action(
       perform(
-        async (ctx, file: string, options: { local?: boolean; databaseUrl?: string; msPerSecond?: string }) =>
-          (await import('./commands/run')).runCommand(ctx, file, options),
+        async (
+          ctx,
+          file: string,
+          options: { local?: boolean; databaseUrl?: string; msPerSecond?: string; config?: string },
+        ) => (await import('./commands/run')).runCommand(ctx, file, options),
       ),
     );
 

@@ -3,6 +3,7 @@ import { type FeatureFlagRef, featureFlagSchema } from '../job/feature-flag';
 import type { JobSpec } from '../job/types';
 import { type RecipeRegistration, recipeControlSpec } from '../recipes/registration';
 import { type Connection, type ConnectionInput, connectionName, connectionSchema } from './connection';
+import { type DdlGuardConfig, type DdlGuardInput, ddlGuardSchema } from './ddl-guard';
 import { type NetworkInput, networkSchema } from './network';
 import { type ScheduleInput, scheduleSchema } from './schedule';
 
@@ -36,11 +37,22 @@ function looksLikeRecipeRegistration(value: unknown): value is RecipeRegistratio
   return typeof r.id === 'string' && typeof r.engine === 'string' && Array.isArray(r.phases);
 }
 
+/** A recipe's entry: the registration, and the rule settings its phases' guard applies (checked below). */
+export type RecipeEntry = RecipeRegistration & { readonly ddlGuard?: DdlGuardConfig };
+
 /** A recipe the deployed state machine may run (`{ jobId: <recipe id>, recipe: true }`). */
-const recipeEntrySchema = z.custom<RecipeRegistration>(looksLikeRecipeRegistration, {
-  message:
-    'must be { recipe, control? } with a recipe from addNotNullColumn(...), createIndexConcurrently(...) or another recipe function',
-});
+const recipeEntrySchema = z
+  .custom<RecipeEntry>(looksLikeRecipeRegistration, {
+    message:
+      'must be { recipe, control?, ddlGuard? } with a recipe from addNotNullColumn(...), createIndexConcurrently(...) or another recipe function',
+  })
+  .superRefine((entry, ctx) => {
+    // The registration is the recipe's own object; only its ddlGuard is the config's to check.
+    if (entry.ddlGuard === undefined) return;
+    for (const issue of ddlGuardSchema.safeParse(entry.ddlGuard).error?.issues ?? []) {
+      ctx.addIssue({ code: 'custom', path: ['ddlGuard', ...issue.path], message: issue.message });
+    }
+  });
 
 const jobEntrySchema = z
   .object({
@@ -50,6 +62,8 @@ const jobEntrySchema = z
     }),
     /** Start runs on a cron schedule in a time zone. Without it the job runs only when started by hand. */
     schedule: scheduleSchema.optional(),
+    /** This job's DDL rule settings, over the deployment's `ddlGuard`. */
+    ddlGuard: ddlGuardSchema.optional(),
   })
   .strict();
 
@@ -80,6 +94,12 @@ export const configSchema = z
      * `health.featureFlag`: turning it off stops all maintenance after the batches in flight.
      */
     featureFlag: featureFlagSchema.optional(),
+    /**
+     * The DDL guard's rule settings for every job and recipe (a job's or recipe's entry may add its
+     * own): what the preflight gate and the recipes' phase guard apply, as `.lowtide-lint.json`'s
+     * `rules` do for `lowtide lint`. The functions get them with the config they bundle.
+     */
+    ddlGuard: ddlGuardSchema.optional(),
     /** Who hears about paused, failed, aborted and completed runs. */
     notifications: z
       .object({
@@ -169,10 +189,14 @@ export type ConfigInput = Omit<
   z.input<typeof configSchema>,
   'connections' | 'jobs' | 'network' | 'recipes'
 > & {
-  readonly recipes?: readonly RecipeRegistration[];
+  readonly recipes?: ReadonlyArray<RecipeRegistration & { readonly ddlGuard?: DdlGuardInput }>;
   readonly network?: NetworkInput;
   readonly connections: Readonly<Record<string, ConnectionInput>>;
-  readonly jobs: ReadonlyArray<{ readonly job: JobSpec; readonly schedule?: ScheduleInput }>;
+  readonly jobs: ReadonlyArray<{
+    readonly job: JobSpec;
+    readonly schedule?: ScheduleInput;
+    readonly ddlGuard?: DdlGuardInput;
+  }>;
 };
 export type LowtideConfig = z.output<typeof configSchema>;
 export type JobEntry = LowtideConfig['jobs'][number];

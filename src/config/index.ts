@@ -1,7 +1,9 @@
 // The deployment config: what `lowtide.config.ts` declares, shared by the CDK app and the Lambdas.
 export type { Connection, ConnectionInput, IamAuth, LagAlarmConfig, SecretAuth } from './connection';
 export { defaultPort, isSecretAuth, toRuntimeConnections } from './connection';
-export type { ConfigInput, ConfigIssue, JobEntry, LowtideConfig } from './define-config';
+export type { DdlGuardConfig, DdlGuardInput } from './ddl-guard';
+export { ddlRulesOf } from './ddl-guard';
+export type { ConfigInput, ConfigIssue, JobEntry, LowtideConfig, RecipeEntry } from './define-config';
 export {
   ConfigError,
   connectionOf,

@@ -17,6 +17,8 @@ export type { FailOn, LintExitCode, LintOptions, LintReport } from './lint';
 export { LINT_EXIT, lintExitCode, lintSql } from './lint';
 export type { DdlGuardCheckOptions } from './preflight-check';
 export { DDL_GUARD_CHECK, ddlGuardCheck } from './preflight-check';
+export type { RuleLevel, RuleLevelIssue, RuleLevels, RuleSettings } from './rule-settings';
+export { mergeRuleSettings, RULE_LEVELS, ruleLevelIssues, toRuleSettings } from './rule-settings';
 export { DDL_RULES } from './rules';
 export { tableBytes } from './table-bytes';
 export type {

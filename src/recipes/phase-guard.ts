@@ -2,6 +2,7 @@ import type { Database } from '../db/types';
 import { analyzeOnDatabase } from '../ddl/analyze-on-database';
 import type { ConsentLookup } from '../ddl/consent';
 import { type GuardContext, guardContextFromDatabase } from '../ddl/database-catalog';
+import type { RuleSettings } from '../ddl/rule-settings';
 import type { Finding } from '../ddl/types';
 import { type DurationLimits, phaseDurationProblem, phaseTimeoutProblem } from './phase-timeout';
 import type { DdlPhase } from './types';
@@ -15,6 +16,8 @@ const OSC_TOOLS =
 /** Where the phase would run: the recipe's id (for messages), the statement ceiling, the assumed scan throughput. */
 export interface PhaseGuardLimits extends DurationLimits {
   readonly recipeId: string;
+  /** The repository's rule settings (the deployment config's `ddlGuard`), as lint applies them. */
+  readonly rules?: RuleSettings;
 }
 
 /**
@@ -59,7 +62,11 @@ export async function guardPhase(
     db,
     phase.statements,
     // A transaction-mode phase runs its statements inside one BEGIN ... COMMIT.
-    { assumeLockTimeout: true, assumeInTransaction: phase.mode === 'transaction' },
+    {
+      assumeLockTimeout: true,
+      assumeInTransaction: phase.mode === 'transaction',
+      ...(limits?.rules ? { rules: limits.rules } : {}),
+    },
     context,
   );
   const reasons: string[] = [];

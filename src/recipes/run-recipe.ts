@@ -57,6 +57,7 @@ export async function runRecipe(recipe: Recipe, options: RecipeRunOptions): Prom
       recipeId: recipe.id,
       ...(options.ceiling ? { ceiling: options.ceiling } : {}),
       ...(options.scanMbPerSecond ? { scanMbPerSecond: options.scanMbPerSecond } : {}),
+      ...(options.ddlRules ? { rules: options.ddlRules } : {}),
     });
     if (blockers.length > 0) {
       report({ phase: phase.name, outcome: 'blocked', detail: blockers.join(' ') });

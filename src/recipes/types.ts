@@ -1,5 +1,6 @@
 import type { Database, Engine } from '../db/types';
 import type { ConsentLookup } from '../ddl/consent';
+import type { RuleSettings } from '../ddl/rule-settings';
 import type { StatementCeiling } from '../job/statement-ceiling';
 import type { JobSpec } from '../job/types';
 
@@ -95,6 +96,8 @@ export interface RecipeRunOptions {
   readonly ceiling?: StatementCeiling;
   /** Scan throughput the duration estimate of a table-sized phase assumes. Default DEFAULT_SCAN_MB_PER_SECOND. */
   readonly scanMbPerSecond?: number;
+  /** The repository's DDL rule settings (the deployment config's `ddlGuard`), as `lowtide lint` applies them. */
+  readonly ddlRules?: RuleSettings;
   readonly onPhase?: (event: PhaseReport) => void;
 }
 

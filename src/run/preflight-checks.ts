@@ -1,6 +1,7 @@
 import type { Database, ReplicaTarget } from '../db/types';
 import type { ConsentLookup } from '../ddl/consent';
 import { ddlGuardCheck } from '../ddl/preflight-check';
+import type { RuleSettings } from '../ddl/rule-settings';
 import {
   estimateWriteVolume,
   PREFLIGHT_CHECKS,
@@ -27,6 +28,11 @@ export interface JobPreflightOptions {
   readonly statementCeiling?: StatementCeiling;
   /** Where the operators' DDL consents are read; the run reads the job's control item. */
   readonly consent: ConsentLookup;
+  /**
+   * The repository's rule settings for the DDL guard (the deployment config's `ddlGuard`, locally
+   * also `.lowtide-lint.json`), so the gate judges a statement as `lowtide lint` does. Default: none.
+   */
+  readonly ddlRules?: RuleSettings;
   /** The feature flags that gate the job and where they are read; none when absent. */
   readonly flags?: { readonly reader: FlagReader; readonly refs: readonly FeatureFlagRef[] };
   /** How the write volume is estimated and what it is compared with (write-volume-check.ts). */
@@ -49,11 +55,15 @@ export interface JobPreflightReport extends PreflightReport {
 export const NO_CONSENTS: ConsentLookup = async () => undefined;
 
 /** The checks, in the order they run: the engine's registry, the statement ceiling, the DDL guard. */
-export function jobPreflightChecks({ statementCeiling, consent }: JobPreflightOptions): PreflightCheck[] {
+export function jobPreflightChecks({
+  statementCeiling,
+  consent,
+  ddlRules,
+}: JobPreflightOptions): PreflightCheck[] {
   return [
     ...PREFLIGHT_CHECKS,
     ...(statementCeiling ? [statementCeilingCheck(statementCeiling)] : []),
-    ddlGuardCheck({ consent }),
+    ddlGuardCheck({ consent, ...(ddlRules ? { rules: ddlRules } : {}) }),
   ];
 }
 

@@ -1,5 +1,6 @@
 import type { ControlStore } from '../control/types';
 import type { Database, ReplicaTarget } from '../db/types';
+import type { RuleSettings } from '../ddl/rule-settings';
 import type { FreeStorageReader } from '../health/free-storage';
 import type { AlarmReader, FlagReader } from '../health/types';
 import type { FeatureFlagRef } from '../job/feature-flag';
@@ -78,6 +79,11 @@ export interface HandlerDeps {
   alarmsFor(spec: JobSpec): readonly string[];
   /** Feature flags that gate a job: its own `health.featureFlag` plus the deployment's `featureFlag`. */
   flagsFor(spec: JobSpec): readonly FeatureFlagRef[];
+  /**
+   * The DDL guard's rule settings for a job or recipe (by its id): the deployment config's
+   * `ddlGuard` and its entry's on Lambda, what the caller gives locally. Undefined: the defaults.
+   */
+  ddlRulesFor?(spec: JobSpec): RuleSettings | undefined;
   readonly connections: Connections;
   readonly alarms: AlarmReader;
   /** Reads feature flags: AppConfig on Lambda, a flags file or endpoint locally. */

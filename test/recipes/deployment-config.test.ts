@@ -65,7 +65,7 @@ describe('recipes in the deployment config', () => {
     expect(issues['recipes.2']).toMatch(/mysql recipe but connection 'primary' is 'postgres'/);
     expect(issues['recipes.3.recipe.id']).toMatch(/'backfill-tier' is also jobs.0/);
     expect(issuesOf({ connections, jobs: [{ job }], recipes: [{ nope: true }] })['recipes.0']).toMatch(
-      /must be \{ recipe, control\? \}/,
+      /must be \{ recipe, control\?, ddlGuard\? \}/,
     );
   });
 });

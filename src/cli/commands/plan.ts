@@ -1,5 +1,6 @@
 import type { CliContext } from '../context';
 import { connectJobDatabase } from '../database-url';
+import { localDdlRules } from '../ddl-rules';
 import { EXIT } from '../errors';
 import { loadJobFile } from '../load-job';
 import { localFlags } from '../local-flags';
@@ -13,6 +14,8 @@ export interface PlanCommandOptions {
   readonly databaseUrl?: string;
   /** commander's `--no-sample` sets this to false. */
   readonly sample?: boolean;
+  /** The deployment config whose `ddlGuard` rule settings the DDL guard applies. */
+  readonly config?: string;
 }
 
 /**
@@ -25,6 +28,7 @@ export async function planCommand(
   options: PlanCommandOptions,
 ): Promise<CommandResult> {
   const { spec } = await loadJobFile(file, ctx.cwd);
+  const ddlRules = await localDdlRules(spec, file, { cwd: ctx.cwd, config: options.config });
   const sources = { flag: options.databaseUrl, env: ctx.env, cwd: ctx.cwd };
   const embedded = await embeddedDatabaseWhenNoneGiven(spec, sources);
   try {
@@ -38,14 +42,18 @@ export async function planCommand(
         sample: options.sample !== false,
         consents,
         flags: localFlags(ctx),
+        ...(ddlRules.rules ? { ddlRules: ddlRules.rules } : {}),
       });
       const json = {
         ...report,
         database: embedded ? 'embedded' : where,
+        ...(ddlRules.from.length > 0 ? { ddlRulesFrom: ddlRules.from } : {}),
         serverVersion,
         ...(embedded ? { embedded: { table: embedded.table, rows: embedded.rows } } : {}),
       };
-      const text = formatPlan(report);
+      const rulesLine =
+        ddlRules.from.length > 0 ? `\nDDL rule settings from: ${ddlRules.from.join(', ')}` : '';
+      const text = `${formatPlan(report)}${rulesLine}`;
       return result(
         json,
         embedded ? `${embedded.notice}\n\n${text}` : text,

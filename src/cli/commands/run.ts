@@ -1,5 +1,6 @@
 import type { CliContext } from '../context';
 import { connectJobDatabase } from '../database-url';
+import { localDdlRules } from '../ddl-rules';
 import { BadInputError } from '../errors';
 import { count } from '../format/units';
 import { loadJobFile } from '../load-job';
@@ -12,6 +13,8 @@ export interface RunCommandOptions {
   readonly local?: boolean;
   readonly databaseUrl?: string;
   readonly msPerSecond?: string;
+  /** The deployment config whose `ddlGuard` rule settings the preflight applies. */
+  readonly config?: string;
 }
 
 const NEXT_STEP: Readonly<Record<string, (jobId: string) => string>> = {
@@ -45,8 +48,14 @@ export async function runCommand(
   const checked = await connectJobDatabase(spec, sources);
   await checked.db.close();
   const { url } = checked;
+  const { rules } = await localDdlRules(spec, file, { cwd: ctx.cwd, config: options.config });
 
-  const report = await runInteractively(ctx, { spec, databaseUrl: url, msPerSecond });
+  const report = await runInteractively(ctx, {
+    spec,
+    databaseUrl: url,
+    msPerSecond,
+    ...(rules ? { ddlRules: rules } : {}),
+  });
   const { outcome, summary } = report;
   const next = NEXT_STEP[outcome.outcome]?.(spec.id);
   const text = [

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { DdlGuardInputError } from '../../ddl/errors';
-import { DDL_RULES } from '../../ddl/rules';
-import type { AnalyzeOptions, RuleSetting } from '../../ddl/types';
+import { RULE_LEVELS, ruleLevelIssues, toRuleSettings } from '../../ddl/rule-settings';
+import type { AnalyzeOptions } from '../../ddl/types';
 import { parseVersion, type ServerVersions } from '../../ddl/versions';
 
 const VERSION = /^\d+(\.\d+){0,2}$/;
@@ -12,7 +12,7 @@ const version = (example: string) =>
 
 const configSchema = z.strictObject({
   $schema: z.string().optional(),
-  rules: z.record(z.string(), z.enum(['error', 'warning', 'off'])).optional(),
+  rules: z.record(z.string(), z.enum(RULE_LEVELS)).optional(),
   exclude: z.array(z.string().min(1)).optional(),
   pgVersion: version('12'),
   mysqlVersion: version('8.0.29'),
@@ -28,12 +28,6 @@ export interface LintConfig {
   /** True when the file (a path as given on the command line) matches one of the config's excludes. */
   readonly excludes: (file: string) => boolean;
 }
-
-const SETTING: Record<'error' | 'warning' | 'off', RuleSetting> = {
-  error: 'block',
-  warning: 'warn',
-  off: 'off',
-};
 
 /** `**` any folders, `*` anything but a slash, `?` one character; a pattern without a slash matches the file name. */
 export function globMatcher(pattern: string): (path: string) => boolean {
@@ -76,26 +70,13 @@ export function parseLintConfig(text: string, file: string): LintConfig {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw bad(parsed.error.issues.map(describeIssue).join('; '));
   const config = parsed.data;
-  const known = new Set(DDL_RULES.map((r) => r.id));
-  const rules: Record<string, RuleSetting> = {};
-  for (const [id, setting] of Object.entries(config.rules ?? {})) {
-    if (!known.has(id)) {
-      throw bad(
-        `"rules.${id}": unknown rule id; the rules tables in docs/ddl-guard.md list them (e.g. pg-set-not-null)`,
-      );
-    }
-    if (id.endsWith('-unparsed')) {
-      throw bad(
-        `"rules.${id}": a statement the parser cannot read is never passed silently; review it and put "-- lowtide-ignore: ${id} -- <reason>" before it instead`,
-      );
-    }
-    rules[id] = SETTING[setting];
-  }
+  const [issue] = ruleLevelIssues(config.rules ?? {});
+  if (issue) throw bad(`"rules.${issue.id}": ${issue.message}`);
   const root = dirname(file);
   const patterns = (config.exclude ?? []).map(globMatcher);
   return {
     file,
-    analysis: config.rules ? { rules } : {},
+    analysis: config.rules ? { rules: toRuleSettings(config.rules) } : {},
     versions: {
       ...(config.pgVersion ? { postgres: parseVersion(config.pgVersion) } : {}),
       ...(config.mysqlVersion ? { mysql: parseVersion(config.mysqlVersion) } : {}),

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/types';
+import type { RuleSettings } from '../../ddl/rule-settings';
 import type { WriteEstimate } from '../../engine';
 import type { FlagReader } from '../../health/types';
 import type { CheckResult, JobSpec } from '../../job/types';
@@ -35,6 +36,8 @@ export interface PlanOptions {
   readonly consents?: PlanConsents;
   /** Where the feature flags that gate the job are read (default: none, so a gated job is refused). */
   readonly flags?: FlagReader;
+  /** The repository's DDL rule settings (src/cli/ddl-rules.ts), as the run's preflight applies them. */
+  readonly ddlRules?: RuleSettings;
 }
 
 /**
@@ -50,6 +53,7 @@ export async function planJob(spec: JobSpec, db: Database, options: PlanOptions 
     spec,
     db,
     consent: consents.lookup,
+    ...(options.ddlRules ? { ddlRules: options.ddlRules } : {}),
     ...(options.flags || refs.length ? { flags: { reader: options.flags ?? noFlags, refs } } : {}),
     // The sample batch estimates the write volume; --no-sample leaves it out, unless a limit needs it.
     writeVolume: { always: options.sample !== false },

@@ -1,3 +1,4 @@
+import type { RuleSettings } from '../../ddl/rule-settings';
 import type { JobSpec } from '../../job/types';
 import { type CliContext, stateDirOf } from '../context';
 import { openLocalControl } from '../control/local-control';
@@ -23,6 +24,8 @@ export interface InteractiveRunOptions {
   readonly msPerSecond?: number;
   /** How the pause message names what is running, e.g. `the rollback`. */
   readonly noun?: string;
+  /** The repository's DDL rule settings (src/cli/ddl-rules.ts). */
+  readonly ddlRules?: RuleSettings;
 }
 
 /**
@@ -63,6 +66,7 @@ export async function runInteractively(
       control,
       msPerSecond: options.msPerSecond,
       flags: localFlags(ctx),
+      ...(options.ddlRules ? { ddlRules: options.ddlRules } : {}),
       onProgress: showProgress ? (event) => renderer.handle(event) : undefined,
       onStarted: (runtime) => {
         stopNow = () => runtime.close();

@@ -1,5 +1,6 @@
 import { openDatabase } from '../../db/open-database';
 import type { Database } from '../../db/types';
+import type { RuleSettings } from '../../ddl/rule-settings';
 import { type LedgerHead, readLedger } from '../../engine';
 import type { FlagReader } from '../../health/types';
 import type { JobSpec } from '../../job/types';
@@ -23,6 +24,8 @@ export interface LocalRunOptions {
   readonly msPerSecond?: number;
   /** Feature flags (the flags file or endpoint); default: none known, so a gated job does not run. */
   readonly flags?: FlagReader;
+  /** The repository's DDL rule settings the preflight's guard applies (src/cli/ddl-rules.ts). Default: none. */
+  readonly ddlRules?: RuleSettings;
   readonly onProgress?: (event: ProgressEvent) => void;
   /** Called once the runtime is up, with a way to stop it at once (a second Ctrl-C). */
   readonly onStarted?: (runtime: Pick<LocalRuntime, 'close'>) => void;
@@ -104,6 +107,7 @@ export async function runJobLocally(options: LocalRunOptions): Promise<LocalRunR
     leaseHolders: control.leaseHolders,
     msPerSecond: options.msPerSecond ?? 1000,
     ...(options.flags ? { flags: options.flags } : {}),
+    ...(options.ddlRules ? { ddlRulesFor: () => options.ddlRules } : {}),
     onEvent,
   });
   let chain: Awaited<ReturnType<LocalRuntime['run']>>;

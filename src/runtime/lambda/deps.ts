@@ -1,6 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ddlRulesOf } from '../../config/ddl-guard';
 import type { LowtideConfig } from '../../config/define-config';
 import { featureFlagsOf, findJob } from '../../config/define-config';
 import { APPLY_BATCH_TIMEOUT_SECONDS } from '../../config/function-timeouts';
@@ -111,6 +112,8 @@ export function createControlDeps(
     resolveRecipe: (recipeId) => config.recipes.find((r) => r.recipe.id === recipeId),
     alarmsFor: deploymentAlarms(config),
     flagsFor: (spec) => featureFlagsOf(config, spec),
+    // A recipe's execution runs under a job named after the recipe, so one lookup by id serves both.
+    ddlRulesFor: (spec) => ddlRulesOf(config, spec.id),
     connections: noDatabase,
     alarms: cloudWatchAlarmReader(cloudWatch),
     flags: noFlags,

@@ -124,6 +124,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
     alarmsFor: options.alarmsFor ?? ((spec) => spec.health.alarms),
     flagsFor: options.flagsFor ?? ((spec) => (spec.health.featureFlag ? [spec.health.featureFlag] : [])),
     ...(options.freeStorageFor ? { freeStorageFor: options.freeStorageFor } : {}),
+    ...(options.ddlRulesFor ? { ddlRulesFor: options.ddlRulesFor } : {}),
     connections,
     alarms,
     flags,

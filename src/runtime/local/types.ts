@@ -1,4 +1,5 @@
 import type { ControlStore, LocalLeaseHolders } from '../../control/types';
+import type { RuleSettings } from '../../ddl/rule-settings';
 import type { FreeStorageReader } from '../../health/free-storage';
 import type { AlarmReader, FlagReader } from '../../health/types';
 import type { FeatureFlagRef } from '../../job/feature-flag';
@@ -33,6 +34,8 @@ export interface LocalRuntimeOptions {
   readonly flags?: FlagReader;
   /** Flags that gate a job. Default: its `health.featureFlag`. */
   readonly flagsFor?: (spec: JobSpec) => readonly FeatureFlagRef[];
+  /** The DDL guard's rule settings for a job or recipe (`ddlRulesOf` of a deployment config, a lint file's). Default: none. */
+  readonly ddlRulesFor?: (spec: JobSpec) => RuleSettings | undefined;
   /** The free storage the write-volume check compares with. Default: none (servers report none over SQL). */
   readonly freeStorageFor?: (spec: JobSpec) => FreeStorageReader | undefined;
   /**

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/types';
+import type { RuleSettings } from '../../ddl/rule-settings';
 import { type BatchOutcome, type PreflightReport, runBatch, verifyCommittedBatch } from '../../engine';
 import { ensureLedger } from '../../engine/ledger-once';
 import type { JobSpec } from '../../job/types';
@@ -60,11 +61,18 @@ async function checkJob(
     flags: { reader: deps.flags, refs: deps.flagsFor(spec) },
     writeVolume: { freeStorage: deps.freeStorageFor?.(spec) },
     consent: async (fingerprint) => consents[fingerprint],
+    ...ddlRulesOption(deps, spec),
   });
   const plan = planSummary(spec, report);
   const reasons = [...controlBlockers(spec, job, input, other, deps.now()), ...failedChecks(report)];
   deps.logger.info('preflight', { jobId: spec.id, ok: reasons.length === 0, dryRun: run.dryRun, reasons });
   return { reasons, plan };
+}
+
+/** The repository's DDL rule settings for this job, as jobPreflight takes them. */
+export function ddlRulesOption(deps: HandlerDeps, spec: JobSpec): { ddlRules?: RuleSettings } {
+  const rules = deps.ddlRulesFor?.(spec);
+  return rules ? { ddlRules: rules } : {};
 }
 
 /** The checks that block (a warning does not), as `name: reason`. */

@@ -13,7 +13,7 @@ import { initialCheckpoint, pacingSeconds } from '../handlers/common';
 import { planSummary } from '../plan-summary';
 import { jobCeiling, recipeLimits } from '../statement-limits';
 import { controlBlockers } from './control-blockers';
-import { batchStep, failedChecks, jobWork, openWithLedger } from './job-work';
+import { batchStep, ddlRulesOption, failedChecks, jobWork, openWithLedger } from './job-work';
 import type { PreflightContext, StepContext, StepOutcome, Verified, Work, WorkPreflight } from './work';
 
 /**
@@ -41,6 +41,12 @@ interface PhasePreflight {
   readonly reasons: readonly string[];
   readonly phase?: string;
   readonly plan?: WorkPreflight['plan'];
+}
+
+/** The phase guard's limits where the run executes, with the repository's DDL rule settings. */
+function phaseLimits(deps: HandlerDeps, spec: JobSpec, recipeId: string) {
+  const rules = deps.ddlRulesFor?.(spec);
+  return { ...recipeLimits(deps.settings, recipeId), ...(rules ? { rules } : {}) };
 }
 
 async function consentsOf(deps: HandlerDeps, recipeId: string) {
@@ -76,7 +82,7 @@ async function phasePreflight(
   const phase = await currentPhase(recipe, db);
   if (!phase) return { reasons: [] };
   if (phase.kind === 'ddl') {
-    const limits = recipeLimits(deps.settings, recipe.id);
+    const limits = phaseLimits(deps, spec, recipe.id);
     return {
       phase: phase.name,
       reasons: await guardPhase(db, phase, await consentsOf(deps, recipe.id), limits),
@@ -92,6 +98,7 @@ async function phasePreflight(
     writeVolume: { freeStorage: deps.freeStorageFor?.(spec) },
     // Read only if the guard meets a statement that needs consent: a backfill rarely carries DDL.
     consent: async (fingerprint) => (await consentsOf(deps, recipe.id))(fingerprint),
+    ...ddlRulesOption(deps, spec),
   });
   return {
     phase: phase.name,
@@ -126,7 +133,7 @@ async function recipeStep(ctx: StepContext, recipe: Recipe, spec: JobSpec): Prom
 
 async function ddlStep(ctx: StepContext, spec: JobSpec, db: Database, phase: DdlPhase): Promise<StepOutcome> {
   const { deps } = ctx;
-  const limits = recipeLimits(deps.settings, spec.id);
+  const limits = phaseLimits(deps, spec, spec.id);
   const refusals = await phaseRefusals(db, phase, limits);
   if (refusals.length > 0) throw new RecipePhaseRefusedError(`recipe ${spec.id}: ${refusals.join(' ')}`);
   const blockers = await guardPhase(db, phase, await consentsOf(deps, spec.id), limits);
