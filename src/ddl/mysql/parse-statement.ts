@@ -1,10 +1,10 @@
 import { UnterminatedTokenError } from '../../sql/lexer';
-import { statementFingerprint } from '../fingerprint';
+import { statementFingerprint, tokensFingerprint } from '../fingerprint';
 import { lineAt, type StatementSlice, splitStatements } from '../split-statements';
 import type { MysqlServer } from '../types';
 import { mariadbExtras } from './mariadb-extras';
 import { astify, modelFromAst } from './read-ast';
-import { recognizeFallback } from './recognizers';
+import { grammarLacksAClause, recognizeFallback } from './recognizers';
 import type { MariadbExtras, MysqlModel } from './statement-model';
 
 export interface MysqlParsed {
@@ -18,7 +18,7 @@ export interface MysqlParsed {
 }
 
 function parseSlice(slice: StatementSlice, server: MysqlServer): MysqlParsed {
-  const base = { line: slice.line, text: slice.text, fingerprint: statementFingerprint(slice.text, 'mysql') };
+  const base = { line: slice.line, text: slice.text, fingerprint: tokensFingerprint(slice.tokens, 'mysql') };
   const executable = slice.tokens.find((t) => t.kind === 'exec-comment');
   if (executable) {
     return {
@@ -28,6 +28,11 @@ function parseSlice(slice: StatementSlice, server: MysqlServer): MysqlParsed {
     };
   }
   const extras = mariadbExtras(slice, server);
+  if (grammarLacksAClause(extras.tokens)) {
+    // The parser cannot read it; when the fallback cannot either, the parser's error is reported below.
+    const model = recognizeFallback(extras.tokens, extras.text);
+    if (model) return { ...base, model: extras.apply(model), extras: extras.extras };
+  }
   const { ast, error } = astify(extras.text);
   const model = ast ? modelFromAst(ast) : recognizeFallback(extras.tokens, extras.text);
   if (model) return { ...base, model: extras.apply(model), extras: extras.extras };

@@ -1,6 +1,6 @@
 import { type Node, parse } from 'libpg-query';
 import { UnterminatedTokenError } from '../../sql/lexer';
-import { statementFingerprint } from '../fingerprint';
+import { statementFingerprint, tokensFingerprint } from '../fingerprint';
 import { lineAt, lineIndex, type StatementSlice, splitStatements, trimStatement } from '../split-statements';
 
 export interface PgParsed {
@@ -16,7 +16,7 @@ function located(slice: StatementSlice, node?: Node, error?: string): PgParsed {
   return {
     line: slice.line,
     text: slice.text,
-    fingerprint: statementFingerprint(slice.text, 'postgres'),
+    fingerprint: tokensFingerprint(slice.tokens, 'postgres'),
     node,
     error,
   };
