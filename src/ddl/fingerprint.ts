@@ -48,14 +48,31 @@ export function normaliseStatement(sql: string, engine: Engine): string {
     if (error instanceof UnterminatedTokenError) return sql.trim().replace(/\s+/g, ' ');
     throw error;
   }
-  while (tokens.length > 0 && tokens[tokens.length - 1]!.text === ';') tokens.pop();
-  return tokens.map((t) => normaliseToken(t, dialect)).join(' ');
+  return normaliseTokens(tokens, dialect);
+}
+
+function normaliseTokens(tokens: readonly Token[], dialect: Dialect): string {
+  let end = tokens.length;
+  while (end > 0 && tokens[end - 1]!.text === ';') end--;
+  const words: string[] = [];
+  for (let i = 0; i < end; i++) words.push(normaliseToken(tokens[i]!, dialect));
+  return words.join(' ');
+}
+
+function fingerprintOf(normalised: string, engine: Engine): string {
+  const digest = createHash('sha256').update(`${engine}\n${normalised}`).digest('hex');
+  return `${FINGERPRINT_VERSION}-${digest.slice(0, 16)}`;
 }
 
 /** `ddl1-` and 16 hex digits of SHA-256 over the engine and the normalised statement. */
 export function statementFingerprint(sql: string, engine: Engine): string {
-  const digest = createHash('sha256')
-    .update(`${engine}\n${normaliseStatement(sql, engine)}`)
-    .digest('hex');
-  return `${FINGERPRINT_VERSION}-${digest.slice(0, 16)}`;
+  return fingerprintOf(normaliseStatement(sql, engine), engine);
+}
+
+/**
+ * The same fingerprint from the statement's significant tokens (a split script's slice already has
+ * them), so a long script is not lexed once more per statement.
+ */
+export function tokensFingerprint(tokens: readonly Token[], engine: Engine): string {
+  return fingerprintOf(normaliseTokens(tokens, engine), engine);
 }

@@ -1,7 +1,14 @@
 import { type Node, parse } from 'libpg-query';
-import { UnterminatedTokenError } from '../../sql/lexer';
-import { statementFingerprint } from '../fingerprint';
-import { lineAt, lineIndex, type StatementSlice, splitStatements, trimStatement } from '../split-statements';
+import { type Token, tokenize, UnterminatedTokenError } from '../../sql/lexer';
+import { statementFingerprint, tokensFingerprint } from '../fingerprint';
+import {
+  type LineOf,
+  lineAt,
+  lineIndex,
+  type StatementSlice,
+  splitStatements,
+  trimStatement,
+} from '../split-statements';
 
 export interface PgParsed {
   readonly line: number;
@@ -16,7 +23,7 @@ function located(slice: StatementSlice, node?: Node, error?: string): PgParsed {
   return {
     line: slice.line,
     text: slice.text,
-    fingerprint: statementFingerprint(slice.text, 'postgres'),
+    fingerprint: tokensFingerprint(slice.tokens, 'postgres'),
     node,
     error,
   };
@@ -43,24 +50,94 @@ function charOffsets(source: string): (byteOffset: number) => number {
   };
 }
 
+function parsedStatements(
+  source: string,
+  result: Awaited<ReturnType<typeof parse>>,
+  from: number,
+  to: number,
+  lineOf: LineOf,
+  out: PgParsed[],
+): void {
+  const text = source.slice(from, to);
+  const charOffset = charOffsets(text);
+  for (const raw of result.stmts ?? []) {
+    const startByte = raw.stmt_location ?? 0;
+    const start = from + charOffset(startByte);
+    const end = raw.stmt_len ? from + charOffset(startByte + raw.stmt_len) : to;
+    const slice = trimStatement(source, start, end, 'postgres', lineOf);
+    if (slice && raw.stmt) out.push(located(slice, raw.stmt));
+  }
+}
+
+/** Scripts longer than this are parsed in pieces of about this many characters. */
+const PIECE_CHARS = 32 * 1024;
+
+/**
+ * Where a long script can be cut for parsing: just after top-level semicolons, a piece every
+ * PIECE_CHARS or so. Undefined when the lexer cannot read the script (the whole parse reports it).
+ */
+function pieces(source: string): [number, number][] | undefined {
+  let tokens: Token[];
+  try {
+    tokens = tokenize(source, 'postgres');
+  } catch (error) {
+    if (error instanceof UnterminatedTokenError) return undefined;
+    throw error;
+  }
+  const out: [number, number][] = [];
+  let from = 0;
+  let significantSinceCut = false;
+  for (const token of tokens) {
+    if (token.kind === 'space' || token.kind === 'comment') continue;
+    significantSinceCut ||= token.text !== ';';
+    if (token.text === ';' && token.kind === 'op' && token.end - from >= PIECE_CHARS && significantSinceCut) {
+      out.push([from, token.end]);
+      from = token.end;
+      significantSinceCut = false;
+    }
+  }
+  if (significantSinceCut) out.push([from, source.length]);
+  return out;
+}
+
+/**
+ * A long script parsed piece by piece: libpg-query's WASM memory never shrinks, and one parse of
+ * a 5,000-statement script grows it (and the process's resident memory) by tens of MB. The result
+ * is the whole parse's: every cut is at a top-level semicolon, and when a cut falls inside a
+ * statement (only a BEGIN ATOMIC body holds top-level semicolons) the piece before it does not
+ * parse, so the whole script is parsed at once instead (undefined here).
+ */
+async function parseInPieces(source: string): Promise<PgParsed[] | undefined> {
+  const bounds = pieces(source);
+  if (!bounds) return undefined;
+  const lineOf = lineIndex(source);
+  const out: PgParsed[] = [];
+  for (const [from, to] of bounds) {
+    let result: Awaited<ReturnType<typeof parse>>;
+    try {
+      result = await parse(source.slice(from, to));
+    } catch {
+      return undefined;
+    }
+    parsedStatements(source, result, from, to, lineOf, out);
+  }
+  return out;
+}
+
 /**
  * Parses a script with the real PostgreSQL grammar. When the script as a whole does not parse,
  * it is split at top-level semicolons and each statement parsed alone, so one bad statement is
  * reported as unparsed while the others are still analysed.
  */
 export async function parsePostgresScript(source: string): Promise<PgParsed[]> {
+  if (source.length > PIECE_CHARS) {
+    const inPieces = await parseInPieces(source);
+    if (inPieces) return inPieces;
+  }
   try {
     const result = await parse(source);
-    const charOffset = charOffsets(source);
-    const lineOf = lineIndex(source);
     const out: PgParsed[] = [];
-    for (const raw of result.stmts ?? []) {
-      const startByte = raw.stmt_location ?? 0;
-      const start = charOffset(startByte);
-      const end = raw.stmt_len ? charOffset(startByte + raw.stmt_len) : source.length;
-      const slice = trimStatement(source, start, end, 'postgres', lineOf);
-      if (slice && raw.stmt) out.push(located(slice, raw.stmt));
-    }
+    parsedStatements(source, result, 0, source.length, lineIndex(source), out);
     return out;
   } catch (error) {
     if (error instanceof UnterminatedTokenError) return [unparsedWhole(source, error.message)];
