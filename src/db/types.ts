@@ -3,8 +3,12 @@ import type { TableRef } from '../sql/identifiers';
 export type Engine = 'postgres' | 'mysql';
 
 /**
- * A key as lowtide carries it between batches, in checkpoints and in the ledger. Integer keys are
- * canonical decimal strings (bigint-safe); string and UUID keys are the strings themselves.
+ * A key as lowtide carries it between batches, in checkpoints, state payloads, history and the
+ * ledger: an opaque string, written and read only by the job's key codec (src/engine/key-codec.ts).
+ * A one-column key is its value's canonical text (integers in decimal, bigint-safe; strings and
+ * UUIDs as they are; timestamps at full precision); a composite or binary key is a JSON array of
+ * per-column canonical texts, each tagged with what it is (see key-codec.ts). `displayKey` shows
+ * either readably.
  */
 export type Key = string;
 
@@ -79,11 +83,23 @@ export interface ColumnInfo {
    */
   readonly dataType: string;
   readonly nullable: boolean;
+  /** MySQL's COLUMN_TYPE, with length, precision, `unsigned` and enum values, e.g. `decimal(20,4) unsigned`. */
+  readonly columnType?: string;
+  /** The column's collation (text types), or undefined. */
+  readonly collation?: string;
+  /** MySQL: the column's character set (text types). */
+  readonly charset?: string;
+  /** PostgreSQL: false for a nondeterministic collation (e.g. ICU case-insensitive), whose equal values differ. */
+  readonly collationDeterministic?: boolean;
+  /** PostgreSQL: the type's kind beyond its name (`enum`, `domain`, `base`, ...; pg_type.typtype spelled out). */
+  readonly typeKind?: 'base' | 'enum' | 'domain' | 'composite' | 'range' | 'other';
 }
 
 export interface IndexInfo {
   readonly name: string;
   readonly unique: boolean;
+  /** The table's primary key. */
+  readonly primary?: boolean;
   /** Column names in index order. */
   readonly columns: readonly string[];
 }

@@ -1,73 +1,69 @@
-import type { Database, Key } from '../db/types';
+import type { Database, IndexInfo } from '../db/types';
 import type { JobSpec } from '../job/types';
-import { kindOf } from './kinds/registry';
+import { formatTableRef } from '../sql/identifiers';
+import { KeyCodec } from './key-codec';
+import { type KeyColumn, keyColumnOf } from './key-types';
 
-/**
- * Keys travel as strings (checkpoints, ledger, state payloads) and go back to the database as bind
- * values. Integer keys go back as BigInt: MySQL compares a string with an integer column as a
- * double, which would confuse neighbouring keys above 2^53.
- */
-export interface KeyCodec {
-  readonly integer: boolean;
-  fromDb(value: unknown): Key;
-  toParam(key: Key): unknown;
+export { KeyCodec } from './key-codec';
+export { displayKey } from './key-display';
+
+/** The key columns the spec names, in order; undefined when it leaves `key` out (the primary key). */
+export function namedKeyColumns(spec: Pick<JobSpec, 'key'>): readonly string[] | undefined {
+  if (spec.key === undefined) return undefined;
+  return typeof spec.key === 'string' ? [spec.key] : spec.key;
 }
 
-const INTEGER_TYPE = /^(tiny|small|medium|big)?int(eger)?\b|^int[248]$|^(big|small)?serial$/;
+export type ResolvedKey =
+  | { readonly columns: readonly string[]; readonly primary: boolean; readonly problem?: undefined }
+  | { readonly problem: string };
 
-/**
- * String types whose values come back from both drivers as the exact strings the server compares:
- * PostgreSQL text, varchar, char and uuid; MySQL char, varchar and the text types.
- */
-const STRING_TYPE =
-  /^(text|character varying|varchar|character|char|bpchar|uuid|tinytext|mediumtext|longtext)$/;
-
-/**
- * What lowtide can carry a key of this type as, losslessly and in the server's own order, or
- * undefined. Everything else is refused until keys are typed: timestamps come back as JavaScript
- * dates (milliseconds at best, PostgreSQL keeps microseconds), floats and decimals as rounded or
- * reformatted numbers, binary values as buffers, enums order by their declaration, not their text.
- */
-export function keyKind(dataType: string): 'integer' | 'string' | undefined {
-  const type = dataType.toLowerCase();
-  if (INTEGER_TYPE.test(type)) return 'integer';
-  if (STRING_TYPE.test(type)) return 'string';
-  return undefined;
+/** The job's key columns: the ones it names, or else the table's primary key. */
+export function resolveKey(spec: JobSpec, indexes: readonly IndexInfo[]): ResolvedKey {
+  const named = namedKeyColumns(spec);
+  if (named) return { columns: named, primary: false };
+  const pk = indexes.find((i) => i.primary);
+  if (!pk) {
+    return {
+      problem: `table ${formatTableRef(spec.table)} has no primary key, and the job names no key: set key to a column (or list of columns) with a unique index over NOT NULL columns`,
+    };
+  }
+  return { columns: pk.columns, primary: true };
 }
 
-/** Why a key column of this type cannot be used, and what to do instead; undefined when it can. */
-export function keyTypeProblem(column: string, dataType: string): string | undefined {
-  if (keyKind(dataType)) return undefined;
-  return (
-    `key column ${column} is of type ${dataType}, which lowtide cannot yet carry between batches without losing ` +
-    'its exact value or order (keys travel as text; timestamps would lose precision, floats and decimals digits, ' +
-    'binary values and enums their order): choose an integer, text or uuid key, such as the primary key, ' +
-    'or add a unique integer column and key the job on it'
-  );
+/** The job's key as text for plan and errors: `key id`, `key (a, b)`, `key: primary key (a, b)`. */
+export function describeKey(resolved: ResolvedKey): string {
+  if (resolved.problem !== undefined) return 'key: unresolved';
+  const cols = resolved.columns.length === 1 ? resolved.columns[0]! : `(${resolved.columns.join(', ')})`;
+  return resolved.primary ? `key: primary key ${cols}` : `key ${cols}`;
 }
 
-export function keyCodecFor(dataType: string): KeyCodec {
-  const integer = keyKind(dataType) === 'integer';
-  return {
-    integer,
-    fromDb(value) {
-      if (value === null || value === undefined)
-        throw new Error('a key column returned NULL: keys must be NOT NULL');
-      if (Buffer.isBuffer(value))
-        throw new Error('binary key columns are not supported: use an integer, text or uuid key');
-      return String(value);
-    },
-    toParam(key) {
-      return integer ? BigInt(key) : key;
-    },
-  };
+/** The key columns lowtide can carry, or the first problem; types from the catalog. */
+export async function keyColumnsOf(
+  db: Database,
+  spec: JobSpec,
+): Promise<{ readonly columns: readonly KeyColumn[] } | { readonly problem: string }> {
+  const resolved = resolveKey(spec, namedKeyColumns(spec) ? [] : await db.indexes(spec.table));
+  if (resolved.problem !== undefined) return { problem: resolved.problem };
+  const catalog = await db.columns(spec.table);
+  const columns: KeyColumn[] = [];
+  for (const name of resolved.columns) {
+    const info = catalog.find((c) => c.name === name);
+    if (!info) return { problem: `table ${formatTableRef(spec.table)} has no key column ${name}` };
+    const column = keyColumnOf(db.engine, info);
+    if ('problem' in column) return { problem: column.problem };
+    columns.push(column);
+  }
+  return { columns };
 }
 
 const cache = new WeakMap<Database, Map<string, KeyCodec>>();
 
-/** The codec for the job's key column, looked up once per database handle. */
+/**
+ * The codec for the job's key, looked up once per database handle. Preflight refuses a key it
+ * cannot carry first; this keeps a job that skipped preflight from failing at batch 2.
+ */
 export async function keyCodecOf(db: Database, spec: JobSpec): Promise<KeyCodec> {
-  const id = `${spec.table.schema ?? ''}.${spec.table.name}.${spec.key}`;
+  const id = `${spec.table.schema ?? ''}.${spec.table.name}.${JSON.stringify(spec.key ?? null)}`;
   let byTable = cache.get(db);
   if (!byTable) {
     byTable = new Map();
@@ -75,13 +71,9 @@ export async function keyCodecOf(db: Database, spec: JobSpec): Promise<KeyCodec>
   }
   const known = byTable.get(id);
   if (known) return known;
-  const column = (await db.columns(spec.table)).find((c) => c.name === spec.key);
-  if (!column) throw new Error(`table ${spec.table.name} has no key column ${spec.key}`);
-  // Preflight refuses it first; this keeps a job that skipped preflight from sticking at batch 2.
-  // An author's keys (custom) go as the hooks return them.
-  const problem = kindOf(spec).keys === 'author' ? undefined : keyTypeProblem(column.name, column.dataType);
-  if (problem) throw new Error(problem);
-  const codec = keyCodecFor(column.dataType);
+  const found = await keyColumnsOf(db, spec);
+  if ('problem' in found) throw new Error(found.problem);
+  const codec = new KeyCodec(db.engine, found.columns);
   byTable.set(id, codec);
   return codec;
 }

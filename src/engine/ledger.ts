@@ -3,6 +3,7 @@ import type { Database, Key, Queryable } from '../db/types';
 import type { JobSpec } from '../job/types';
 import { formatTableRef } from '../sql/identifiers';
 import { installAudit } from './audit/audit-table';
+import { keyCodecOf } from './keys';
 import { kindOf } from './kinds/registry';
 import { adoptLegacyRows, findLegacyLedger, type JobLedger, jobLedger } from './ledger-place';
 import { createLedgerSql, ledgerColumns, upgradeLedger } from './ledger-schema';
@@ -52,6 +53,7 @@ export async function installLedger(db: Database, spec: JobSpec): Promise<{ read
   const kind = kindOf(spec);
   const audited = kind.audited(spec);
   const columns = audited ? await db.columns(spec.table) : [];
+  const keyColumns = audited ? (await keyCodecOf(db, spec)).columns : [];
   const ledger = await jobLedger(db, spec);
   // Catalog reads happen before the transactions: inside them only `tx` may be used.
   const present = await ledgerColumns(db, ledger.table);
@@ -64,7 +66,7 @@ export async function installLedger(db: Database, spec: JobSpec): Promise<{ read
   const created = await db.withBatchTransaction(options, async (tx) => {
     await tx.query(createLedgerSql(db, ledger.table));
     await upgradeLedger(db, tx, ledger.table, present);
-    if (audited) await installAudit(db, tx, spec, columns);
+    if (audited) await installAudit(db, tx, spec, columns, keyColumns);
   });
   const adopted = created.held
     ? created

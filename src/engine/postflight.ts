@@ -1,5 +1,6 @@
-import type { Database } from '../db/types';
+import type { Database, Key } from '../db/types';
 import type { JobSpec, VerifyResult } from '../job/types';
+import { displayKey } from './key-display';
 import { keyCodecOf } from './keys';
 import { compileJob } from './kinds/compile';
 import { kindOf } from './kinds/registry';
@@ -12,19 +13,23 @@ import { jobLedger, type LedgerRow, readLedger, readPass } from './ledger';
  * itself) each batch's range lie after the one before it: a range that does not move means the
  * same rows were changed again.
  */
-export function passProblem(batches: readonly LedgerRow[], integerKeys: boolean): string | undefined {
+export function passProblem(
+  batches: readonly LedgerRow[],
+  /** Orders two keys, where lowtide can order them itself (integer keys, one column or several). */
+  compare?: (a: Key, b: Key) => number,
+): string | undefined {
   for (let i = 0; i < batches.length; i++) {
     const b = batches[i]!;
-    if (integerKeys && BigInt(b.firstKey) > BigInt(b.lastKey))
-      return `ledger batch ${b.batchNo} runs backwards (${b.firstKey} to ${b.lastKey})`;
+    if (compare && compare(b.firstKey, b.lastKey) > 0)
+      return `ledger batch ${b.batchNo} runs backwards (${displayKey(b.firstKey)} to ${displayKey(b.lastKey)})`;
     const before = batches[i - 1];
     if (!before) continue;
     if (b.batchNo !== before.batchNo + 1)
       return `the ledger has no batch between ${before.batchNo} and ${b.batchNo} of this pass`;
     if (b.rowsDone !== before.rowsDone + b.affected)
       return `ledger batch ${b.batchNo} records ${b.rowsDone} rows done, but ${before.rowsDone} + ${b.affected} affected`;
-    if (integerKeys && BigInt(b.firstKey) <= BigInt(before.lastKey)) {
-      return `ledger batch ${b.batchNo} starts at key ${b.firstKey}, not after batch ${before.batchNo}'s last key ${before.lastKey}: the same rows were walked twice`;
+    if (compare && compare(b.firstKey, before.lastKey) <= 0) {
+      return `ledger batch ${b.batchNo} starts at key ${displayKey(b.firstKey)}, not after batch ${before.batchNo}'s last key ${displayKey(before.lastKey)}: the same rows were walked twice`;
     }
   }
   return undefined;
@@ -43,7 +48,8 @@ export async function validateJob({ spec, db }: { spec: JobSpec; db: Database })
   const head = await readLedger(db, spec);
   if (!head) return job.validate(db, null);
   const batches = await readPass(db, await jobLedger(db, spec), head.pass);
-  const problem = passProblem(batches, (await keyCodecOf(db, spec)).integer);
+  const codec = await keyCodecOf(db, spec);
+  const problem = passProblem(batches, codec.comparable ? (a, b) => codec.compareKeys(a, b) : undefined);
   if (problem) return fail(`postflight: ${problem}`);
   const walked: PassSpan | null = batches[0]
     ? { firstKey: batches[0].firstKey, lastKey: head.lastKey! }

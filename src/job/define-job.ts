@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { sqlFragmentProblem } from '../sql/sql-fragment';
 import { authorSqlOf } from './author-sql';
 import { jobSpecSchema } from './spec';
-import type { DefineJobInput, JobSpec } from './types';
+import type { CompositeKey, CustomJobInput, DefineJobInput, JobSpec } from './types';
 
 export interface SpecIssue {
   /** Dotted path of the offending field, e.g. `batch.size` or `set.tier`. */
@@ -59,6 +59,9 @@ export function parseJobSpec(input: unknown): JobSpec {
  * Declares a maintenance job. A job file does `export default defineJob({...})`; an invalid spec
  * throws when the file is loaded, naming every field to fix.
  */
-export function defineJob(input: DefineJobInput): JobSpec {
+export function defineJob(input: DefineJobInput): JobSpec;
+/** A custom job over a composite key: its hooks take and return one array of column values per key. */
+export function defineJob(input: CustomJobInput<CompositeKey>): JobSpec;
+export function defineJob(input: DefineJobInput | CustomJobInput<CompositeKey>): JobSpec {
   return parseJobSpec(input);
 }

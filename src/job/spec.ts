@@ -181,8 +181,20 @@ const common = {
   /** The name of a connection in the deployment's config (e.g. `primary`). */
   database: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a connection name: letters, digits, _ or -'),
   table: tableName,
-  /** A unique, indexed column; batches walk it in order (keyset pagination). */
-  key: identifier,
+  /**
+   * What batches walk in order (keyset pagination): a column, or an ordered list of distinct
+   * columns (`['tenant_id', 'order_id']`), that is the primary key or a unique index over NOT NULL
+   * columns in that order. Left out: the table's primary key, resolved at preflight.
+   */
+  key: z
+    .union([
+      identifier,
+      z
+        .array(identifier)
+        .min(1, 'must name at least one column, or leave key out to use the primary key')
+        .refine((cols) => new Set(cols).size === cols.length, 'must not name a column twice'),
+    ])
+    .optional(),
   batch: batch.prefault({}),
   limits: limits.prefault({}),
   health: health.prefault({}),

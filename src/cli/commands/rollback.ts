@@ -1,4 +1,5 @@
 import { listRollbackConflicts, type RollbackConflict, rollbackJob } from '../../engine';
+import { displayKey } from '../../engine/key-display';
 import type { JobSpec, RollbackJobSpec } from '../../job/types';
 import type { CliContext } from '../context';
 import { connectJobDatabase } from '../database-url';
@@ -41,7 +42,7 @@ export function formatConflicts(
   if (conflicts.length === 0) return none;
   const lines = conflicts.map(
     (c) =>
-      `  key ${c.key}: ${c.reason}${c.changedColumns.length ? ` (differs in ${c.changedColumns.join(', ')})` : ''}`,
+      `  key ${displayKey(c.key)}: ${c.reason}${c.changedColumns.length ? ` (differs in ${c.changedColumns.join(', ')})` : ''}`,
   );
   const head = `${more ? `the first ${conflicts.length}` : count(conflicts.length)} rows left as the application wrote them:`;
   return [head, ...lines].join('\n');

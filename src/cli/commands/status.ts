@@ -1,5 +1,6 @@
 import { JobNotFoundError } from '../../control/errors';
 import type { BatchRecord, JobState, Progress, RunRecord } from '../../control/types';
+import { displayKey } from '../../engine/key-display';
 import type { CliContext } from '../context';
 import { type ControlTarget, openControlTarget } from '../control/control-target';
 import { BadInputError } from '../errors';
@@ -31,7 +32,7 @@ export function describeState(job: JobState, options: { now?: number; leaseLive?
   const cp = job.checkpoint;
   if (cp) {
     lines.push(
-      `  checkpoint  batch ${cp.batchNo}, last key ${cp.lastKey ?? '(none)'}, ${count(cp.rowsDone)} rows done, next batch size ${count(cp.sizer.size)} (${cp.at})`,
+      `  checkpoint  batch ${cp.batchNo}, last key ${cp.lastKey === null || cp.lastKey === undefined ? '(none)' : displayKey(cp.lastKey)}, ${count(cp.rowsDone)} rows done, next batch size ${count(cp.sizer.size)} (${cp.at})`,
     );
   }
   for (const p of job.pauseRequests) {
@@ -62,7 +63,7 @@ function describeRun(run: RunRecord): string {
 }
 
 function describeBatch(b: BatchRecord): string {
-  return `${b.at}  batch ${b.batchNo}: ${count(b.affected)}/${count(b.selected)} rows, keys ${b.firstKey}..${b.lastKey}, ${duration(b.durationMs)}, size ${count(b.batchSize)}${b.retries ? `, ${b.retries} retries` : ''}`;
+  return `${b.at}  batch ${b.batchNo}: ${count(b.affected)}/${count(b.selected)} rows, keys ${displayKey(b.firstKey)}..${displayKey(b.lastKey)}, ${duration(b.durationMs)}, size ${count(b.batchSize)}${b.retries ? `, ${b.retries} retries` : ''}`;
 }
 
 async function withTarget<T>(

@@ -11,9 +11,17 @@ function tableValues(table: TableRef): unknown[] {
 }
 
 export async function mysqlColumns(runner: MysqlRunner, table: TableRef): Promise<ColumnInfo[]> {
-  const { rows } = await runQuery<{ name: string; dataType: string; nullable: string }>(
+  const { rows } = await runQuery<{
+    name: string;
+    dataType: string;
+    nullable: string;
+    columnType: string;
+    collation: string | null;
+    charset: string | null;
+  }>(
     runner,
-    `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, IS_NULLABLE AS nullable
+    `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, IS_NULLABLE AS nullable, COLUMN_TYPE AS columnType,
+            COLLATION_NAME AS collation, CHARACTER_SET_NAME AS charset
        FROM information_schema.COLUMNS WHERE ${SAME_TABLE} ORDER BY ORDINAL_POSITION`,
     tableValues(table),
   );
@@ -21,6 +29,9 @@ export async function mysqlColumns(runner: MysqlRunner, table: TableRef): Promis
     name: r.name,
     dataType: String(r.dataType).toLowerCase(),
     nullable: r.nullable === 'YES',
+    columnType: String(r.columnType),
+    ...(r.collation === null ? {} : { collation: r.collation }),
+    ...(r.charset === null ? {} : { charset: r.charset }),
   }));
 }
 
@@ -56,7 +67,12 @@ export async function mysqlIndexes(runner: MysqlRunner, table: TableRef): Promis
   }
   return [...byName]
     .filter(([, index]) => index.usable)
-    .map(([name, index]) => ({ name, unique: index.unique, columns: index.columns }));
+    .map(([name, index]) => ({
+      name,
+      unique: index.unique,
+      primary: name === 'PRIMARY',
+      columns: index.columns,
+    }));
 }
 
 /**

@@ -13,13 +13,25 @@ export function regclassArgument(table: TableRef): string {
 }
 
 export async function readColumns(db: PgQueryable, table: TableRef): Promise<ColumnInfo[]> {
-  const { rows } = await runQuery<{ name: string; data_type: string; nullable: boolean }>(
+  const { rows } = await runQuery<{
+    name: string;
+    data_type: string;
+    nullable: boolean;
+    typtype: string;
+    collation: string | null;
+    deterministic: boolean | null;
+  }>(
     db,
     `SELECT a.attname::text AS name,
             lower(format_type(a.atttypid, NULL)) AS data_type,
-            NOT a.attnotnull AS nullable
+            NOT a.attnotnull AS nullable,
+            t.typtype::text AS typtype,
+            co.collname::text AS collation,
+            co.collisdeterministic AS deterministic
        FROM pg_attribute a
        JOIN pg_class c ON c.oid = a.attrelid
+       JOIN pg_type t ON t.oid = a.atttypid
+       LEFT JOIN pg_collation co ON co.oid = a.attcollation
       WHERE a.attrelid = to_regclass($1)
         AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
         AND a.attnum > 0
@@ -27,21 +39,43 @@ export async function readColumns(db: PgQueryable, table: TableRef): Promise<Col
       ORDER BY a.attnum`,
     [regclassArgument(table)],
   );
-  return rows.map((r) => ({ name: r.name, dataType: r.data_type, nullable: r.nullable }));
+  return rows.map((r) => ({
+    name: r.name,
+    dataType: r.data_type,
+    nullable: r.nullable,
+    typeKind: TYPE_KINDS[r.typtype] ?? 'other',
+    ...(r.collation === null ? {} : { collation: r.collation }),
+    ...(r.deterministic === null ? {} : { collationDeterministic: r.deterministic }),
+  }));
 }
 
+const TYPE_KINDS: Record<string, ColumnInfo['typeKind']> = {
+  b: 'base',
+  e: 'enum',
+  d: 'domain',
+  c: 'composite',
+  r: 'range',
+};
+
 /**
- * Indexes the planner may use for the whole table: valid, ready and live (a failed CREATE INDEX
+ * Indexes the planner may use for the whole table: valid, ready and live (on a partitioned table,
+ * its partitioned indexes, relkind 'I', which are valid once every partition has its index) (a failed CREATE INDEX
  * CONCURRENTLY leaves an invalid one behind), and not partial (a WHERE clause means the index
  * neither covers every row nor proves uniqueness). Key columns only, in index order; an
  * expression column is given as its expression text (e.g. `lower(email)`), which never equals a
  * column name. The primary key comes first.
  */
 export async function readIndexes(db: PgQueryable, table: TableRef): Promise<IndexInfo[]> {
-  const { rows } = await runQuery<{ name: string; is_unique: boolean; columns: string[] }>(
+  const { rows } = await runQuery<{
+    name: string;
+    is_unique: boolean;
+    is_primary: boolean;
+    columns: string[];
+  }>(
     db,
     `SELECT i.relname::text AS name,
             (x.indisunique OR x.indisprimary) AS is_unique,
+            x.indisprimary AS is_primary,
             ARRAY(
               SELECT CASE WHEN k.attnum = 0 THEN pg_get_indexdef(x.indexrelid, k.ord::int, true)
                           ELSE a.attname::text END
@@ -58,5 +92,5 @@ export async function readIndexes(db: PgQueryable, table: TableRef): Promise<Ind
       ORDER BY x.indisprimary DESC, i.relname`,
     [regclassArgument(table)],
   );
-  return rows.map((r) => ({ name: r.name, unique: r.is_unique, columns: r.columns }));
+  return rows.map((r) => ({ name: r.name, unique: r.is_unique, primary: r.is_primary, columns: r.columns }));
 }

@@ -44,6 +44,8 @@ export async function installAudit(
   q: Queryable,
   spec: JobSpec,
   columns: readonly ColumnInfo[],
+  /** The job's key columns, in order: the audit table is indexed on them. */
+  keyColumns: readonly string[],
 ): Promise<void> {
   const audit = auditTableRef(spec);
   const clash = columns.find((c) => (Object.values(AUDIT_COLUMNS) as string[]).includes(c.name));
@@ -68,9 +70,8 @@ export async function installAudit(
   });
   await q.query(create.text, create.values);
   const index = db.dialect.quoteIdent(`${audit.name}_key`.slice(0, 63));
-  await q.query(
-    `CREATE INDEX ${index} ON ${db.dialect.quoteTable(audit)} (${db.dialect.quoteIdent(spec.key)})`,
-  );
+  const key = keyColumns.map((c) => db.dialect.quoteIdent(c)).join(', ');
+  await q.query(`CREATE INDEX ${index} ON ${db.dialect.quoteTable(audit)} (${key})`);
 }
 
 export async function auditExists(db: Database, spec: JobSpec): Promise<boolean> {

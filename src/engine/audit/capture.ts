@@ -1,6 +1,7 @@
 import { sql } from '../../db/sql';
 import type { Key, Tx } from '../../db/types';
 import type { JobSpec } from '../../job/types';
+import type { KeyCodec } from '../key-codec';
 import { AUDIT_COLUMNS, auditTableRef, rowFingerprint } from './audit-table';
 
 export interface CaptureContext {
@@ -33,18 +34,18 @@ export async function recordAfterFingerprints(
   ctx: CaptureContext,
   batchNo: number,
   keys: readonly Key[],
-  toParam: (k: Key) => unknown,
+  codec: KeyCodec,
 ): Promise<void> {
   const { spec, columns } = ctx;
   const stmt = sql(tx.dialect, (b) => {
     const audit = b.table(auditTableRef(spec));
-    const k = b.id(spec.key);
     const fp = rowFingerprint(tx.dialect, 's', columns);
     const batch = `a.${b.id(AUDIT_COLUMNS.batchNo)}`;
+    const same = codec.sameKey(b, 's', 'a');
     if (tx.dialect.engine === 'postgres') {
-      return `UPDATE ${audit} a SET ${b.id(AUDIT_COLUMNS.after)} = ${fp} FROM ${b.table(spec.table)} s WHERE s.${k} = a.${k} AND ${batch} = ${b.val(batchNo)} AND a.${k} IN (${b.list(keys.map(toParam))})`;
+      return `UPDATE ${audit} a SET ${b.id(AUDIT_COLUMNS.after)} = ${fp} FROM ${b.table(spec.table)} s WHERE ${same} AND ${batch} = ${b.val(batchNo)} AND ${codec.inList(b, keys, 'a')}`;
     }
-    return `UPDATE ${audit} a JOIN ${b.table(spec.table)} s ON s.${k} = a.${k} SET a.${b.id(AUDIT_COLUMNS.after)} = ${fp} WHERE ${batch} = ${b.val(batchNo)} AND a.${k} IN (${b.list(keys.map(toParam))})`;
+    return `UPDATE ${audit} a JOIN ${b.table(spec.table)} s ON ${same} SET a.${b.id(AUDIT_COLUMNS.after)} = ${fp} WHERE ${batch} = ${b.val(batchNo)} AND ${codec.inList(b, keys, 'a')}`;
   });
   await tx.query(stmt.text, stmt.values);
 }

@@ -24,7 +24,7 @@ const COMPILERS: { readonly [K in JobSpec['kind']]: Compiler<SpecOfKind<K>> } = 
     const on = await onTable(spec, db);
     return compileArchive(on.spec, on.codec, on.columns);
   },
-  custom: async (spec) => compileCustom(spec),
+  custom: compileCustom,
   rollback: compileRollback,
 };
 

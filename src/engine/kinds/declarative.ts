@@ -50,7 +50,7 @@ export class DeclarativeSql implements RangeSql {
         `audit copied ${copied} before-images but the change affected ${affected} rows`,
       );
     }
-    if (op === 'update') await recordAfterFingerprints(tx, ctx, batchNo, keys, (k) => this.codec.toParam(k));
+    if (op === 'update') await recordAfterFingerprints(tx, ctx, batchNo, keys, this.codec);
     return affected;
   }
 
@@ -59,26 +59,34 @@ export class DeclarativeSql implements RangeSql {
   }
 
   inKeys(b: SqlBuilder, keys: readonly Key[]): string {
-    return `${b.id(this.spec.key)} IN (${b.list(keys.map((k) => this.codec.toParam(k)))})`;
+    return this.codec.inList(b, keys);
   }
 
   inRange(b: SqlBuilder, row: Pick<LedgerRow, 'firstKey' | 'lastKey'>): string {
-    const k = b.id(this.spec.key);
-    return `${k} >= ${b.val(this.codec.toParam(row.firstKey))} AND ${k} <= ${b.val(this.codec.toParam(row.lastKey))}`;
+    return this.codec.range(b, row.firstKey, row.lastKey);
   }
 
-  /** Keyset pagination: the next matching keys after the last one, in key order, as `k`. Never OFFSET. */
+  /**
+   * Keyset pagination: the next matching keys after the last one, in key order, the key columns
+   * as they are, aliased lowtide_k0.. (see KeyCodec.selectRaw). Never OFFSET.
+   */
   nextKeys(b: SqlBuilder, afterKey: Key | null, limit: number): string {
-    const k = b.id(this.spec.key);
-    const after = afterKey === null ? '' : `${k} > ${b.val(this.codec.toParam(afterKey))} AND `;
-    return `SELECT ${k} AS k FROM ${b.table(this.spec.table)} WHERE ${after}${this.where()} ORDER BY ${k} LIMIT ${b.val(limit)}`;
+    return this.keysAfter(b, afterKey, limit, this.codec.selectRaw(b));
+  }
+
+  private keysAfter(b: SqlBuilder, afterKey: Key | null, limit: number, selectList: string): string {
+    const after = afterKey === null ? '' : `${this.codec.after(b, afterKey)} AND `;
+    return `SELECT ${selectList} FROM ${b.table(this.spec.table)} WHERE ${after}${this.where()} ORDER BY ${this.codec.orderBy(b)} LIMIT ${b.val(limit)}`;
   }
 
   /** The next keys, locked. */
   async select(tx: Tx, afterKey: Key | null, limit: number): Promise<Key[]> {
-    const stmt = sql(tx.dialect, (b) => `${this.nextKeys(b, afterKey, limit)} FOR UPDATE`);
-    const { rows } = await tx.query<{ k: unknown }>(stmt.text, stmt.values);
-    return rows.map((r) => this.codec.fromDb(r.k));
+    const stmt = sql(
+      tx.dialect,
+      (b) => `${this.keysAfter(b, afterKey, limit, this.codec.selectKeys(b))} FOR UPDATE`,
+    );
+    const { rows } = await tx.query(stmt.text, stmt.values);
+    return rows.map((r) => this.codec.fromRow(r));
   }
 
   /**
@@ -95,12 +103,18 @@ export class DeclarativeSql implements RangeSql {
     options: { readonly current?: boolean } = {},
   ): Promise<Key[]> {
     const locking = options.current && q.dialect.engine === 'mysql' ? ' LOCK IN SHARE MODE' : '';
-    const stmt = sql(q.dialect, (b) => {
-      const k = b.id(this.spec.key);
-      return `SELECT ${k} AS k FROM ${b.table(this.spec.table)} WHERE ${condition(b)} ORDER BY ${k} LIMIT ${b.val(OFFENDERS_SHOWN)}${locking}`;
-    });
-    const { rows } = await q.query<{ k: unknown }>(stmt.text, stmt.values);
-    return rows.map((r) => this.codec.fromDb(r.k));
+    const stmt = sql(
+      q.dialect,
+      (b) =>
+        `SELECT ${this.codec.selectKeys(b)} FROM ${b.table(this.spec.table)} WHERE ${condition(b)} ORDER BY ${this.codec.orderBy(b)} LIMIT ${b.val(OFFENDERS_SHOWN)}${locking}`,
+    );
+    const { rows } = await q.query(stmt.text, stmt.values);
+    return rows.map((r) => this.codec.fromRow(r));
+  }
+
+  /** Keys as a list people read: `7, 8` or `(1, 'a'), (1, 'b')`. */
+  shown(keys: readonly Key[]): string {
+    return keys.map((k) => this.codec.display(k)).join(', ');
   }
 
   estimate(db: Database): Promise<number> {
@@ -138,8 +152,8 @@ export class DeclarativeSql implements RangeSql {
     return {
       ok: true,
       note:
-        `${n} rows in the key range the pass walked (${walked.firstKey} to ${walked.lastKey}) ${what} now, ` +
-        `but did not when their batch ran (a predicate that moves with time, or the application's writes since), e.g. keys ${keys.join(', ')}; ${next}`,
+        `${n} rows in the key range the pass walked (${this.codec.display(walked.firstKey)} to ${this.codec.display(walked.lastKey)}) ${what} now, ` +
+        `but did not when their batch ran (a predicate that moves with time, or the application's writes since), e.g. keys ${this.shown(keys)}; ${next}`,
     };
   }
 }
@@ -162,7 +176,7 @@ export function compileUpdate(spec: UpdateJobSpec, codec: KeyCodec, columns: rea
     const bad = await s.offenders(tx, (b) => `${where(b)} AND ${failsInvariant}`, { current: true });
     return bad.length === 0
       ? OK
-      : fail(`invariant (${invariant}) does not hold after the update for keys ${bad.join(', ')}`);
+      : fail(`invariant (${invariant}) does not hold after the update for keys ${s.shown(bad)}`);
   };
   const batches = spec.rollback.audit
     ? byKeyList({
@@ -185,7 +199,7 @@ export function compileUpdate(spec: UpdateJobSpec, codec: KeyCodec, columns: rea
       const bad = await s.offenders(q, (b) => `${s.inRange(b, row)} AND ${failsInvariant}`);
       return bad.length === 0
         ? OK
-        : fail(`after commit, invariant (${invariant}) does not hold for keys ${bad.join(', ')}`);
+        : fail(`after commit, invariant (${invariant}) does not hold for keys ${s.shown(bad)}`);
     },
     validate: (db, walked) =>
       invariant
@@ -229,7 +243,7 @@ function purgeChecks(s: DeclarativeSql): Pick<CompiledJob, 'verifyCommitted' | '
       return left.length === 0
         ? OK
         : fail(
-            `after commit, rows matching the predicate remain in the batch's range: keys ${left.join(', ')}`,
+            `after commit, rows matching the predicate remain in the batch's range: keys ${s.shown(left)}`,
           );
     },
     validate: (db, walked) => s.lateRows(db, walked, s.where(), 'match the predicate'),

@@ -15,12 +15,11 @@ export interface RangeSpan {
  * key range. Declared here and implemented by the declarative kinds, so this file depends on no kind.
  */
 export interface RangeSql {
-  readonly spec: { readonly key: string };
-  readonly codec: Pick<KeyCodec, 'fromDb'>;
+  readonly codec: KeyCodec;
   /** The job's predicate, parenthesised, or a condition that is always true. */
   where(): string;
   inRange(b: SqlBuilder, span: Pick<RangeSpan, 'firstKey' | 'lastKey'>): string;
-  /** The next matching keys after `afterKey`, in key order, as the column `k`. */
+  /** The next matching keys after `afterKey`, in key order, as KeyCodec.selectRaw columns. */
   nextKeys(b: SqlBuilder, afterKey: Key | null, limit: number): string;
 }
 
@@ -44,6 +43,11 @@ export type RangeDml = (b: SqlBuilder, range: string) => string;
  *   the latest committed rows: a row a writer took out of the predicate in between is skipped, a
  *   row it added to the range is changed with the others.
  *
+ * A range is [first key, last key] of the selection in key order. A one-column key takes them as
+ * MIN and MAX; a tuple has no MIN, so a composite key takes the selection's first and last rows
+ * in key order (PostgreSQL: ORDER BY ... LIMIT 1 both ways over the materialized selection;
+ * MySQL: ROW_NUMBER over it, one pass, no OFFSET).
+ *
  * Either way `affected` may differ from `selected` when the application writes to the range while
  * the batch runs; the ledger records both.
  */
@@ -55,18 +59,55 @@ export async function changeByRange(
   dml: RangeDml,
 ): Promise<RangeSpan | null> {
   if (tx.dialect.engine === 'postgres') return changeInOneStatement(s, tx, afterKey, limit, dml);
-  const bounds = sql(
-    tx.dialect,
-    (b) =>
-      `SELECT MIN(k) AS lo, MAX(k) AS hi, COUNT(*) AS n FROM (${s.nextKeys(b, afterKey, limit)}) AS lowtide_batch`,
-  );
-  const row = (await tx.query<{ lo: unknown; hi: unknown; n: unknown }>(bounds.text, bounds.values)).rows[0];
-  if (!row || Number(row.n) === 0) return null;
-  const firstKey = s.codec.fromDb(row.lo);
-  const lastKey = s.codec.fromDb(row.hi);
+  const bounds = s.codec.composite ? tupleBounds(s, afterKey, limit) : columnBounds(s, afterKey, limit);
+  const found = await bounds(tx);
+  if (!found) return null;
+  const { firstKey, lastKey } = found;
   const stmt = sql(tx.dialect, (b) => dml(b, `${s.inRange(b, { firstKey, lastKey })} AND ${s.where()}`));
   const affected = (await tx.query(stmt.text, stmt.values)).rowCount;
-  return { firstKey, lastKey, selected: Number(row.n), affected };
+  return { firstKey, lastKey, selected: found.selected, affected };
+}
+
+type Bounds = (tx: Tx) => Promise<Omit<RangeSpan, 'affected'> | null>;
+
+const lo = (i: number) => `lowtide_lo${i}`;
+const hi = (i: number) => `lowtide_hi${i}`;
+
+function columnBounds(s: RangeSql, afterKey: Key | null, limit: number): Bounds {
+  return async (tx) => {
+    const stmt = sql(
+      tx.dialect,
+      (b) =>
+        `SELECT MIN(lowtide_k0) AS lowtide_lo0, MAX(lowtide_k0) AS lowtide_hi0, COUNT(*) AS n FROM (${s.nextKeys(b, afterKey, limit)}) AS lowtide_batch`,
+    );
+    const row = (await tx.query(stmt.text, stmt.values)).rows[0];
+    if (!row || Number(row.n) === 0) return null;
+    return { firstKey: s.codec.fromRow(row, lo), lastKey: s.codec.fromRow(row, hi), selected: Number(row.n) };
+  };
+}
+
+/** MySQL 8.0 and MariaDB 10.2 have window functions; the rows come out first, then last. */
+function tupleBounds(s: RangeSql, afterKey: Key | null, limit: number): Bounds {
+  return async (tx) => {
+    const stmt = sql(tx.dialect, (b) => {
+      const aliases = s.codec.keyColumns.map((_, i) => `lowtide_k${i}`).join(', ');
+      return [
+        `SELECT ${aliases}, lowtide_rn, lowtide_n FROM (`,
+        `SELECT ${aliases}, ROW_NUMBER() OVER (ORDER BY ${s.codec.orderByAliases(b)}) AS lowtide_rn, COUNT(*) OVER () AS lowtide_n`,
+        `FROM (${s.nextKeys(b, afterKey, limit)}) AS lowtide_batch) AS lowtide_w`,
+        'WHERE lowtide_rn = 1 OR lowtide_rn = lowtide_n ORDER BY lowtide_rn',
+      ].join(' ');
+    });
+    const { rows } = await tx.query(stmt.text, stmt.values);
+    const first = rows[0];
+    const last = rows[rows.length - 1];
+    if (!first || !last) return null;
+    return {
+      firstKey: s.codec.fromRow(first),
+      lastKey: s.codec.fromRow(last),
+      selected: Number(first.lowtide_n),
+    };
+  };
 }
 
 async function changeInOneStatement(
@@ -77,28 +118,33 @@ async function changeInOneStatement(
   dml: RangeDml,
 ): Promise<RangeSpan | null> {
   // CTE names carry a prefix so that a subquery in the author's predicate naming a real table
-  // `batch` still means that table.
+  // `batch` still means that table. The bounds are uncorrelated subqueries (InitPlans), which the
+  // planner treats as constants: `k >= (SELECT ...)` and the row comparison of a composite key
+  // are both index conditions.
+  const { codec } = s;
   const stmt = sql(tx.dialect, (b) => {
-    const k = b.id(s.spec.key);
-    const range = `${k} >= (SELECT lowtide_lo FROM lowtide_bound) AND ${k} <= (SELECT lowtide_hi FROM lowtide_bound) AND ${s.where()}`;
+    const cols = codec.keyColumns.map((_, i) => codec.col(b, i));
+    const bound = (cte: string) => codec.keyColumns.map((_, i) => `(SELECT lowtide_k${i} FROM ${cte})`);
+    const range = `${codec.compareExprs(cols, '>=', bound('lowtide_lo'))} AND ${codec.compareExprs(cols, '<=', bound('lowtide_hi'))} AND ${s.where()}`;
+    const out = codec.keyColumns.flatMap((_, i) => [
+      `${codec.textExpr(i, `lowtide_lo.lowtide_k${i}`)} AS ${lo(i)}`,
+      `${codec.textExpr(i, `lowtide_hi.lowtide_k${i}`)} AS ${hi(i)}`,
+    ]);
     return [
       `WITH lowtide_batch AS MATERIALIZED (${s.nextKeys(b, afterKey, limit)}),`,
-      'lowtide_bound AS (SELECT (SELECT k FROM lowtide_batch ORDER BY k LIMIT 1) AS lowtide_lo,',
-      '  (SELECT k FROM lowtide_batch ORDER BY k DESC LIMIT 1) AS lowtide_hi,',
-      '  (SELECT count(*) FROM lowtide_batch) AS lowtide_n),',
+      `lowtide_lo AS (SELECT * FROM lowtide_batch ORDER BY ${codec.orderByAliases(b)} LIMIT 1),`,
+      `lowtide_hi AS (SELECT * FROM lowtide_batch ORDER BY ${codec.orderByAliases(b, true)} LIMIT 1),`,
       `lowtide_changed AS (${dml(b, range)} RETURNING 1)`,
-      'SELECT lowtide_lo AS lo, lowtide_hi AS hi, lowtide_n AS n, (SELECT count(*) FROM lowtide_changed) AS affected FROM lowtide_bound',
+      `SELECT ${out.join(', ')}, (SELECT count(*) FROM lowtide_batch) AS n, (SELECT count(*) FROM lowtide_changed) AS affected`,
+      'FROM lowtide_lo, lowtide_hi',
     ].join('\n');
   });
-  const { rows } = await tx.query<{ lo: unknown; hi: unknown; n: unknown; affected: unknown }>(
-    stmt.text,
-    stmt.values,
-  );
+  const { rows } = await tx.query(stmt.text, stmt.values);
   const row = rows[0];
   if (!row || Number(row.n) === 0) return null;
   return {
-    firstKey: s.codec.fromDb(row.lo),
-    lastKey: s.codec.fromDb(row.hi),
+    firstKey: codec.fromRow(row, lo),
+    lastKey: codec.fromRow(row, hi),
     selected: Number(row.n),
     affected: Number(row.affected),
   };

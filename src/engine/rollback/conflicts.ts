@@ -2,6 +2,7 @@ import { sql } from '../../db/sql';
 import type { Database, Key } from '../../db/types';
 import type { JobSpec } from '../../job/types';
 import { AUDIT_COLUMNS as A, auditTableRef } from '../audit/audit-table';
+import { keyCodecOf } from '../keys';
 
 export interface RollbackConflict {
   readonly key: Key;
@@ -19,14 +20,14 @@ export async function listRollbackConflicts(
   const audit = auditTableRef(spec);
   if ((await db.columns(audit)).length === 0) return [];
   const columns = (await db.columns(spec.table)).map((c) => c.name);
+  const codec = await keyCodecOf(db, spec);
   const stmt = sql(db.dialect, (b) => {
-    const k = b.id(spec.key);
     const current = columns.map((c) => `s.${b.id(c)} AS ${b.id(`now_${c}`.slice(0, 63))}`).join(', ');
-    return `SELECT a.*, ${current} FROM ${b.table(audit)} a LEFT JOIN ${b.table(spec.table)} s ON s.${k} = a.${k} WHERE a.${b.id(A.state)} = ${b.val('conflict')} ORDER BY a.${k} LIMIT ${b.val(limit)}`;
+    return `SELECT a.*, ${codec.selectKeys(b, 'a')}, ${current} FROM ${b.table(audit)} a LEFT JOIN ${b.table(spec.table)} s ON ${codec.sameKey(b, 's', 'a')} WHERE a.${b.id(A.state)} = ${b.val('conflict')} ORDER BY ${codec.orderBy(b, 'a')} LIMIT ${b.val(limit)}`;
   });
   const { rows } = await db.query<Record<string, unknown>>(stmt.text, stmt.values);
   return rows.map((row) => ({
-    key: String(row[spec.key]),
+    key: codec.fromRow(row),
     reason: String(row[A.note] ?? 'conflict'),
     changedColumns: columns.filter((c) => !sameValue(row[c], row[`now_${c}`.slice(0, 63)])),
   }));

@@ -2,6 +2,7 @@ import { type SqlBuilder, sql } from '../../db/sql';
 import type { Key, Tx } from '../../db/types';
 import type { JobSpec } from '../../job/types';
 import { AUDIT_COLUMNS as A, auditTableRef, rowFingerprint } from '../audit/audit-table';
+import type { KeyCodec } from '../key-codec';
 import { kindOf } from '../kinds/registry';
 
 /** Conflict notes, as `lowtide rollback` prints them. */
@@ -15,7 +16,7 @@ export class RestoreSql {
   constructor(
     readonly spec: JobSpec,
     readonly columns: readonly string[],
-    readonly toParam: (key: Key) => unknown,
+    readonly codec: KeyCodec,
   ) {}
 
   private audit(b: SqlBuilder) {
@@ -23,7 +24,18 @@ export class RestoreSql {
   }
 
   private pending(b: SqlBuilder, keys: readonly Key[], ops: readonly string[], alias = 'a'): string {
-    return `${alias}.${b.id(this.spec.key)} IN (${b.list(keys.map(this.toParam))}) AND ${alias}.${b.id(A.state)} = ${b.val('applied')} AND ${alias}.${b.id(A.op)} IN (${b.list(ops)})`;
+    return `${this.codec.inList(b, keys, alias)} AND ${alias}.${b.id(A.state)} = ${b.val('applied')} AND ${alias}.${b.id(A.op)} IN (${b.list(ops)})`;
+  }
+
+  /**
+   * The key columns are among the pending images' keys: `(a, b) IN (SELECT a.a, a.b ...)`. Both
+   * engines take a row constructor IN a subquery (MySQL 8.0 manual, "Row Subqueries").
+   */
+  private keyIn(b: SqlBuilder, keys: readonly Key[], ops: readonly string[]): string {
+    const cols = this.codec.columns.map((c) => b.id(c));
+    const left = cols.length === 1 ? cols[0]! : `(${cols.join(', ')})`;
+    const images = cols.map((c) => `a.${c}`).join(', ');
+    return `${left} IN (SELECT ${images} FROM ${this.audit(b)} a WHERE ${this.pending(b, keys, ops)})`;
   }
 
   private async run(tx: Tx, build: (b: SqlBuilder) => string): Promise<number> {
@@ -33,7 +45,6 @@ export class RestoreSql {
 
   /** Marks updated rows the application changed (or deleted) since the job: they are left alone. */
   async markUpdateConflicts(tx: Tx, keys: readonly Key[]): Promise<number> {
-    const k = this.spec.key;
     const changed = await this.run(tx, (b) => {
       const fp = rowFingerprint(tx.dialect, 's', this.columns);
       // Neither engine can tell an UPDATE from a DELETE and an INSERT of the same key by the row
@@ -42,49 +53,46 @@ export class RestoreSql {
       const set = `${b.id(A.state)} = ${b.val('conflict')}, ${b.id(A.note)} = ${note}`;
       const src = b.table(this.spec.table);
       if (tx.dialect.engine === 'postgres') {
-        return `UPDATE ${this.audit(b)} a SET ${set} FROM ${src} s WHERE s.${b.id(k)} = a.${b.id(k)} AND ${this.pending(b, keys, ['update'])} AND ${fp} <> a.${b.id(A.after)}`;
+        return `UPDATE ${this.audit(b)} a SET ${set} FROM ${src} s WHERE ${this.codec.sameKey(b, 's', 'a')} AND ${this.pending(b, keys, ['update'])} AND ${fp} <> a.${b.id(A.after)}`;
       }
-      return `UPDATE ${this.audit(b)} a JOIN ${src} s ON s.${b.id(k)} = a.${b.id(k)} SET a.${b.id(A.state)} = ${b.val('conflict')}, a.${b.id(A.note)} = ${note} WHERE ${this.pending(b, keys, ['update'])} AND ${fp} <> a.${b.id(A.after)}`;
+      return `UPDATE ${this.audit(b)} a JOIN ${src} s ON ${this.codec.sameKey(b, 's', 'a')} SET a.${b.id(A.state)} = ${b.val('conflict')}, a.${b.id(A.note)} = ${note} WHERE ${this.pending(b, keys, ['update'])} AND ${fp} <> a.${b.id(A.after)}`;
     });
     const gone = await this.run(
       tx,
       (b) =>
-        `UPDATE ${this.audit(b)} a SET ${b.id(A.state)} = ${b.val('conflict')}, ${b.id(A.note)} = ${b.val('deleted by the application after lowtide updated it')} WHERE ${this.pending(b, keys, ['update'])} AND NOT EXISTS (SELECT 1 FROM ${b.table(this.spec.table)} s WHERE s.${b.id(k)} = a.${b.id(k)})`,
+        `UPDATE ${this.audit(b)} a SET ${b.id(A.state)} = ${b.val('conflict')}, ${b.id(A.note)} = ${b.val('deleted by the application after lowtide updated it')} WHERE ${this.pending(b, keys, ['update'])} AND NOT EXISTS (SELECT 1 FROM ${b.table(this.spec.table)} s WHERE ${this.codec.sameKey(b, 's', 'a')})`,
     );
     return changed + gone;
   }
 
   /** Marks removed rows whose key is in use again: re-inserting would clash with the application's row. */
   async markReinsertConflicts(tx: Tx, keys: readonly Key[]): Promise<number> {
-    const k = this.spec.key;
     return this.run(
       tx,
       (b) =>
-        `UPDATE ${this.audit(b)} a SET ${b.id(A.state)} = ${b.val('conflict')}, ${b.id(A.note)} = ${b.val(REMOVED_ROW_RECREATED)} WHERE ${this.pending(b, keys, ['delete', 'archive'])} AND EXISTS (SELECT 1 FROM ${b.table(this.spec.table)} s WHERE s.${b.id(k)} = a.${b.id(k)})`,
+        `UPDATE ${this.audit(b)} a SET ${b.id(A.state)} = ${b.val('conflict')}, ${b.id(A.note)} = ${b.val(REMOVED_ROW_RECREATED)} WHERE ${this.pending(b, keys, ['delete', 'archive'])} AND EXISTS (SELECT 1 FROM ${b.table(this.spec.table)} s WHERE ${this.codec.sameKey(b, 's', 'a')})`,
     );
   }
 
   /** Forced: removes the application's rows that stand where removed rows go back. */
   async clearReinsertTargets(tx: Tx, keys: readonly Key[]): Promise<void> {
-    const k = this.spec.key;
     await this.run(
       tx,
-      (b) =>
-        `DELETE FROM ${b.table(this.spec.table)} WHERE ${b.id(k)} IN (SELECT a.${b.id(k)} FROM ${this.audit(b)} a WHERE ${this.pending(b, keys, ['delete', 'archive'])})`,
+      (b) => `DELETE FROM ${b.table(this.spec.table)} WHERE ${this.keyIn(b, keys, ['delete', 'archive'])}`,
     );
   }
 
   async restoreUpdated(tx: Tx, keys: readonly Key[]): Promise<void> {
-    const k = this.spec.key;
+    const key = new Set(this.codec.columns);
     await this.run(tx, (b) => {
-      const cols = this.columns.filter((c) => c !== k);
+      const cols = this.columns.filter((c) => !key.has(c));
       const src = b.table(this.spec.table);
       if (tx.dialect.engine === 'postgres') {
         const set = cols.map((c) => `${b.id(c)} = a.${b.id(c)}`).join(', ');
-        return `UPDATE ${src} s SET ${set} FROM ${this.audit(b)} a WHERE s.${b.id(k)} = a.${b.id(k)} AND ${this.pending(b, keys, ['update'])}`;
+        return `UPDATE ${src} s SET ${set} FROM ${this.audit(b)} a WHERE ${this.codec.sameKey(b, 's', 'a')} AND ${this.pending(b, keys, ['update'])}`;
       }
       const set = cols.map((c) => `s.${b.id(c)} = a.${b.id(c)}`).join(', ');
-      return `UPDATE ${src} s JOIN ${this.audit(b)} a ON s.${b.id(k)} = a.${b.id(k)} SET ${set} WHERE ${this.pending(b, keys, ['update'])}`;
+      return `UPDATE ${src} s JOIN ${this.audit(b)} a ON ${this.codec.sameKey(b, 's', 'a')} SET ${set} WHERE ${this.pending(b, keys, ['update'])}`;
     });
   }
 
@@ -96,11 +104,7 @@ export class RestoreSql {
     });
     const archive = kindOf(this.spec).movesRowsTo?.(this.spec);
     if (archive) {
-      await this.run(
-        tx,
-        (b) =>
-          `DELETE FROM ${b.table(archive)} WHERE ${b.id(this.spec.key)} IN (SELECT a.${b.id(this.spec.key)} FROM ${this.audit(b)} a WHERE ${this.pending(b, keys, ['archive'])})`,
-      );
+      await this.run(tx, (b) => `DELETE FROM ${b.table(archive)} WHERE ${this.keyIn(b, keys, ['archive'])}`);
     }
   }
 

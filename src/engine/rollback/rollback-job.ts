@@ -45,19 +45,16 @@ export async function compileRollback(spec: RollbackJobSpec, db: Database): Prom
   const original = spec.of;
   const codec = await keyCodecOf(db, original);
   const columns = (await db.columns(original.table)).map((c) => c.name);
-  const r = new RestoreSql(original, columns, codec.toParam);
+  const r = new RestoreSql(original, columns, codec);
   const audit = auditTableRef(original);
   return {
     ...byKeyList({
       async selectBatch(tx, afterKey, limit) {
         const stmt = sql(tx.dialect, (b) => {
-          const k = b.id(original.key);
-          const after = afterKey === null ? '' : `${k} > ${b.val(codec.toParam(afterKey))} AND `;
-          return `SELECT ${k} AS k FROM ${b.table(audit)} WHERE ${after}${b.id(A.state)} = ${b.val('applied')} ORDER BY ${k} LIMIT ${b.val(limit)}`;
+          const after = afterKey === null ? '' : `${codec.after(b, afterKey)} AND `;
+          return `SELECT ${codec.selectKeys(b)} FROM ${b.table(audit)} WHERE ${after}${b.id(A.state)} = ${b.val('applied')} ORDER BY ${codec.orderBy(b)} LIMIT ${b.val(limit)}`;
         });
-        return (await tx.query<{ k: unknown }>(stmt.text, stmt.values)).rows.map((row) =>
-          codec.fromDb(row.k),
-        );
+        return (await tx.query(stmt.text, stmt.values)).rows.map((row) => codec.fromRow(row));
       },
       async applyBatch(tx, keys) {
         let conflicts = 0;

@@ -2,6 +2,7 @@ import { sql } from '../../../db/sql';
 import type { RollbackJobSpec } from '../../../job/types';
 import { formatTableRef } from '../../../sql/identifiers';
 import { AUDIT_COLUMNS as A, auditTableRef } from '../../audit/audit-table';
+import { keyCodecOf } from '../../keys';
 import { pendingImages } from '../../rollback/pending-images';
 import { type PreflightCheck, pass, refuse } from '../types';
 
@@ -20,12 +21,13 @@ export const auditTable: PreflightCheck<RollbackJobSpec> = {
         `audit table ${formatTableRef(audit)} does not exist: job '${spec.of.id}' never ran with rollback.audit`,
       );
     }
+    const codec = await keyCodecOf(db, spec.of);
     const stmt = sql(
       db.dialect,
       (b) =>
-        `SELECT ${b.id(spec.key)} AS k FROM ${b.table(audit)} WHERE ${b.id(A.state)} = ${b.val('applied')} GROUP BY ${b.id(spec.key)} HAVING count(*) > 1 ORDER BY ${b.id(spec.key)} LIMIT 3`,
+        `SELECT ${codec.selectKeys(b)} FROM ${b.table(audit)} WHERE ${b.id(A.state)} = ${b.val('applied')} GROUP BY ${codec.orderBy(b)} HAVING count(*) > 1 ORDER BY ${codec.orderBy(b)} LIMIT 3`,
     );
-    const dups = (await db.query<{ k: unknown }>(stmt.text, stmt.values)).rows.map((r) => String(r.k));
+    const dups = (await db.query(stmt.text, stmt.values)).rows.map((r) => codec.display(codec.fromRow(r)));
     if (dups.length > 0) {
       return refuse(
         this.name,

@@ -1,10 +1,12 @@
 import type { JobSpec } from '../../../job/types';
 import { formatTableRef } from '../../../sql/identifiers';
+import { namedKeyColumns } from '../../keys';
 import { kindOf } from '../../kinds/registry';
 import { type PreflightCheck, pass, refuse } from '../types';
 
 function columnsNamed(spec: JobSpec): string[] {
-  const named = [spec.key, ...spec.preflight.requireColumns];
+  // A key left out is the primary key, whose columns exist.
+  const named = [...(namedKeyColumns(spec) ?? []), ...spec.preflight.requireColumns];
   named.push(...Object.keys(kindOf(spec).assignments?.(spec) ?? {}));
   return [...new Set(named)];
 }
