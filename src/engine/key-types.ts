@@ -1,4 +1,4 @@
-import type { ColumnInfo, Engine } from '../db/types';
+import type { ColumnInfo, Engine, Queryable } from '../db/types';
 
 /**
  * How lowtide carries one key column's values: each kind has one canonical text that both drivers
@@ -97,4 +97,31 @@ export function mysqlEnumLabels(columnType: string): string[] {
   const re = /'((?:[^']|'')*)'/g;
   for (let m = re.exec(body); m; m = re.exec(body)) labels.push(m[1]!.replace(/''/g, "'"));
   return labels;
+}
+
+const COLLATION_NAME = /^[A-Za-z0-9_]{1,64}$/;
+
+/**
+ * A MySQL ENUM orders by its declaration in ORDER BY and its index, but compares as text with a
+ * string (`e > 'm'`), and compared with its index number (`e > 2`) no index range is used
+ * (MariaDB's EXPLAIN: a full index scan). A keyset walk over it is consistent only when both
+ * orders agree: the labels, declared in order, also sort in that order under the column's
+ * collation. The server says whether they do.
+ */
+export async function mysqlEnumOrderProblem(db: Queryable, info: ColumnInfo): Promise<string | undefined> {
+  if (db.dialect.engine !== 'mysql' || info.dataType.toLowerCase() !== 'enum') return undefined;
+  const labels = mysqlEnumLabels(info.columnType ?? '');
+  if (labels.length < 2) return undefined;
+  const { charset, collation } = info;
+  if (!charset || !collation || !COLLATION_NAME.test(charset) || !COLLATION_NAME.test(collation))
+    return `key column ${info.name} is an enum whose collation cannot be read: key on another column`;
+  const as = `CONVERT(? USING ${charset}) COLLATE ${collation}`;
+  const pairs = labels.slice(1).map(() => `${as} < ${as}`);
+  const values = labels.slice(1).flatMap((label, i) => [labels[i], label]);
+  const { rows } = await db.query<{ sorted: unknown }>(`SELECT (${pairs.join(' AND ')}) AS sorted`, values);
+  if (Number(rows[0]?.sorted) === 1) return undefined;
+  return (
+    `key column ${info.name} is ${info.columnType}, declared in an order that is not its labels' order under ${collation}: ` +
+    'MySQL orders an enum by declaration but compares it with a string as text, so a keyset walk would skip rows; declare the labels in sorted order (ALTER TABLE ... MODIFY), or key on another column'
+  );
 }

@@ -1,5 +1,4 @@
-import type { ColumnInfo, Database } from '../../../db/types';
-import { type KeyColumn, keyColumnOf, mysqlEnumLabels } from '../../key-types';
+import { keyColumnOf, mysqlEnumOrderProblem } from '../../key-types';
 import { describeKey, resolveKey } from '../../keys';
 import { isDeclarative, kindOf } from '../../kinds/registry';
 import { type PreflightCheck, pass, refuse } from '../types';
@@ -25,42 +24,10 @@ export const keyType: PreflightCheck = {
       if (!info) return pass(this.name, `key column ${name} is checked by the columns check`);
       const column = keyColumnOf(ctx.db.engine, info);
       if ('problem' in column) return refuse(this.name, column.problem);
-      const enumProblem = await mysqlEnumOrderProblem(ctx.db, info, column);
+      const enumProblem = await mysqlEnumOrderProblem(ctx.db, info);
       if (enumProblem) return refuse(this.name, enumProblem);
       types.push(`${name} ${info.dataType}`);
     }
     return pass(this.name, `${shown}; types ${types.join(', ')}`);
   },
 };
-
-const COLLATION_NAME = /^[A-Za-z0-9_]{1,64}$/;
-
-/**
- * A MySQL ENUM orders by its declaration in ORDER BY and its index, but compares as text with a
- * string (`e > 'm'`), and compared with its index number (`e > 2`) no index range is used
- * (MariaDB's EXPLAIN: a full index scan). A keyset walk over it is consistent only when both
- * orders agree: the labels, declared in order, also sort in that order under the column's
- * collation. The server says whether they do.
- */
-async function mysqlEnumOrderProblem(
-  db: Database,
-  info: ColumnInfo,
-  column: KeyColumn | { problem: string },
-): Promise<string | undefined> {
-  if (db.engine !== 'mysql' || info.dataType.toLowerCase() !== 'enum' || 'problem' in column)
-    return undefined;
-  const labels = mysqlEnumLabels(info.columnType ?? '');
-  if (labels.length < 2) return undefined;
-  const { charset, collation } = info;
-  if (!charset || !collation || !COLLATION_NAME.test(charset) || !COLLATION_NAME.test(collation))
-    return `key column ${info.name} is an enum whose collation cannot be read: key on another column`;
-  const as = `CONVERT(? USING ${charset}) COLLATE ${collation}`;
-  const pairs = labels.slice(1).map(() => `${as} < ${as}`);
-  const values = labels.slice(1).flatMap((label, i) => [labels[i], label]);
-  const { rows } = await db.query<{ sorted: unknown }>(`SELECT (${pairs.join(' AND ')}) AS sorted`, values);
-  if (Number(rows[0]?.sorted) === 1) return undefined;
-  return (
-    `key column ${info.name} is ${info.columnType}, declared in an order that is not its labels' order under ${collation}: ` +
-    'MySQL orders an enum by declaration but compares it with a string as text, so a keyset walk would skip rows; declare the labels in sorted order (ALTER TABLE ... MODIFY), or key on another column'
-  );
-}
