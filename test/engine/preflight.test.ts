@@ -79,7 +79,9 @@ describe.each(ENGINES)('preflight on %s', (engine) => {
     const report = await runPreflight({ spec: job({ table: 'accounts_noindex' }), db: t.db });
     expect(report.ok).toBe(false);
     const reasons = failed(report.checks);
-    expect(reasons['key-index']).toMatch(/no unique index is over exactly key id: the table has no primary key/);
+    expect(reasons['key-index']).toMatch(
+      /no unique index is over exactly key id: the table has no primary key/,
+    );
     expect(reasons['selection-plan']).toMatch(/scans the whole table/);
   });
 
