@@ -148,7 +148,7 @@ const customCheck = z
 
 const preflight = z
   .object({
-    /** Require a unique index led by the key column and a selection plan that uses an index. */
+    /** Require a unique index over exactly the key columns, in order, and a selection plan that uses an index. */
     requireIndex: z.boolean().default(true),
     /** Columns that must exist on the table. */
     requireColumns: z.array(identifier).default([]),
