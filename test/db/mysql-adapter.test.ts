@@ -489,10 +489,17 @@ describe('introspection', () => {
 
   it('lists columns in table order', async () => {
     const expected = [
-      { name: 'id', dataType: 'bigint', nullable: false },
-      { name: 'tenant', dataType: 'int', nullable: false },
-      { name: 'email', dataType: 'varchar', nullable: true },
-      { name: 'note', dataType: 'varchar', nullable: true },
+      { name: 'id', dataType: 'bigint', nullable: false, columnType: 'bigint(20)' },
+      { name: 'tenant', dataType: 'int', nullable: false, columnType: 'int(11)' },
+      ...['email', 'note'].map((name) => ({
+        name,
+        dataType: 'varchar',
+        nullable: true,
+        columnType: name === 'email' ? 'varchar(100)' : 'varchar(200)',
+        // The database's defaults, whatever the server's are.
+        collation: expect.any(String),
+        charset: expect.any(String),
+      })),
     ];
     expect(await db.columns({ name: 'fixture' })).toEqual(expected);
     expect(await db.columns({ schema: testDb.name, name: 'fixture' })).toEqual(expected);
@@ -502,9 +509,9 @@ describe('introspection', () => {
   it('lists indexes with their columns in index order, leaving out prefix indexes', async () => {
     const indexes = await db.indexes({ name: 'fixture' });
     expect(indexes).toEqual([
-      { name: 'PRIMARY', unique: true, columns: ['id'] },
-      { name: 'by_email', unique: false, columns: ['email', 'tenant'] },
-      { name: 'tenant_email', unique: true, columns: ['tenant', 'email'] },
+      { name: 'PRIMARY', unique: true, primary: true, columns: ['id'] },
+      { name: 'by_email', unique: false, primary: false, columns: ['email', 'tenant'] },
+      { name: 'tenant_email', unique: true, primary: false, columns: ['tenant', 'email'] },
     ]);
     expect(await db.indexes({ name: 'no_such_table' })).toEqual([]);
   });

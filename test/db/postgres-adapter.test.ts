@@ -491,25 +491,27 @@ describe('serverRole', () => {
 
 describe('columns and indexes', () => {
   it('lists columns in order with lowercased types and nullability', async () => {
+    // Text columns carry their collation: the database default, which is deterministic.
+    const TEXT = { typeKind: 'base', collation: 'default', collationDeterministic: true } as const;
     expect(await db.columns({ name: 'fixture' })).toEqual([
-      { name: 'id', dataType: 'bigint', nullable: false },
-      { name: 'email', dataType: 'text', nullable: false },
-      { name: 'tenant_id', dataType: 'integer', nullable: true },
-      { name: 'note', dataType: 'character varying', nullable: true },
-      { name: 'created_at', dataType: 'timestamp with time zone', nullable: true },
+      { name: 'id', dataType: 'bigint', nullable: false, typeKind: 'base' },
+      { ...TEXT, name: 'email', dataType: 'text', nullable: false },
+      { name: 'tenant_id', dataType: 'integer', nullable: true, typeKind: 'base' },
+      { ...TEXT, name: 'note', dataType: 'character varying', nullable: true },
+      { name: 'created_at', dataType: 'timestamp with time zone', nullable: true, typeKind: 'base' },
     ]);
     expect(await db.columns({ schema: 'archive', name: 'fixture' })).toEqual([
-      { name: 'id', dataType: 'uuid', nullable: false },
+      { name: 'id', dataType: 'uuid', nullable: false, typeKind: 'base' },
     ]);
   });
 
   it('lists valid, non-partial indexes with their key columns in order, primary key first', async () => {
     expect(await db.indexes({ name: 'fixture' })).toEqual([
-      { name: 'fixture_pkey', unique: true, columns: ['id'] },
-      { name: 'fixture_covering', unique: false, columns: ['tenant_id'] },
-      { name: 'fixture_email_key', unique: true, columns: ['email'] },
-      { name: 'fixture_lower_email', unique: false, columns: ['lower(email)'] },
-      { name: 'fixture_tenant_created', unique: false, columns: ['tenant_id', 'created_at'] },
+      { name: 'fixture_pkey', unique: true, primary: true, columns: ['id'] },
+      { name: 'fixture_covering', unique: false, primary: false, columns: ['tenant_id'] },
+      { name: 'fixture_email_key', unique: true, primary: false, columns: ['email'] },
+      { name: 'fixture_lower_email', unique: false, primary: false, columns: ['lower(email)'] },
+      { name: 'fixture_tenant_created', unique: false, primary: false, columns: ['tenant_id', 'created_at'] },
     ]);
     expect(await db.indexes({ schema: 'archive', name: 'fixture' })).toEqual([]);
   });
