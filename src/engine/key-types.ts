@@ -125,3 +125,27 @@ export async function mysqlEnumOrderProblem(db: Queryable, info: ColumnInfo): Pr
     'MySQL orders an enum by declaration but compares it with a string as text, so a keyset walk would skip rows; declare the labels in sorted order (ALTER TABLE ... MODIFY), or key on another column'
   );
 }
+
+/** A fixed offset, or UTC by one of its names: zones without daylight saving. */
+const FIXED_ZONE = /^([+-]\d{1,2}:\d{2}|UTC|GMT|Etc\/UTC|Etc\/GMT|Z|UCT)$/i;
+
+/**
+ * A MySQL TIMESTAMP is stored in UTC but read and compared in the session time zone ("The DATE,
+ * DATETIME, and TIMESTAMP Types" in the MySQL manual): in a zone with daylight saving, the hour the
+ * clocks go back reads the same for two different instants, so a key carried as text could not tell
+ * them apart. Such a key is refused unless the session's zone has a fixed offset.
+ */
+export async function mysqlTimestampProblem(db: Queryable, info: ColumnInfo): Promise<string | undefined> {
+  if (db.dialect.engine !== 'mysql' || info.dataType.toLowerCase() !== 'timestamp') return undefined;
+  const { rows } = await db.query<{ tz: unknown; sys: unknown }>(
+    'SELECT @@session.time_zone AS tz, @@system_time_zone AS sys',
+  );
+  const session = String(rows[0]?.tz ?? '');
+  const zone = session === 'SYSTEM' ? String(rows[0]?.sys ?? '') : session;
+  if (FIXED_ZONE.test(zone)) return undefined;
+  return (
+    `key column ${info.name} is a TIMESTAMP, which MySQL reads in the session time zone (${zone}); in a zone with ` +
+    'daylight saving two instants read the same in the hour the clocks go back, so keys could be confused: run the ' +
+    "job's database connections in UTC (time_zone = '+00:00'), or key on a DATETIME column"
+  );
+}

@@ -3,6 +3,7 @@ import { postgresDialect } from '../../src/db/postgres/dialect';
 import { sql } from '../../src/db/sql';
 import { KeyCodec } from '../../src/engine/key-codec';
 import { displayKey } from '../../src/engine/key-display';
+import { mysqlTimestampProblem } from '../../src/engine/key-types';
 import { describeKey, resolveKey } from '../../src/engine/keys';
 import { defineJob, JobSpecError } from '../../src/job/define-job';
 import { refusedIssues } from '../support/refusals';
@@ -109,5 +110,29 @@ describe('KeyCodec', () => {
     expect(ints.compareKeys(k('2', '18446744073709551615'), k('2', '18446744073709551614'))).toBe(1);
     expect(ints.compareKeys(k('3', '3'), k('3', '3'))).toBe(0);
     expect(composite.comparable).toBe(false);
+  });
+});
+
+describe('a MySQL TIMESTAMP key', () => {
+  const column = { name: 'at', dataType: 'timestamp', nullable: false };
+  // The session's answer to `SELECT @@session.time_zone, @@system_time_zone`, as the server gives it.
+  const session = (tz: string, sys = 'UTC') => ({
+    dialect: { engine: 'mysql' as const, quoteIdent: String, quoteTable: String, placeholder: () => '?' },
+    query: async <R>() => ({ rows: [{ tz, sys }] as R[], rowCount: 1 }),
+  });
+
+  it('is carried in a session zone without daylight saving', async () => {
+    expect(await mysqlTimestampProblem(session('SYSTEM', 'UTC'), column)).toBeUndefined();
+    expect(await mysqlTimestampProblem(session('+00:00'), column)).toBeUndefined();
+    expect(await mysqlTimestampProblem(session('-05:30'), column)).toBeUndefined();
+  });
+
+  it('is refused in a zone with daylight saving, saying what to do', async () => {
+    expect(await mysqlTimestampProblem(session('Europe/Berlin'), column)).toContain(
+      "run the job's database connections in UTC (time_zone = '+00:00'), or key on a DATETIME column",
+    );
+    expect(await mysqlTimestampProblem(session('SYSTEM', 'CET'), column)).toContain(
+      'session time zone (CET)',
+    );
   });
 });
