@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { installLedger, runPreflight, validateJob } from '../../src/engine';
+import { dryRunBatch, installLedger, runPreflight, validateJob } from '../../src/engine';
+import { displayKey } from '../../src/engine/key-display';
 import { jobLedger, readPass } from '../../src/engine/ledger';
 import { defineJob } from '../../src/job/define-job';
 import type { CheckResult } from '../../src/job/types';
@@ -74,6 +75,11 @@ describe.each(ENGINES)('a partitioned table on %s', (engine) => {
     } else {
       expect(reasons['selection-plan']).toContain('batch selection uses an index');
     }
+
+    // The plan's sample batch: the first batch as a run would take it, rolled back.
+    const sample = await dryRunBatch({ spec, db: t.db, batchSize: 100 });
+    expect(sample).toMatchObject({ status: 'changed', selected: 100, affected: 100 });
+    if (sample.status === 'changed') expect(displayKey(sample.firstKey)).toBe('(0, 30)');
 
     await installLedger(t.db, spec);
     const run = await runUntilDone(spec, t.db);
