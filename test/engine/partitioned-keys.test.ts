@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dryRunBatch, installLedger, runPreflight, validateJob } from '../../src/engine';
+import { dryRunBatch, installLedger, runBatch, runPreflight, validateJob } from '../../src/engine';
 import { displayKey } from '../../src/engine/key-display';
 import { jobLedger, readPass } from '../../src/engine/ledger';
 import { defineJob } from '../../src/job/define-job';
@@ -105,5 +105,33 @@ describe.each(ENGINES)('a partitioned table on %s', (engine) => {
     expect(failed(report.checks)['key-index']).toContain(
       'no unique index is over exactly key id: choose (tenant_id, id) (the primary key)',
     );
+  });
+
+  it('reports rows that began matching behind the cursor by their tuple keys', async () => {
+    const table = `keys_parted_${++n}`;
+    await createPartitioned(t.raw, engine, table);
+    await t.raw.query(`UPDATE ${table} SET n = 1 WHERE id % 100 = 0`);
+    const spec = defineJob({
+      id: `keys-parted-purge-${n}`,
+      owner: 'test',
+      engine,
+      database: 'primary',
+      table,
+      kind: 'delete',
+      where: 'n = 1',
+      batch: { size: 50, min: 50, max: 50 },
+    });
+    await installLedger(t.db, spec);
+    // Tenant 0 holds 50 matching rows (ids 300 to 15000): the first batch is all of them.
+    for (let i = 0; i < 2; i++) await runBatch({ spec, db: t.db, lease: { token: 1 }, batchSize: 50 });
+    await t.raw.query(`UPDATE ${table} SET n = 1 WHERE tenant_id = 0 AND id IN (330, 360)`);
+    await runUntilDone(spec, t.db);
+
+    const verdict = await validateJob({ spec, db: t.db });
+
+    expect(verdict.ok).toBe(true);
+    if (!verdict.ok) return;
+    expect(verdict.note).toContain('2 rows in the key range the pass walked ((0, 300) to (');
+    expect(verdict.note).toContain('e.g. keys (0, 330), (0, 360);');
   });
 });
