@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { installLedger, readLedger, rollbackJob, runPreflight, validateJob } from '../../src/engine';
+import {
+  installLedger,
+  readLedger,
+  rollbackJob,
+  runPreflight,
+  validateJob,
+  verifyCommittedBatch,
+} from '../../src/engine';
 import { displayKey } from '../../src/engine/key-display';
 import { defineJob } from '../../src/job/define-job';
 import type { CheckResult } from '../../src/job/types';
@@ -260,7 +267,19 @@ describe.each(ENGINES)('jobs keyed by typed and composite keys on %s', (engine) 
       batch: { size: 2, min: 1, max: 2 },
     });
     await installLedger(t.db, spec);
-    expect((await runUntilDone(spec, t.db)).rows).toBe(c.rows.length);
+    const run = await runUntilDone(spec, t.db);
+    expect(run.rows).toBe(c.rows.length);
     expect(await counts(table)).toEqual([]);
+    for (let batchNo = 1; batchNo <= run.batches; batchNo++)
+      expect(await verifyCommittedBatch({ spec, db: t.db, batchNo, lease: { token: 1 } })).toEqual({
+        ok: true,
+      });
+    // A writer puts the first row back: the first batch's range holds a matching row again, named by its key.
+    const names = c.columns.map((col) => col.split(' ')[0]!);
+    await t.raw.query(`INSERT INTO ${table} (${names.join(', ')}) VALUES ${c.rows[0]}`);
+    const verdict = await verifyCommittedBatch({ spec, db: t.db, batchNo: 1, lease: { token: 1 } });
+    expect(verdict.ok).toBe(false);
+    if (!verdict.ok)
+      expect(verdict.reason).toMatch(/rows matching the predicate remain in the batch's range: keys \S/);
   });
 });
