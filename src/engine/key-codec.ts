@@ -30,11 +30,13 @@ const TAG_OF: Record<KeyColumnKind, string> = {
  * no driver reinterprets and `displayKey` shows as `(7, 'abc', 0x0a0b)`.
  *
  * SQL: PostgreSQL compares rows, `(a, b) > ($1, $2)`, which its B-tree scans use as an index
- * condition. MySQL and MariaDB use a row constructor comparison only as a filter (MariaDB's
- * EXPLAIN shows a full index scan; MySQL 8.0's manual, "Range Optimization of Row Constructor
- * Expressions", limits that optimization to `IN`), so there `after` is written out as
- * `a > ? OR (a = ? AND b > ?)`, which both turn into an index range scan; key lists are `IN` of
- * tuples, which both range-optimize (the same manual section; MariaDB proven in key-sql tests).
+ * condition. MySQL and MariaDB use a row constructor comparison only as a filter: MariaDB's
+ * EXPLAIN shows a full index scan (key-sql tests), and the MySQL 8.0 manual ("Row Constructor
+ * Expression Optimization") says the optimizer is more likely to use an index when `(c2, c3) >
+ * (1, 1)` is rewritten as `c2 > 1 OR (c2 = 1 AND c3 > 1)`. So there `after` and ranges are
+ * written out that way, which both turn into an index range scan. Key lists are `IN` of tuples,
+ * which both range-optimize (MySQL 8.0 manual, "Range Optimization of Row Constructor
+ * Expressions"; MariaDB proven in the key-sql tests).
  */
 export class KeyCodec {
   constructor(
