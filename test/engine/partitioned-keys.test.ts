@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { dryRunBatch, installLedger, runBatch, runPreflight, validateJob } from '../../src/engine';
+import {
+  dryRunBatch,
+  installLedger,
+  rollbackJob,
+  runBatch,
+  runPreflight,
+  validateJob,
+} from '../../src/engine';
 import { displayKey } from '../../src/engine/key-display';
 import { jobLedger, readPass } from '../../src/engine/ledger';
 import { defineJob } from '../../src/job/define-job';
@@ -133,5 +140,26 @@ describe.each(ENGINES)('a partitioned table on %s', (engine) => {
     if (!verdict.ok) return;
     expect(verdict.note).toContain('2 rows in the key range the pass walked ((0, 300) to (');
     expect(verdict.note).toContain('e.g. keys (0, 330), (0, 360);');
+  });
+
+  it('audits a backfill by locked key lists across partitions and rolls it back', async () => {
+    const table = `keys_parted_${++n}`;
+    await createPartitioned(t.raw, engine, table);
+    const spec = backfill(table, {
+      id: `keys-parted-audit-${n}`,
+      rollback: { audit: true },
+    });
+    expect(failed((await runPreflight({ spec, db: t.db })).checks)).toEqual({});
+    await installLedger(t.db, spec);
+    const targets = ROWS;
+    expect((await runUntilDone(spec, t.db)).rows).toBe(targets);
+    const done = async () =>
+      Number((await t.raw.query<{ c: unknown }>(`SELECT count(*) AS c FROM ${table} WHERE n = 1`))[0]!.c);
+    expect(await done()).toBe(targets);
+
+    const undo = rollbackJob(spec);
+    await installLedger(t.db, undo);
+    expect((await runUntilDone(undo, t.db)).rows).toBe(targets);
+    expect(await done()).toBe(0);
   });
 });
