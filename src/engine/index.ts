@@ -8,6 +8,7 @@ export { initialSizer, nextSizer } from './batch-sizer';
 export type { DryRunBatchRequest, DryRunOutcome } from './dry-run-batch';
 export { dryRunBatch } from './dry-run-batch';
 export { BatchVerificationError, StaleLeaseError } from './errors';
+export { displayKey } from './key-display';
 export type { JobKind } from './kinds/kind';
 export { kindOf } from './kinds/registry';
 export type { LedgerHead, LedgerRow } from './ledger';

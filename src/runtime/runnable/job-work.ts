@@ -1,6 +1,12 @@
 import type { Database } from '../../db/types';
 import type { RuleSettings } from '../../ddl/rule-settings';
-import { type BatchOutcome, type PreflightReport, runBatch, verifyCommittedBatch } from '../../engine';
+import {
+  type BatchOutcome,
+  displayKey,
+  type PreflightReport,
+  runBatch,
+  verifyCommittedBatch,
+} from '../../engine';
 import { ensureLedger } from '../../engine/ledger-once';
 import type { JobSpec } from '../../job/types';
 import { jobPreflight } from '../../run/preflight-checks';
@@ -134,7 +140,7 @@ async function verifyBatch({ deps, run, lease }: StepContext, spec: JobSpec): Pr
   const verdict = await verifyCommittedBatch({ spec, db, batchNo, lease });
   if (!verdict.ok) {
     throw new VerificationFailedError(
-      `batch ${batchNo} (keys ${firstKey}..${lastKey}) failed verification: ${verdict.reason}`,
+      `batch ${batchNo} (keys ${displayKey(firstKey)}..${displayKey(lastKey)}) failed verification: ${verdict.reason}`,
     );
   }
   const checkpoint = (await deps.store.getJob(spec.id))?.checkpoint;
