@@ -58,6 +58,11 @@ const CASES: Record<TestEngine, readonly KeyCase[]> = {
       rows: ["('a')", "('B')", "('b')", "('ä')", "('it''s')"],
     },
     {
+      name: 'text under a deterministic ICU collation',
+      columns: ['k text COLLATE "und-x-icu"'],
+      rows: ["('a')", "('B')", "('b')", "('ä')", "('Z')", "('ab')"],
+    },
+    {
       name: 'bytea',
       columns: ['k bytea'],
       rows: ["('\\x'::bytea)", "('\\x00'::bytea)", "('\\x0000'::bytea)", "('\\xff'::bytea)"],
