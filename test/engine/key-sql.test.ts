@@ -142,7 +142,7 @@ describe.each(ENGINES)('keyset SQL of a composite key on %s', (engine) => {
       expect(all).toContain('Index Cond: ((ROW(tenant_id, order_id, line) >= ROW($');
       expect(all).not.toContain('Seq Scan');
     } else {
-      // The bounds (one pass over the selection, no OFFSET); the change is planned once they are known.
+      // The bounds are the selection's keys read in order (no OFFSET); the change is planned once they are known.
       expect(plans).toHaveLength(1);
       expect(all).toContain(`${TABLE}: range PRIMARY`);
       expect(all).not.toContain(`${TABLE}: ALL`);

@@ -46,7 +46,7 @@ export type RangeDml = (b: SqlBuilder, range: string) => string;
  * A range is [first key, last key] of the selection in key order. A one-column key takes them as
  * MIN and MAX; a tuple has no MIN, so a composite key takes the selection's first and last rows
  * in key order (PostgreSQL: ORDER BY ... LIMIT 1 both ways over the materialized selection;
- * MySQL: ROW_NUMBER over it, one pass, no OFFSET).
+ * MySQL: the selection's keys read in order; never OFFSET).
  *
  * Either way `affected` may differ from `selected` when the application writes to the range while
  * the batch runs; the ledger records both.
@@ -86,27 +86,21 @@ function columnBounds(s: RangeSql, afterKey: Key | null, limit: number): Bounds 
   };
 }
 
-/** MySQL 8.0 and MariaDB 10.2 have window functions; the rows come out first, then last. */
+/**
+ * The selection itself, read in key order without locks (the same consistent read as the bounds
+ * of a one-column key): its first and last rows are the bounds. A tuple has no MIN or MAX, and
+ * ranking the rows server-side (ROW_NUMBER over the selection) sorts them again: on MariaDB that
+ * costs more than reading the batch's keys, a few thousand small rows, which is about what MIN and
+ * MAX cost a one-column key.
+ */
 function tupleBounds(s: RangeSql, afterKey: Key | null, limit: number): Bounds {
   return async (tx) => {
-    const stmt = sql(tx.dialect, (b) => {
-      const aliases = s.codec.keyColumns.map((_, i) => `lowtide_k${i}`).join(', ');
-      return [
-        `SELECT ${aliases}, lowtide_rn, lowtide_n FROM (`,
-        `SELECT ${aliases}, ROW_NUMBER() OVER (ORDER BY ${s.codec.orderByAliases(b)}) AS lowtide_rn, COUNT(*) OVER () AS lowtide_n`,
-        `FROM (${s.nextKeys(b, afterKey, limit)}) AS lowtide_batch) AS lowtide_w`,
-        'WHERE lowtide_rn = 1 OR lowtide_rn = lowtide_n ORDER BY lowtide_rn',
-      ].join(' ');
-    });
+    const stmt = sql(tx.dialect, (b) => s.nextKeys(b, afterKey, limit));
     const { rows } = await tx.query(stmt.text, stmt.values);
     const first = rows[0];
     const last = rows[rows.length - 1];
     if (!first || !last) return null;
-    return {
-      firstKey: s.codec.fromRow(first),
-      lastKey: s.codec.fromRow(last),
-      selected: Number(first.lowtide_n),
-    };
+    return { firstKey: s.codec.fromRow(first), lastKey: s.codec.fromRow(last), selected: rows.length };
   };
 }
 
