@@ -175,13 +175,6 @@ export class KeyCodec {
       .join(', ');
   }
 
-  /** selectKeys over the aliases of a selectRaw subquery. */
-  selectAliases(b: SqlBuilder, qualifier: string): string {
-    return this.keyColumns
-      .map((_, i) => `${this.textExpr(i, `${qualifier}.${b.id(keyAlias(i))}`)} AS ${b.id(keyAlias(i))}`)
-      .join(', ');
-  }
-
   /** Key order: `a, b, c` (or descending). */
   orderBy(b: SqlBuilder, qualifier?: string, descending = false): string {
     return this.cols(b, qualifier)
@@ -212,28 +205,19 @@ export class KeyCodec {
   compareExprs(cols: readonly string[], op: Comparison, values: readonly string[]): string {
     if (cols.length === 1) return `${cols[0]} ${op} ${values[0]}`;
     if (this.engine === 'postgres') return `ROW(${cols.join(', ')}) ${op} ROW(${values.join(', ')})`;
-    const strict = op === '<=' ? '<' : '>';
-    const expand = (i: number): string =>
-      i === cols.length - 1
-        ? `${cols[i]} ${op} ${values[i]}`
-        : `(${cols[i]} ${strict} ${values[i]} OR (${cols[i]} = ${values[i]} AND ${expand(i + 1)}))`;
-    return expand(0);
+    return expanded(cols, op, (i) => values[i]!);
   }
 
   private compare(b: SqlBuilder, cols: readonly string[], op: Comparison, texts: readonly string[]): string {
-    // MySQL's expanded form names a value more than once: each mention is its own bind value.
+    // A value named more than once (MySQL's expanded form) is bound at each mention.
+    const value = (i: number) => this.bind(b, i, texts[i]!);
     if (cols.length === 1 || this.engine === 'postgres')
       return this.compareExprs(
         cols,
         op,
-        texts.map((t, i) => this.bind(b, i, t)),
+        texts.map((_, i) => value(i)),
       );
-    const strict = op === '<=' ? '<' : '>';
-    const expand = (i: number): string =>
-      i === cols.length - 1
-        ? `${cols[i]} ${op} ${this.bind(b, i, texts[i]!)}`
-        : `(${cols[i]} ${strict} ${this.bind(b, i, texts[i]!)} OR (${cols[i]} = ${this.bind(b, i, texts[i]!)} AND ${expand(i + 1)}))`;
-    return expand(0);
+    return expanded(cols, op, value);
   }
 
   /** Rows whose key is one of `keys` (not empty). */
@@ -273,4 +257,17 @@ export class KeyCodec {
     }
     return 0;
   }
+}
+
+/**
+ * `cols op values` in key order, written out: `(a > x OR (a = x AND (b > y OR (b = y AND c op z))))`,
+ * `value(i)` called at each mention of column i's value.
+ */
+function expanded(cols: readonly string[], op: Comparison, value: (i: number) => string): string {
+  const strict = op === '<=' ? '<' : '>';
+  const at = (i: number): string =>
+    i === cols.length - 1
+      ? `${cols[i]} ${op} ${value(i)}`
+      : `(${cols[i]} ${strict} ${value(i)} OR (${cols[i]} = ${value(i)} AND ${at(i + 1)}))`;
+  return at(0);
 }
