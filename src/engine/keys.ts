@@ -75,7 +75,7 @@ export async function keyCodecOf(db: Database, spec: JobSpec): Promise<KeyCodec>
   if (known) return known;
   const found = await keyColumnsOf(db, spec);
   if ('problem' in found) throw new Error(found.problem);
-  const codec = new KeyCodec(db.engine, found.columns);
+  const codec = new KeyCodec(db.engine, found.columns, spec.table);
   byTable.set(id, codec);
   return codec;
 }
