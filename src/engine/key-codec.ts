@@ -37,7 +37,8 @@ const TAG_OF: Record<KeyColumnKind, string> = {
  * (1, 1)` is rewritten as `c2 > 1 OR (c2 = 1 AND c3 > 1)`. So there `after` and ranges are
  * written out that way, which both turn into an index range scan. Key lists are `IN` of tuples,
  * which both range-optimize (MySQL 8.0 manual, "Range Optimization of Row Constructor
- * Expressions"; MariaDB proven in the key-sql tests).
+ * Expressions"; MariaDB proven in the key-sql tests); PostgreSQL's are joined from a recordset
+ * (see inRecordset).
  */
 export class KeyCodec {
   constructor(
