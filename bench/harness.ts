@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { resolveLatency } from '../src/runtime/local/latency-profile';
 import { createBenchDatabase } from './bench-database';
 import { CONTENDERS } from './contenders';
 import type { Availability, Contender } from './contenders/types';
@@ -25,7 +26,9 @@ async function runWork(
   availability: ReadonlyMap<Contender, Availability>,
 ): Promise<WorkResult> {
   const item = workItem(kind, ctx.settings.rows);
-  ctx.log(`${ctx.engine} ${kind}: ${item.targetRows} rows to change in a table of ${item.tableRows}`);
+  ctx.log(
+    `${ctx.engine} ${kind}, latency profile ${ctx.profile}: ${item.targetRows} rows to change in a table of ${item.tableRows}`,
+  );
   const taking = contenders.filter((c) => c.appliesTo(ctx.engine, item));
   const rounds = new Map<Contender, ContenderResult[]>(taking.map((c) => [c, []]));
   // Round after round rather than contender after contender, so other work on the machine, which
@@ -57,6 +60,8 @@ async function runWork(
   return {
     engine: ctx.engine,
     work: kind,
+    profile: ctx.profile,
+    latency: ctx.latency,
     serverVersion: ctx.database.serverVersion,
     targetRows: item.targetRows,
     tableRows: item.tableRows,
@@ -64,7 +69,7 @@ async function runWork(
     foregroundNote: ctx.driver.note,
     rounds: ctx.settings.rounds,
     contenders: summaries,
-    targets: judgeTargets(summaries),
+    targets: judgeTargets(summaries, ctx.profile),
   };
 }
 
@@ -92,8 +97,13 @@ export async function runBench(settings: BenchSettings, options: HarnessOptions)
       log(`${engine}: ${database.serverVersion}, bench database ${database.name}`);
       try {
         const driver = await foregroundDriver(engine, settings);
-        const ctx: RunContext = { settings, engine, database, driver, workDir, log };
-        for (const kind of settings.work) results.push(await runWork(ctx, kind, contenders, availability));
+        for (const kind of settings.work) {
+          for (const profile of settings.profiles) {
+            const latency = resolveLatency(profile);
+            const ctx: RunContext = { settings, engine, database, driver, profile, latency, workDir, log };
+            results.push(await runWork(ctx, kind, contenders, availability));
+          }
+        }
       } finally {
         await database.drop();
       }
@@ -103,7 +113,7 @@ export async function runBench(settings: BenchSettings, options: HarnessOptions)
   }
   const cpus = os.cpus();
   return {
-    schema: 1,
+    schema: 2,
     startedAt,
     finishedAt: new Date().toISOString(),
     host: {
@@ -121,6 +131,7 @@ export async function runBench(settings: BenchSettings, options: HarnessOptions)
       warmUpMs: settings.warmUpMs,
       msPerSecond: settings.msPerSecond,
       rounds: settings.rounds,
+      profiles: settings.profiles,
       ...(settings.lowtideJob ? { lowtideJob: settings.lowtideJob } : {}),
     },
     results,

@@ -93,7 +93,7 @@ export const lowtide: Contender = {
       : lowtide.description,
   appliesTo: () => true,
   availability: async () => ({ available: true }),
-  async run({ engine, database, item, settings }) {
+  async run({ engine, database, item, settings, profile }) {
     const spec = benchJob(engine, item, settings.lowtideJob);
     const dynamo = await startLocalDynamo();
     const counter = await startDynamoRequestCounter(dynamo.endpoint);
@@ -103,6 +103,7 @@ export const lowtide: Contender = {
       databases: { [CONNECTION]: database.url },
       dynamo: { endpoint: counter.endpoint },
       msPerSecond: settings.msPerSecond,
+      latency: profile,
       onEvent: seen.onEvent,
     });
     let timer: NodeJS.Timeout | undefined;

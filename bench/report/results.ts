@@ -1,8 +1,9 @@
+import type { LatencyProfile } from '../../src/runtime/local/latency-profile';
 import type { ContenderName } from '../contenders/types';
 import type { LowtideDetails } from '../cost/lowtide-details';
 import type { ForegroundStats } from '../foreground/types';
 import type { MachineCpu } from '../measure/cpu-time';
-import type { BenchEngine, LowtideJobOverrides, WorkKind } from '../settings';
+import type { BenchEngine, BenchProfile, LowtideJobOverrides, WorkKind } from '../settings';
 import type { OutcomeCheck } from '../workload/verify-outcome';
 
 /** One run of one contender (one round). */
@@ -67,11 +68,15 @@ export interface TargetCheck {
     | 'throughput-vs-hand-loop'
     | 'throughput-vs-monolithic'
     | 'longest-transaction'
-    | 'foreground-p99';
+    | 'foreground-p99'
+    | 'foreground-p99-vs-hand-loop'
+    | 'cost-per-million-rows';
   readonly description: string;
   /** The measured ratio: the median over rounds of each round's ratio (longest transaction: the worst round). */
   readonly value: number | null;
   readonly threshold: number;
+  /** What value and threshold measure: a ratio (the default) or US dollars per million rows. */
+  readonly unit?: 'ratio' | 'usd';
   /** `min`: value must be at least the threshold; `max`: must stay below it. */
   readonly direction: 'min' | 'max';
   readonly met: boolean;
@@ -82,6 +87,9 @@ export interface TargetCheck {
 export interface WorkResult {
   readonly engine: BenchEngine;
   readonly work: WorkKind;
+  /** The latency profile every contender ran under (see BenchSettings.profiles), and its values. */
+  readonly profile: BenchProfile;
+  readonly latency: LatencyProfile;
   readonly serverVersion: string;
   readonly targetRows: number;
   readonly tableRows: number;
@@ -94,7 +102,8 @@ export interface WorkResult {
 }
 
 export interface BenchResults {
-  readonly schema: 1;
+  /** 2: work results per latency profile. */
+  readonly schema: 2;
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly host: {
@@ -112,6 +121,7 @@ export interface BenchResults {
     readonly warmUpMs: number;
     readonly msPerSecond: number;
     readonly rounds: number;
+    readonly profiles: readonly BenchProfile[];
     /** lowtide's job fields changed from the defaults for this run, if any. */
     readonly lowtideJob?: LowtideJobOverrides;
   };
