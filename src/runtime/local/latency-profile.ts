@@ -40,7 +40,8 @@ export const NO_LATENCY: LatencyProfile = {
 export const AWS_LATENCY: LatencyProfile = {
   // "Understanding the Lambda execution environment lifecycle" (AWS Lambda Developer Guide): a warm
   // invocation reuses the environment and skips Init, but still crosses Step Functions' Lambda
-  // integration and the Invoke API ("Invoke Lambda with Step Functions"); no figure is published.
+  // integration and the Invoke API ("Invoke an AWS Lambda function with Step Functions"); no figure
+  // is published.
   // Estimate: 20 ms per invocation.
   lambdaInvokeMs: 20,
   // "Choosing workflow type in Step Functions" (AWS Step Functions Developer Guide): Standard
