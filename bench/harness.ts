@@ -6,10 +6,11 @@ import { createBenchDatabase } from './bench-database';
 import { CONTENDERS } from './contenders';
 import type { Availability, Contender } from './contenders/types';
 import { foregroundDriver } from './foreground/start-foreground';
+import { measurePauseLatency } from './measure/pause-latency';
 import type { BenchResults, ContenderResult, WorkResult } from './report/results';
 import { summarizeContender } from './report/summarize';
 import { judgeTargets } from './report/targets';
-import { type RunContext, runContender } from './run-contender';
+import { type RunContext, runContender, seed } from './run-contender';
 import type { BenchSettings, WorkKind } from './settings';
 import { workItem } from './workload/work-items';
 
@@ -17,6 +18,29 @@ export interface HarnessOptions {
   readonly log: (line: string) => void;
   /** Contenders to run (all by default). */
   readonly contenders?: readonly Contender[];
+}
+
+/** lowtide paused mid-run on a freshly seeded table (see measure/pause-latency.ts). */
+async function pauseRun(
+  ctx: RunContext,
+  item: ReturnType<typeof workItem>,
+  taking: readonly Contender[],
+): Promise<WorkResult['pause']> {
+  if (!taking.some((c) => c.name === 'lowtide')) return undefined;
+  await seed(ctx, item);
+  const { engine, database, settings, profile, latency, log } = ctx;
+  try {
+    const pause = await measurePauseLatency({ engine, database, item, settings, profile, latency, log });
+    log(
+      `  lowtide paused mid-run: ended ${pause.exit}; last commit ${pause.lastCommitAfterMs.toFixed(0)} ms and end ` +
+        `${pause.stoppedAfterMs.toFixed(0)} ms after the request; ${pause.batchesAfterRequest} batch(es) committed after it`,
+    );
+    return pause;
+  } catch (error) {
+    const failed = `${(error as Error).name}: ${(error as Error).message}`;
+    log(`  lowtide's pause measurement FAILED — ${failed}`);
+    return { failed };
+  }
 }
 
 async function runWork(
@@ -57,6 +81,7 @@ async function runWork(
     }
     return summarizeContender(c.name, c.describe?.(ctx.settings) ?? c.description, rounds.get(c)!);
   });
+  const pause = await pauseRun(ctx, item, taking);
   return {
     engine: ctx.engine,
     work: kind,
@@ -69,7 +94,8 @@ async function runWork(
     foregroundNote: ctx.driver.note,
     rounds: ctx.settings.rounds,
     contenders: summaries,
-    targets: judgeTargets(summaries, ctx.profile),
+    ...(pause ? { pause } : {}),
+    targets: judgeTargets(summaries, ctx.profile, pause),
   };
 }
 

@@ -23,7 +23,8 @@ export interface RunContext {
   readonly log: (line: string) => void;
 }
 
-async function seed(ctx: RunContext, item: WorkItem): Promise<void> {
+/** A fresh copy of the work item's table (dropped and seeded again). */
+export async function seed(ctx: RunContext, item: WorkItem): Promise<void> {
   const client = await connectSql(ctx.engine, ctx.database.url);
   try {
     const started = performance.now();

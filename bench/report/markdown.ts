@@ -75,12 +75,16 @@ const PROFILE_TITLE = { none: 'no latency profile', aws: 'AWS latency profile' }
 
 /** A target's value in its unit: a ratio, or dollars per million rows. */
 function targetValue(t: Pick<TargetCheck, 'unit'>, value: number | null): string {
-  if (t.unit !== 'usd') return ratio(value);
-  return value === null || !Number.isFinite(value) ? '–' : `$${value.toFixed(4)}`;
+  if (value === null || !Number.isFinite(value)) return '–';
+  if (t.unit === 'usd') return `$${value.toFixed(4)}`;
+  if (t.unit === 'ms') return ms(value);
+  return ratio(value);
 }
 
 function required(t: TargetCheck): string {
-  return `${t.direction === 'min' ? '≥' : '≤'} ${t.unit === 'usd' ? `$${t.threshold}` : `${t.threshold}x`}`;
+  const threshold =
+    t.unit === 'usd' ? `$${t.threshold}` : t.unit === 'ms' ? `${int(t.threshold)} ms` : `${t.threshold}x`;
+  return `${t.direction === 'min' ? '≥' : '≤'} ${threshold}`;
 }
 
 function targetRows(targets: readonly TargetCheck[]): string[][] {
@@ -121,6 +125,7 @@ function issueTargetTable(results: BenchResults): string[] {
       verdictCell(aws, 'foreground-p99-vs-hand-loop'),
       verdictCell(aws, 'longest-transaction'),
       verdictCell(aws, 'cost-per-million-rows'),
+      verdictCell(aws ?? none, 'pause-latency'),
       `${plain === undefined ? '–' : int(plain)} / ${slowed === undefined ? '–' : int(slowed)}`,
     ];
   });
@@ -135,6 +140,7 @@ function issueTargetTable(results: BenchResults): string[] {
         `foreground p99 vs loop's, AWS (≤ ${TARGETS.foregroundP99VsHandLoop}x)`,
         `longest tx vs lock-hold target, AWS (≤ ${TARGETS.longestTxVsTarget}x)`,
         `cost per million rows, AWS (≤ $${TARGETS.usdPerMillionRows})`,
+        `pause to last commit, AWS (≤ ${int(TARGETS.pauseEffectMs)} ms)`,
         'lowtide rows/s, no profile / AWS',
       ],
       rows,

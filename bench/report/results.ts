@@ -3,6 +3,7 @@ import type { ContenderName } from '../contenders/types';
 import type { LowtideDetails } from '../cost/lowtide-details';
 import type { ForegroundStats } from '../foreground/types';
 import type { MachineCpu } from '../measure/cpu-time';
+import type { PauseLatency } from '../measure/pause-latency';
 import type { BenchEngine, BenchProfile, LowtideJobOverrides, WorkKind } from '../settings';
 import type { OutcomeCheck } from '../workload/verify-outcome';
 
@@ -70,13 +71,14 @@ export interface TargetCheck {
     | 'longest-transaction'
     | 'foreground-p99'
     | 'foreground-p99-vs-hand-loop'
-    | 'cost-per-million-rows';
+    | 'cost-per-million-rows'
+    | 'pause-latency';
   readonly description: string;
   /** The measured ratio: the median over rounds of each round's ratio (longest transaction: the worst round). */
   readonly value: number | null;
   readonly threshold: number;
-  /** What value and threshold measure: a ratio (the default) or US dollars per million rows. */
-  readonly unit?: 'ratio' | 'usd';
+  /** What value and threshold measure: a ratio (the default), US dollars per million rows, or milliseconds. */
+  readonly unit?: 'ratio' | 'usd' | 'ms';
   /** `min`: value must be at least the threshold; `max`: must stay below it. */
   readonly direction: 'min' | 'max';
   readonly met: boolean;
@@ -98,6 +100,8 @@ export interface WorkResult {
   /** Each contender ran this many times, round after round, on a fresh table each time. */
   readonly rounds: number;
   readonly contenders: readonly ContenderSummary[];
+  /** lowtide paused mid-run on a table of its own, once per work item and profile; absent when lowtide did not run. */
+  readonly pause?: PauseLatency | { readonly failed: string };
   readonly targets: readonly TargetCheck[];
 }
 

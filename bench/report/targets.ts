@@ -1,5 +1,6 @@
+import { PAUSE_INTO_INVOCATION_MS } from '../measure/pause-latency';
 import type { BenchProfile } from '../settings';
-import type { ContenderResult, ContenderSummary, TargetCheck } from './results';
+import type { ContenderResult, ContenderSummary, TargetCheck, WorkResult } from './results';
 
 /**
  * The targets, as ratios within one run: issue 18's (lowtide against the hand-written loop, at
@@ -16,6 +17,8 @@ export const TARGETS = {
   foregroundP99VsHandLoop: 1.0,
   /** Cost on paper (bench/cost), US dollars per million rows. */
   usdPerMillionRows: 0.005,
+  /** From recording a pause (mid-invocation) to the last transaction lowtide commits. */
+  pauseEffectMs: 1000,
 } as const;
 
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
@@ -198,6 +201,36 @@ function costTarget(lt: ContenderResult | undefined): TargetCheck {
   };
 }
 
+function pauseTarget(pause: WorkResult['pause']): TargetCheck {
+  const threshold = TARGETS.pauseEffectMs;
+  const id = 'pause-latency';
+  const description = `a pause recorded mid-invocation takes effect within ${threshold} ms (lowtide's last commit after it)`;
+  const head = { id, description, threshold, direction: 'max', unit: 'ms' } as const;
+  const none = (why: string) => ({
+    ...notJudged(id, description, threshold, 'max', why),
+    unit: 'ms' as const,
+  });
+  if (!pause) return none('not judged: lowtide did not run');
+  if ('failed' in pause) return none(`not judged: the pause run failed: ${pause.failed}`);
+  if (pause.exit !== 'Paused')
+    return none(
+      `not judged: the run ended ${pause.exit} before the pause took effect (too few rows to pause mid-run)`,
+    );
+  const value = pause.lastCommitAfterMs;
+  return {
+    ...judged(
+      head,
+      value,
+      value <= threshold,
+      () =>
+        `the pause was recorded ${PAUSE_INTO_INVOCATION_MS} ms into the second ApplyBatch invocation; ` +
+        `${pause.batchesAfterRequest} batch(es) committed after it, the last ${fmt(value)} ms later, ` +
+        `and the execution ended ${fmt(pause.stoppedAfterMs)} ms later`,
+    ),
+    unit: 'ms',
+  };
+}
+
 /** Judges one round under a profile: lowtide's run against the others' runs of the same round. */
 function judgeRound(
   profile: BenchProfile,
@@ -243,7 +276,11 @@ function combine(checks: readonly TargetCheck[], rounds: number): TargetCheck {
  * Judges a work item against the issue's targets. Each round compares lowtide with the runs of the
  * same round; the verdict takes the median round (for the longest transaction, the worst round).
  */
-export function judgeTargets(contenders: readonly ContenderSummary[], profile: BenchProfile): TargetCheck[] {
+export function judgeTargets(
+  contenders: readonly ContenderSummary[],
+  profile: BenchProfile,
+  pause?: WorkResult['pause'],
+): TargetCheck[] {
   const rounds = (name: ContenderSummary['name']) =>
     contenders.find((c) => c.name === name && c.status === 'measured')?.rounds ?? [];
   const lt = rounds('lowtide');
@@ -253,10 +290,11 @@ export function judgeTargets(contenders: readonly ContenderSummary[], profile: B
   const perRound = Array.from({ length: count }, (_, i) =>
     judgeRound(profile, lt[i], handLoop[i], monolithic[i]),
   );
-  return perRound[0]!.map((_, t) =>
+  const combined = perRound[0]!.map((_, t) =>
     combine(
       perRound.map((r) => r[t]!),
       lt.length,
     ),
   );
+  return [...combined, pauseTarget(pause)];
 }
