@@ -70,7 +70,7 @@ export function taskOverrides(ctx: Context): Overrides {
   const wrap = (step: TaskStepName) => async (payload: unknown) => {
     const state = stateName(step);
     // Before task-started, so the handler's own time (what Lambda bills) leaves the invoke out.
-    await delays?.beforeInvoke();
+    if (delays) await delays.beforeInvoke();
     emit({ type: 'task-started', executionName, state });
     const call = STEP_HANDLERS[step](payload, deps);
     inFlight.add(call);
@@ -82,7 +82,7 @@ export function taskOverrides(ctx: Context): Overrides {
       if (typeof out?.waitSeconds === 'number') lastWaitSeconds = out.waitSeconds;
       emit({ type: 'task-succeeded', executionName, state, decision: out?.decision as string | undefined });
       for (const event of progressEvents(step, executionName, out ?? {})) emit(event);
-      await delays?.afterReturn(state, out);
+      if (delays) await delays.afterReturn(state, out);
       return out;
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
@@ -101,7 +101,7 @@ export function taskOverrides(ctx: Context): Overrides {
       emit({ type: 'task-failed', executionName, state, error: name, message });
       return taskError(name, message);
     };
-    await delays?.beforeIntegration();
+    if (delays) await delays.beforeIntegration();
     emit({ type: 'task-started', executionName, state });
     let child: LocalExecution;
     try {
@@ -117,7 +117,7 @@ export function taskOverrides(ctx: Context): Overrides {
         'the StartExecution response was lost (injected fault)',
       );
     emit({ type: 'task-succeeded', executionName, state });
-    await delays?.afterReturn(state, {});
+    if (delays) await delays.afterReturn(state, {});
     return { ExecutionArn: child.executionArn, StartDate: deps.now().toISOString() };
   };
 
