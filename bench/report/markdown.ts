@@ -140,7 +140,7 @@ function issueTargetTable(results: BenchResults): string[] {
         `foreground p99 vs loop's, AWS (≤ ${TARGETS.foregroundP99VsHandLoop}x)`,
         `longest tx vs lock-hold target, AWS (≤ ${TARGETS.longestTxVsTarget}x)`,
         `cost per million rows, AWS (≤ $${TARGETS.usdPerMillionRows})`,
-        `pause to last commit, AWS (≤ ${int(TARGETS.pauseEffectMs)} ms)`,
+        `pause to last commit, AWS or else no profile (≤ ${int(TARGETS.pauseEffectMs)} ms)`,
         'lowtide rows/s, no profile / AWS',
       ],
       rows,
