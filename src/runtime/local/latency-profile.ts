@@ -12,8 +12,8 @@ export interface LatencyProfile {
   readonly dynamoRequestMs: number;
   /**
    * Added to each database round trip by a TCP proxy between lowtide's connections and the server:
-   * every message from the client reaches the server this much later. Node's timers resolve to
-   * about 1 ms, so a value below 1 delays by about 1 ms.
+   * every message from the client reaches the server this much later, on average (Node's timers
+   * resolve to about 1 ms, so a shorter delay is carried over and paid with later messages).
    */
   readonly databaseRoundTripMs: number;
 }
