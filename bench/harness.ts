@@ -1,14 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { resolveLatency } from '../src/runtime/local/latency-profile';
 import { createBenchDatabase } from './bench-database';
 import { CONTENDERS } from './contenders';
 import type { Availability, Contender } from './contenders/types';
 import { foregroundDriver } from './foreground/start-foreground';
+import { measurePauseLatency } from './measure/pause-latency';
 import type { BenchResults, ContenderResult, WorkResult } from './report/results';
 import { summarizeContender } from './report/summarize';
 import { judgeTargets } from './report/targets';
-import { type RunContext, runContender } from './run-contender';
+import { type RunContext, runContender, seed } from './run-contender';
 import type { BenchSettings, WorkKind } from './settings';
 import { workItem } from './workload/work-items';
 
@@ -18,6 +20,29 @@ export interface HarnessOptions {
   readonly contenders?: readonly Contender[];
 }
 
+/** lowtide paused mid-run on a freshly seeded table (see measure/pause-latency.ts). */
+async function pauseRun(
+  ctx: RunContext,
+  item: ReturnType<typeof workItem>,
+  taking: readonly Contender[],
+): Promise<WorkResult['pause']> {
+  if (!taking.some((c) => c.name === 'lowtide')) return undefined;
+  await seed(ctx, item);
+  const { engine, database, settings, profile, latency, log } = ctx;
+  try {
+    const pause = await measurePauseLatency({ engine, database, item, settings, profile, latency, log });
+    log(
+      `  lowtide paused mid-run: ended ${pause.exit}; last commit ${pause.lastCommitAfterMs.toFixed(0)} ms and end ` +
+        `${pause.stoppedAfterMs.toFixed(0)} ms after the request; ${pause.batchesAfterRequest} batch(es) committed after it`,
+    );
+    return pause;
+  } catch (error) {
+    const failed = `${(error as Error).name}: ${(error as Error).message}`;
+    log(`  lowtide's pause measurement FAILED — ${failed}`);
+    return { failed };
+  }
+}
+
 async function runWork(
   ctx: RunContext,
   kind: WorkKind,
@@ -25,7 +50,9 @@ async function runWork(
   availability: ReadonlyMap<Contender, Availability>,
 ): Promise<WorkResult> {
   const item = workItem(kind, ctx.settings.rows);
-  ctx.log(`${ctx.engine} ${kind}: ${item.targetRows} rows to change in a table of ${item.tableRows}`);
+  ctx.log(
+    `${ctx.engine} ${kind}, latency profile ${ctx.profile}: ${item.targetRows} rows to change in a table of ${item.tableRows}`,
+  );
   const taking = contenders.filter((c) => c.appliesTo(ctx.engine, item));
   const rounds = new Map<Contender, ContenderResult[]>(taking.map((c) => [c, []]));
   // Round after round rather than contender after contender, so other work on the machine, which
@@ -54,9 +81,12 @@ async function runWork(
     }
     return summarizeContender(c.name, c.describe?.(ctx.settings) ?? c.description, rounds.get(c)!);
   });
+  const pause = await pauseRun(ctx, item, taking);
   return {
     engine: ctx.engine,
     work: kind,
+    profile: ctx.profile,
+    latency: ctx.latency,
     serverVersion: ctx.database.serverVersion,
     targetRows: item.targetRows,
     tableRows: item.tableRows,
@@ -64,7 +94,8 @@ async function runWork(
     foregroundNote: ctx.driver.note,
     rounds: ctx.settings.rounds,
     contenders: summaries,
-    targets: judgeTargets(summaries),
+    ...(pause ? { pause } : {}),
+    targets: judgeTargets(summaries, ctx.profile, pause),
   };
 }
 
@@ -92,8 +123,13 @@ export async function runBench(settings: BenchSettings, options: HarnessOptions)
       log(`${engine}: ${database.serverVersion}, bench database ${database.name}`);
       try {
         const driver = await foregroundDriver(engine, settings);
-        const ctx: RunContext = { settings, engine, database, driver, workDir, log };
-        for (const kind of settings.work) results.push(await runWork(ctx, kind, contenders, availability));
+        for (const kind of settings.work) {
+          for (const profile of settings.profiles) {
+            const latency = resolveLatency(profile);
+            const ctx: RunContext = { settings, engine, database, driver, profile, latency, workDir, log };
+            results.push(await runWork(ctx, kind, contenders, availability));
+          }
+        }
       } finally {
         await database.drop();
       }
@@ -103,7 +139,7 @@ export async function runBench(settings: BenchSettings, options: HarnessOptions)
   }
   const cpus = os.cpus();
   return {
-    schema: 1,
+    schema: 2,
     startedAt,
     finishedAt: new Date().toISOString(),
     host: {
@@ -121,6 +157,7 @@ export async function runBench(settings: BenchSettings, options: HarnessOptions)
       warmUpMs: settings.warmUpMs,
       msPerSecond: settings.msPerSecond,
       rounds: settings.rounds,
+      profiles: settings.profiles,
       ...(settings.lowtideJob ? { lowtideJob: settings.lowtideJob } : {}),
     },
     results,

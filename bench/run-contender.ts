@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { LatencyProfile } from '../src/runtime/local/latency-profile';
 import type { BenchDatabase } from './bench-database';
 import type { Contender, ContenderContext } from './contenders/types';
 import type { ForegroundDriver } from './foreground/start-foreground';
 import { type ForegroundLoad, type ForegroundStats, summarizeForeground } from './foreground/types';
 import { cpuTimeMs, type MachineCpu, watchMachineCpu } from './measure/cpu-time';
 import type { ContenderResult } from './report/results';
-import type { BenchEngine, BenchSettings } from './settings';
+import type { BenchEngine, BenchProfile, BenchSettings } from './settings';
 import { connectSql } from './sql-client';
 import { seedTable } from './workload/seed';
 import { verifyOutcome } from './workload/verify-outcome';
@@ -16,11 +17,14 @@ export interface RunContext {
   readonly engine: BenchEngine;
   readonly database: BenchDatabase;
   readonly driver: ForegroundDriver;
+  readonly profile: BenchProfile;
+  readonly latency: LatencyProfile;
   readonly workDir: string;
   readonly log: (line: string) => void;
 }
 
-async function seed(ctx: RunContext, item: WorkItem): Promise<void> {
+/** A fresh copy of the work item's table (dropped and seeded again). */
+export async function seed(ctx: RunContext, item: WorkItem): Promise<void> {
   const client = await connectSql(ctx.engine, ctx.database.url);
   try {
     const started = performance.now();
@@ -115,6 +119,8 @@ export async function runContender(
     database: ctx.database,
     item,
     settings: ctx.settings,
+    profile: ctx.profile,
+    latency: ctx.latency,
     log: ctx.log,
   };
   const from = Date.now();

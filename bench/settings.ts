@@ -1,3 +1,4 @@
+import { LATENCY_PROFILE_NAMES, type LatencyProfileName } from '../src/runtime/local/latency-profile';
 import { BenchConfigError } from './errors';
 
 export type BenchEngine = 'postgres' | 'mysql';
@@ -6,6 +7,13 @@ export type WorkKind = 'backfill' | 'purge';
 export const ALL_ENGINES: readonly BenchEngine[] = ['postgres', 'mysql'];
 export const ALL_WORK: readonly WorkKind[] = ['backfill', 'purge'];
 export const ALL_CONTENDERS = ['monolithic', 'hand-loop', 'pt-archiver', 'lowtide'] as const;
+/**
+ * `none`: everything at local speed. `aws`: every contender's database round trips pay the AWS
+ * profile's network delay, and lowtide its Lambda, state transition and DynamoDB latencies too
+ * (src/runtime/local/latency-profile.ts).
+ */
+export const ALL_PROFILES: readonly LatencyProfileName[] = LATENCY_PROFILE_NAMES;
+export type BenchProfile = LatencyProfileName;
 export type ContenderName = (typeof ALL_CONTENDERS)[number];
 
 /** The issue's size: a million rows per work item and engine. */
@@ -18,6 +26,8 @@ export interface BenchSettings {
   readonly work: readonly WorkKind[];
   /** Which contenders run (all by default); the targets need lowtide, the loop and the statement. */
   readonly contenders: readonly ContenderName[];
+  /** Latency profiles each work item runs under, one after the other (see ALL_PROFILES). */
+  readonly profiles: readonly BenchProfile[];
   /** Admin URLs; each bench run creates (and drops) its own database on these servers. */
   readonly adminUrls: Readonly<Record<BenchEngine, string>>;
   /** Foreground operations per second (all connections together), started on a fixed schedule. */
@@ -140,12 +150,14 @@ export function benchSettings(env: Env, defaults: { resultsDir: string }): Bench
   const rows = integer(env, 'LOWTIDE_BENCH_ROWS', SPEC_ROWS, 100, 50_000_000);
   const overrides = lowtideJob(env);
   const contenders = list(env, 'LOWTIDE_BENCH_CONTENDERS', ALL_CONTENDERS);
-  const complete = contenders.length === ALL_CONTENDERS.length;
+  const profiles = list(env, 'LOWTIDE_BENCH_PROFILES', ALL_PROFILES);
+  const complete = contenders.length === ALL_CONTENDERS.length && profiles.length === ALL_PROFILES.length;
   return {
     rows,
     engines: list(env, 'LOWTIDE_BENCH_ENGINES', ALL_ENGINES),
     work: list(env, 'LOWTIDE_BENCH_WORK', ALL_WORK),
     contenders,
+    profiles,
     adminUrls: {
       postgres: adminUrl(env, 'LOWTIDE_BENCH_PG_URL', DEFAULT_ADMIN_URLS.postgres, [
         'postgres',

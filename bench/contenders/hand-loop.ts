@@ -1,4 +1,5 @@
 import { ContenderFailedError } from '../errors';
+import { profiledUrl } from '../profiled-url';
 import { connectSql } from '../sql-client';
 import { changeStatement } from '../workload/work-items';
 import type { Contender } from './types';
@@ -15,8 +16,13 @@ export const handLoop: Contender = {
   description: `keyset loop, fixed batch of ${HAND_LOOP_BATCH}, one commit per batch`,
   appliesTo: () => true,
   availability: async () => ({ available: true }),
-  async run({ engine, database, item, settings }) {
-    const client = await connectSql(engine, database.url);
+  async run({ engine, database, item, settings, latency }) {
+    // Under the AWS profile its round trips pay the same network delay as lowtide's.
+    const target = await profiledUrl(database.url, latency);
+    const client = await connectSql(engine, target.url).catch(async (error) => {
+      await target.close();
+      throw error;
+    });
     const d = client.dialect;
     const p = (n: number) => d.placeholder(n);
     const key = d.quoteIdent(item.key);
@@ -64,6 +70,7 @@ export const handLoop: Contender = {
       };
     } finally {
       await client.close();
+      await target.close();
     }
   },
 };

@@ -13,7 +13,8 @@ import type { BenchEngine, LowtideJobOverrides } from '../settings';
 import type { WorkItem } from '../workload/work-items';
 import type { Contender } from './types';
 
-const CONNECTION = 'bench';
+/** The connection name the bench's lowtide job uses. */
+export const LOWTIDE_CONNECTION = 'bench';
 
 /**
  * The job as its author would write it: only what the work needs; every batch and pacing setting
@@ -25,7 +26,7 @@ export function benchJob(engine: BenchEngine, item: WorkItem, overrides?: Lowtid
     id: `bench-${item.kind}-${randomBytes(4).toString('hex')}`,
     owner: 'lowtide-bench',
     engine,
-    database: CONNECTION,
+    database: LOWTIDE_CONNECTION,
     table: item.table,
     key: item.key,
     where: item.where,
@@ -93,16 +94,17 @@ export const lowtide: Contender = {
       : lowtide.description,
   appliesTo: () => true,
   availability: async () => ({ available: true }),
-  async run({ engine, database, item, settings }) {
+  async run({ engine, database, item, settings, profile }) {
     const spec = benchJob(engine, item, settings.lowtideJob);
     const dynamo = await startLocalDynamo();
     const counter = await startDynamoRequestCounter(dynamo.endpoint);
     const seen = observe();
     const runtime = await createLocalRuntime({
       jobs: [spec],
-      databases: { [CONNECTION]: database.url },
+      databases: { [LOWTIDE_CONNECTION]: database.url },
       dynamo: { endpoint: counter.endpoint },
       msPerSecond: settings.msPerSecond,
+      latency: profile,
       onEvent: seen.onEvent,
     });
     let timer: NodeJS.Timeout | undefined;

@@ -1,3 +1,4 @@
+import { profiledUrl } from '../profiled-url';
 import { connectSql } from '../sql-client';
 import { changeStatement } from '../workload/work-items';
 import type { Contender } from './types';
@@ -11,8 +12,12 @@ export const monolithic: Contender = {
   description: 'one UPDATE / DELETE over the whole table, one transaction',
   appliesTo: () => true,
   availability: async () => ({ available: true }),
-  async run({ engine, database, item }) {
-    const client = await connectSql(engine, database.url);
+  async run({ engine, database, item, latency }) {
+    const target = await profiledUrl(database.url, latency);
+    const client = await connectSql(engine, target.url).catch(async (error) => {
+      await target.close();
+      throw error;
+    });
     try {
       const started = performance.now();
       await client.query(engine === 'postgres' ? 'BEGIN' : 'START TRANSACTION');
@@ -28,6 +33,7 @@ export const monolithic: Contender = {
       };
     } finally {
       await client.close();
+      await target.close();
     }
   },
 };

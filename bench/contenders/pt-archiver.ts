@@ -47,9 +47,12 @@ export const ptArchiver: Contender = {
     }
     return { available: true };
   },
-  async run({ database, item, settings }) {
+  async run({ database, item, settings, latency }) {
     const url = new URL(database.url);
-    const proxy = await startMysqlTransactionProxy({ host: url.hostname, port: Number(url.port || 3306) });
+    const proxy = await startMysqlTransactionProxy(
+      { host: url.hostname, port: Number(url.port || 3306) },
+      { roundTripDelayMs: latency.databaseRoundTripMs },
+    );
     try {
       const dsn = [
         'h=127.0.0.1',

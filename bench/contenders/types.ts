@@ -1,6 +1,7 @@
+import type { LatencyProfile } from '../../src/runtime/local/latency-profile';
 import type { BenchDatabase } from '../bench-database';
 import type { LowtideDetails } from '../cost/lowtide-details';
-import type { BenchEngine, BenchSettings, ContenderName } from '../settings';
+import type { BenchEngine, BenchProfile, BenchSettings, ContenderName } from '../settings';
 import type { WorkItem } from '../workload/work-items';
 
 export type { ContenderName } from '../settings';
@@ -10,6 +11,9 @@ export interface ContenderContext {
   readonly database: BenchDatabase;
   readonly item: WorkItem;
   readonly settings: BenchSettings;
+  /** The latency profile this run is under, by name and its values. */
+  readonly profile: BenchProfile;
+  readonly latency: LatencyProfile;
   readonly log: (line: string) => void;
 }
 

@@ -1,4 +1,4 @@
-import net from 'node:net';
+import { type ConnectionTap, startTcpProxy } from '../../src/runtime/local/tcp-proxy';
 
 export interface TransactionTimes {
   readonly transactions: number;
@@ -24,15 +24,15 @@ const AUTOCOMMIT = /^\s*set\s+(?:session\s+|@@session\.|@@)?autocommit\s*=\s*(\w
  * protocol on the way to the server: a transaction runs from its first data statement (or BEGIN)
  * to the server's reply to its COMMIT; with autocommit on, each data statement is one. Only the
  * client's packets are parsed (plain protocol: the bench connects without TLS or compression).
+ * With `roundTripDelayMs` it also adds that much to each round trip, as the AWS profile does.
  */
-export async function startMysqlTransactionProxy(target: {
-  host: string;
-  port: number;
-}): Promise<MysqlTransactionProxy> {
+export async function startMysqlTransactionProxy(
+  target: { host: string; port: number },
+  options: { readonly roundTripDelayMs?: number } = {},
+): Promise<MysqlTransactionProxy> {
   let transactions = 0;
   let longestMs = 0;
   let totalMs = 0;
-  const sockets = new Set<net.Socket>();
   const finish = (startedAt: number) => {
     const ms = performance.now() - startedAt;
     transactions++;
@@ -40,15 +40,12 @@ export async function startMysqlTransactionProxy(target: {
     longestMs = Math.max(longestMs, ms);
   };
 
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target.port, target.host);
-    sockets.add(client).add(upstream);
+  const tap = (): ConnectionTap => {
     let autocommit = true;
     let openSince: number | undefined;
     let endsOnReply = false;
-    let pending = Buffer.alloc(0);
-
     let explicit = false;
+    let pending = Buffer.alloc(0);
     const onQuery = (text: string) => {
       const set = AUTOCOMMIT.exec(text);
       if (set) autocommit = ['1', 'on', 'true'].includes(set[1]!.toLowerCase());
@@ -64,51 +61,33 @@ export async function startMysqlTransactionProxy(target: {
         if (autocommit && !explicit) endsOnReply = true;
       }
     };
-
-    client.on('data', (chunk) => {
-      pending = Buffer.concat([pending, chunk]);
-      // Every packet: 3-byte little-endian length, 1-byte sequence, payload. Commands start at sequence 0.
-      while (pending.length >= 4) {
-        const length = pending.readUIntLE(0, 3);
-        if (pending.length < 4 + length) break;
-        const sequence = pending[3];
-        const payload = pending.subarray(4, 4 + length);
-        if (sequence === 0 && payload[0] === COM_QUERY) onQuery(payload.subarray(1).toString('utf8'));
-        pending = pending.subarray(4 + length);
-      }
-      upstream.write(chunk);
-    });
-    upstream.on('data', (chunk) => {
-      if (endsOnReply && openSince !== undefined) {
-        finish(openSince);
-        openSince = undefined;
-        endsOnReply = false;
-      }
-      client.write(chunk);
-    });
-    const closeBoth = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
+    return {
+      fromClient(chunk) {
+        pending = Buffer.concat([pending, chunk]);
+        // Every packet: 3-byte little-endian length, 1-byte sequence, payload. Commands start at sequence 0.
+        while (pending.length >= 4) {
+          const length = pending.readUIntLE(0, 3);
+          if (pending.length < 4 + length) break;
+          const sequence = pending[3];
+          const payload = pending.subarray(4, 4 + length);
+          if (sequence === 0 && payload[0] === COM_QUERY) onQuery(payload.subarray(1).toString('utf8'));
+          pending = pending.subarray(4 + length);
+        }
+      },
+      fromServer() {
+        if (endsOnReply && openSince !== undefined) {
+          finish(openSince);
+          openSince = undefined;
+          endsOnReply = false;
+        }
+      },
     };
-    client.on('close', closeBoth);
-    upstream.on('close', closeBoth);
-    client.on('error', closeBoth);
-    upstream.on('error', closeBoth);
-  });
+  };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as net.AddressInfo).port;
+  const proxy = await startTcpProxy({ target, tap, roundTripDelayMs: options.roundTripDelayMs ?? 0 });
   return {
-    port,
+    port: proxy.port,
     times: () => ({ transactions, longestMs, totalMs }),
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => proxy.close(),
   };
 }

@@ -1,5 +1,7 @@
+import type { LatencyProfile } from '../../src/runtime/local/latency-profile';
 import type { BenchResults, ContenderSummary, TargetCheck, WorkResult } from './results';
 import { median, representativeRound } from './summarize';
+import { TARGETS } from './targets';
 
 const ENGINE_TITLE = { postgres: 'PostgreSQL', mysql: 'MySQL/MariaDB' } as const;
 
@@ -69,13 +71,89 @@ function fgRow(c: ContenderSummary): string[] {
   ];
 }
 
+const PROFILE_TITLE = { none: 'no latency profile', aws: 'AWS latency profile' } as const;
+
+/** A target's value in its unit: a ratio, or dollars per million rows. */
+function targetValue(t: Pick<TargetCheck, 'unit'>, value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return '–';
+  if (t.unit === 'usd') return `$${value.toFixed(4)}`;
+  if (t.unit === 'ms') return ms(value);
+  return ratio(value);
+}
+
+function required(t: TargetCheck): string {
+  const threshold =
+    t.unit === 'usd' ? `$${t.threshold}` : t.unit === 'ms' ? `${int(t.threshold)} ms` : `${t.threshold}x`;
+  return `${t.direction === 'min' ? '≥' : '≤'} ${threshold}`;
+}
+
 function targetRows(targets: readonly TargetCheck[]): string[][] {
   return targets.map((t) => [
     t.description,
-    ratio(t.value),
-    `${t.direction === 'min' ? '≥' : t.id === 'foreground-p99' ? '≤' : '<'} ${t.threshold}x`,
+    targetValue(t, t.value),
+    required(t),
     t.met ? 'met' : `**not met**${t.reason ? `: ${t.reason}` : ''}`,
   ]);
+}
+
+function verdictCell(work: WorkResult | undefined, id: TargetCheck['id']): string {
+  const t = work?.targets.find((c) => c.id === id);
+  if (!t) return '–';
+  return `${targetValue(t, t.value)} ${t.met ? 'met' : '**not met**'}`;
+}
+
+function lowtideRate(work: WorkResult | undefined): number | undefined {
+  return work?.contenders.find((c) => c.name === 'lowtide' && c.status === 'measured')?.rowsPerSecond;
+}
+
+/**
+ * Issue 18's target table: one row per work item, the verdict of each target under the profile it
+ * belongs to (the reasons are in each work item's section below).
+ */
+function issueTargetTable(results: BenchResults): string[] {
+  const items = [...new Set(results.results.map((w) => `${w.engine}/${w.work}`))];
+  const rows = items.map((key) => {
+    const of = (profile: WorkResult['profile']) =>
+      results.results.find((w) => `${w.engine}/${w.work}` === key && w.profile === profile);
+    const [none, aws] = [of('none'), of('aws')];
+    const sample = none ?? aws!;
+    const [plain, slowed] = [lowtideRate(none), lowtideRate(aws)];
+    return [
+      `${ENGINE_TITLE[sample.engine]} ${sample.work}`,
+      verdictCell(none, 'throughput-vs-hand-loop'),
+      verdictCell(aws, 'throughput-vs-hand-loop'),
+      verdictCell(aws, 'foreground-p99-vs-hand-loop'),
+      verdictCell(aws, 'longest-transaction'),
+      verdictCell(aws, 'cost-per-million-rows'),
+      verdictCell(aws ?? none, 'pause-latency'),
+      `${plain === undefined ? '–' : int(plain)} / ${slowed === undefined ? '–' : int(slowed)}`,
+    ];
+  });
+  return [
+    '### Targets against the hand-written loop, per work item',
+    '',
+    ...table(
+      [
+        'work item',
+        `rows/s vs loop, no profile (≥ ${TARGETS.throughputVsHandLoop.none}x)`,
+        `rows/s vs loop, AWS (≥ ${TARGETS.throughputVsHandLoop.aws}x)`,
+        `foreground p99 vs loop's, AWS (≤ ${TARGETS.foregroundP99VsHandLoop}x)`,
+        `longest tx vs lock-hold target, AWS (≤ ${TARGETS.longestTxVsTarget}x)`,
+        `cost per million rows, AWS (≤ $${TARGETS.usdPerMillionRows})`,
+        `pause to last commit, AWS or else no profile (≤ ${int(TARGETS.pauseEffectMs)} ms)`,
+        'lowtide rows/s, no profile / AWS',
+      ],
+      rows,
+    ),
+    '',
+  ];
+}
+
+function describeLatency(l: LatencyProfile): string {
+  return (
+    `${l.lambdaInvokeMs} ms per Lambda invocation, ${l.stateTransitionMs} ms per state transition, ` +
+    `${l.dynamoRequestMs} ms per DynamoDB request, ${l.databaseRoundTripMs} ms per database round trip`
+  );
 }
 
 function lowtideSection(work: WorkResult): string[] {
@@ -105,8 +183,14 @@ function lowtideSection(work: WorkResult): string[] {
 
 function workSection(work: WorkResult): string[] {
   return [
-    `### ${ENGINE_TITLE[work.engine]}: ${work.work} of ${int(work.targetRows)} rows (${shortVersion(work.serverVersion)})`,
+    `### ${ENGINE_TITLE[work.engine]}: ${work.work} of ${int(work.targetRows)} rows, ${PROFILE_TITLE[work.profile]} (${shortVersion(work.serverVersion)})`,
     '',
+    ...(work.profile === 'none'
+      ? []
+      : [
+          `Latency: ${describeLatency(work.latency)} (every contender's database round trips; lowtide's control plane too). The foreground connects directly.`,
+          '',
+        ]),
     `Foreground: ${work.foregroundDriver} (${work.foregroundNote}).`,
     '',
     ...table(
@@ -153,6 +237,7 @@ export function renderMarkdown(results: BenchResults): string {
     `Run of ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${h.cpus} CPUs (${h.cpuModel}), ${h.memoryGb} GB, Node ${h.node}; ` +
       `${int(s.rows)} rows per work item; foreground ${s.foregroundRate} ops/s over ${s.foregroundConnections} connections; ` +
       `baseline ${s.baselineSeconds} s just before each contender; lowtide waits at ${s.msPerSecond} ms per state-machine second; ` +
+      `latency profiles ${s.profiles.join(', ')}; ` +
       (s.rounds > 1
         ? `${s.rounds} rounds: medians over rounds, the longest transaction of all rounds.`
         : 'one round.') +
@@ -160,6 +245,7 @@ export function renderMarkdown(results: BenchResults): string {
         ? ` **lowtide's job defaults were changed for this run** (LOWTIDE_BENCH_LOWTIDE_JOB): \`${JSON.stringify(s.lowtideJob)}\`.`
         : ''),
     '',
+    ...(results.results.length > 0 ? issueTargetTable(results) : []),
     ...results.results.flatMap(workSection),
   ].join('\n');
 }

@@ -1,8 +1,10 @@
+import type { LatencyProfile } from '../../src/runtime/local/latency-profile';
 import type { ContenderName } from '../contenders/types';
 import type { LowtideDetails } from '../cost/lowtide-details';
 import type { ForegroundStats } from '../foreground/types';
 import type { MachineCpu } from '../measure/cpu-time';
-import type { BenchEngine, LowtideJobOverrides, WorkKind } from '../settings';
+import type { PauseLatency } from '../measure/pause-latency';
+import type { BenchEngine, BenchProfile, LowtideJobOverrides, WorkKind } from '../settings';
 import type { OutcomeCheck } from '../workload/verify-outcome';
 
 /** One run of one contender (one round). */
@@ -67,11 +69,16 @@ export interface TargetCheck {
     | 'throughput-vs-hand-loop'
     | 'throughput-vs-monolithic'
     | 'longest-transaction'
-    | 'foreground-p99';
+    | 'foreground-p99'
+    | 'foreground-p99-vs-hand-loop'
+    | 'cost-per-million-rows'
+    | 'pause-latency';
   readonly description: string;
   /** The measured ratio: the median over rounds of each round's ratio (longest transaction: the worst round). */
   readonly value: number | null;
   readonly threshold: number;
+  /** What value and threshold measure: a ratio (the default), US dollars per million rows, or milliseconds. */
+  readonly unit?: 'ratio' | 'usd' | 'ms';
   /** `min`: value must be at least the threshold; `max`: must stay below it. */
   readonly direction: 'min' | 'max';
   readonly met: boolean;
@@ -82,6 +89,9 @@ export interface TargetCheck {
 export interface WorkResult {
   readonly engine: BenchEngine;
   readonly work: WorkKind;
+  /** The latency profile every contender ran under (see BenchSettings.profiles), and its values. */
+  readonly profile: BenchProfile;
+  readonly latency: LatencyProfile;
   readonly serverVersion: string;
   readonly targetRows: number;
   readonly tableRows: number;
@@ -90,11 +100,14 @@ export interface WorkResult {
   /** Each contender ran this many times, round after round, on a fresh table each time. */
   readonly rounds: number;
   readonly contenders: readonly ContenderSummary[];
+  /** lowtide paused mid-run on a table of its own, once per work item and profile; absent when lowtide did not run. */
+  readonly pause?: PauseLatency | { readonly failed: string };
   readonly targets: readonly TargetCheck[];
 }
 
 export interface BenchResults {
-  readonly schema: 1;
+  /** 2: work results per latency profile. */
+  readonly schema: 2;
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly host: {
@@ -112,6 +125,7 @@ export interface BenchResults {
     readonly warmUpMs: number;
     readonly msPerSecond: number;
     readonly rounds: number;
+    readonly profiles: readonly BenchProfile[];
     /** lowtide's job fields changed from the defaults for this run, if any. */
     readonly lowtideJob?: LowtideJobOverrides;
   };

@@ -130,12 +130,22 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
       '--config <file>',
       'the deployment config whose ddlGuard rule settings the preflight applies (besides the .lowtide-lint.json nearest the job file)',
     )
+    .option(
+      '--latency-profile <name>',
+      'add estimated AWS latencies (Lambda, state transitions, DynamoDB, database round trips) to the local run: none (default) or aws; see docs/benchmarks.md',
+    )
     .action(
       perform(
         async (
           ctx,
           file: string,
-          options: { local?: boolean; databaseUrl?: string; msPerSecond?: string; config?: string },
+          options: {
+            local?: boolean;
+            databaseUrl?: string;
+            msPerSecond?: string;
+            config?: string;
+            latencyProfile?: string;
+          },
         ) => (await import('./commands/run')).runCommand(ctx, file, options),
       ),
     );

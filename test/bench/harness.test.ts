@@ -7,6 +7,7 @@ import { renderMarkdown } from '../../bench/report/markdown';
 import type { BenchResults } from '../../bench/report/results';
 import { DOCS_END, DOCS_START, updateDocsTable, writeResults } from '../../bench/report/write-results';
 import { benchSettings } from '../../bench/settings';
+import { AWS_LATENCY, NO_LATENCY } from '../../src/runtime/local/latency-profile';
 
 const ROWS = 1500;
 
@@ -39,13 +40,20 @@ describe('the bench harness, run small', () => {
     // Two small runs instead of the full cross product: each engine once, each work kind once,
     // and the MySQL purge is where pt-archiver takes part.
     const runs: BenchResults[] = [];
-    // The PostgreSQL run takes two rounds, so the medians over rounds are exercised too.
-    for (const [engine, work, rounds] of [
-      ['postgres', 'backfill', '2'],
-      ['mysql', 'purge', '1'],
+    // The PostgreSQL run takes two rounds, so the medians over rounds are exercised too, under both
+    // latency profiles; the MySQL purge runs under the AWS profile, pt-archiver's proxy delaying too.
+    for (const [engine, work, rounds, profiles] of [
+      ['postgres', 'backfill', '2', 'none,aws'],
+      ['mysql', 'purge', '1', 'aws'],
     ]) {
       const settings = benchSettings(
-        { ...env, LOWTIDE_BENCH_ENGINES: engine, LOWTIDE_BENCH_WORK: work, LOWTIDE_BENCH_ROUNDS: rounds },
+        {
+          ...env,
+          LOWTIDE_BENCH_ENGINES: engine,
+          LOWTIDE_BENCH_WORK: work,
+          LOWTIDE_BENCH_ROUNDS: rounds,
+          LOWTIDE_BENCH_PROFILES: profiles,
+        },
         { resultsDir },
       );
       expect(settings.updateDocs).toBe(false);
@@ -59,7 +67,11 @@ describe('the bench harness, run small', () => {
   });
 
   it('runs both work items on both engines, each contender leaving the table as the work requires', () => {
-    expect(results.results.map((r) => `${r.engine} ${r.work}`)).toEqual(['postgres backfill', 'mysql purge']);
+    expect(results.results.map((r) => `${r.engine} ${r.work} ${r.profile}`)).toEqual([
+      'postgres backfill none',
+      'postgres backfill aws',
+      'mysql purge aws',
+    ]);
     for (const work of results.results) {
       const names = work.contenders.map((c) => c.name);
       const expected = ['monolithic', 'hand-loop', 'lowtide'];
@@ -90,7 +102,7 @@ describe('the bench harness, run small', () => {
         expect(c.foreground?.errors).toBe(c.rounds.reduce((n, r) => n + r.foreground!.errors, 0));
       }
     }
-    expect(results.results.map((w) => w.rounds)).toEqual([2, 1]);
+    expect(results.results.map((w) => w.rounds)).toEqual([2, 2, 1]);
   });
 
   it('measures the foreground load alone just before each contender, then beside it, reads and writes apart', () => {
@@ -134,15 +146,59 @@ describe('the bench harness, run small', () => {
         expect(d.dynamoRequests.UpdateItem).toBeGreaterThan(0);
         expect(d.cost.usdPerMillionRows.total).toBeGreaterThan(0);
       }
-      expect(work.targets.map((t) => t.id)).toEqual([
-        'throughput-vs-hand-loop',
-        'throughput-vs-monolithic',
-        'longest-transaction',
-        'foreground-p99',
-      ]);
+      expect(work.targets.map((t) => t.id)).toEqual(
+        work.profile === 'aws'
+          ? [
+              'throughput-vs-hand-loop',
+              'foreground-p99-vs-hand-loop',
+              'longest-transaction',
+              'cost-per-million-rows',
+              'pause-latency',
+            ]
+          : [
+              'throughput-vs-hand-loop',
+              'throughput-vs-monolithic',
+              'longest-transaction',
+              'foreground-p99',
+              'pause-latency',
+            ],
+      );
+      expect(work.targets[0]!.threshold).toBe(work.profile === 'aws' ? 0.9 : 1.0);
       for (const t of work.targets) {
-        expect(t.value).not.toBeNull();
         expect(t.met || Boolean(t.reason)).toBe(true);
+        // At this size the run may finish before the pause takes effect; then the target says so.
+        if (t.id === 'pause-latency' && t.value === null)
+          expect(t.reason).toMatch(/ended Completed before the pause/);
+        else expect(t.value).not.toBeNull();
+      }
+      const pause = work.pause!;
+      expect(pause).toBeDefined();
+      expect('failed' in pause, JSON.stringify(pause)).toBe(false);
+      if (!('failed' in pause)) {
+        expect(['Paused', 'Completed']).toContain(pause.exit);
+        expect(pause.stoppedAfterMs).toBeGreaterThanOrEqual(pause.lastCommitAfterMs);
+        // Paused can come after the last batch and before the step that finds nothing left.
+        if (pause.exit === 'Paused') expect(pause.rowsDone).toBeLessThanOrEqual(ROWS);
+        else expect(pause.rowsDone).toBe(ROWS);
+      }
+    }
+  });
+
+  it("pays the AWS profile's latencies under it, and none without it", () => {
+    for (const work of results.results) {
+      expect(work.latency).toEqual(work.profile === 'aws' ? AWS_LATENCY : NO_LATENCY);
+      for (const lt of work.contenders.find((c) => c.name === 'lowtide')!.rounds) {
+        const d = lt.lowtide!;
+        const transitions = (d.cost.transitionsPerMillionRows * lt.rows!) / 1_000_000;
+        const invocations = Object.values(d.states).reduce((n, s) => n + s.invocations, 0);
+        const requests = Object.values(d.dynamoRequests).reduce((n, c) => n + c, 0);
+        expect(transitions).toBeGreaterThan(d.batches * 5);
+        // A lower bound only: the delays can make a run slower, never faster.
+        const paid =
+          transitions * AWS_LATENCY.stateTransitionMs +
+          invocations * AWS_LATENCY.lambdaInvokeMs +
+          requests * AWS_LATENCY.dynamoRequestMs;
+        if (work.profile === 'aws') expect(lt.wallMs!).toBeGreaterThanOrEqual(paid);
       }
     }
   });
@@ -162,6 +218,10 @@ describe('the bench harness, run small', () => {
     }
     expect(markdown).toContain('| foreground during | p99 just before (no job) |');
     expect(markdown).toContain('lowtide (its median round): ');
+    expect(markdown).toContain('### Targets against the hand-written loop, per work item');
+    expect(markdown).toContain('| PostgreSQL backfill | ');
+    expect(markdown).toContain('rows, AWS latency profile (');
+    expect(markdown).toContain('rows, no latency profile (');
     const docs = join(dir, 'benchmarks.md');
     writeFileSync(docs, `# page\n\nbefore\n${DOCS_START}\nold table\n${DOCS_END}\nafter\n`);
     expect(updateDocsTable(docs, markdown)).toBeUndefined();

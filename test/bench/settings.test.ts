@@ -13,6 +13,16 @@ describe('bench settings', () => {
     expect(s.lowtideJob).toBeUndefined();
   });
 
+  it('runs every work item with and without the AWS latency profile, or only the profiles named', () => {
+    expect(read({}).profiles).toEqual(['none', 'aws']);
+    const s = read({ LOWTIDE_BENCH_PROFILES: 'aws' });
+    expect(s.profiles).toEqual(['aws']);
+    expect(s.updateDocs).toBe(false);
+    expect(() => read({ LOWTIDE_BENCH_PROFILES: 'aws,gcp' })).toThrow(
+      /LOWTIDE_BENCH_PROFILES must be a comma-separated list of none, aws; got 'aws,gcp'/,
+    );
+  });
+
   it('runs only the contenders named, in the bench order, and then leaves the docs alone', () => {
     const s = read({ LOWTIDE_BENCH_CONTENDERS: 'lowtide, hand-loop' });
     expect(s.contenders).toEqual(['hand-loop', 'lowtide']);

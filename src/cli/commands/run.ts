@@ -5,7 +5,7 @@ import { BadInputError } from '../errors';
 import { count } from '../format/units';
 import { loadJobFile } from '../load-job';
 import { type CommandResult, result } from '../output';
-import { parseMsPerSecond, runInteractively } from '../run/interactive-run';
+import { parseLatencyProfile, parseMsPerSecond, runInteractively } from '../run/interactive-run';
 import { localRunJson } from '../run/local-run';
 import { formatSummary } from '../summary/format-summary';
 
@@ -15,6 +15,8 @@ export interface RunCommandOptions {
   readonly msPerSecond?: string;
   /** The deployment config whose `ddlGuard` rule settings the preflight applies. */
   readonly config?: string;
+  /** `none` or `aws`: the local runtime's latency profile. Default none. */
+  readonly latencyProfile?: string;
 }
 
 const NEXT_STEP: Readonly<Record<string, (jobId: string) => string>> = {
@@ -42,6 +44,7 @@ export async function runCommand(
     );
   }
   const msPerSecond = parseMsPerSecond(options.msPerSecond);
+  const latency = parseLatencyProfile(options.latencyProfile);
   const { spec } = await loadJobFile(file, ctx.cwd);
   const sources = { flag: options.databaseUrl, env: ctx.env, cwd: ctx.cwd };
   // One round trip first, so an unreachable database is bad input rather than a failed run.
@@ -54,6 +57,7 @@ export async function runCommand(
     spec,
     databaseUrl: url,
     msPerSecond,
+    ...(latency ? { latency } : {}),
     ...(rules ? { ddlRules: rules } : {}),
   });
   const { outcome, summary } = report;

@@ -1,5 +1,10 @@
 import type { RuleSettings } from '../../ddl/rule-settings';
 import type { JobSpec } from '../../job/types';
+import {
+  isLatencyProfileName,
+  LATENCY_PROFILE_NAMES,
+  type LatencyProfileName,
+} from '../../runtime/local/latency-profile';
 import { type CliContext, stateDirOf } from '../context';
 import { openLocalControl } from '../control/local-control';
 import { BadInputError } from '../errors';
@@ -17,11 +22,23 @@ export function parseMsPerSecond(value: string | undefined): number | undefined 
   return n;
 }
 
+export function parseLatencyProfile(value: string | undefined): LatencyProfileName | undefined {
+  if (value === undefined) return undefined;
+  if (!isLatencyProfileName(value)) {
+    throw new BadInputError(
+      `--latency-profile must be one of ${LATENCY_PROFILE_NAMES.join(', ')}; got '${value}'`,
+    );
+  }
+  return value;
+}
+
 export interface InteractiveRunOptions {
   /** The job to run: a declared job, or a rollback made from one. */
   readonly spec: JobSpec;
   readonly databaseUrl: string;
   readonly msPerSecond?: number;
+  /** The local runtime's latency profile (`aws`: estimated AWS latencies). Default none. */
+  readonly latency?: LatencyProfileName;
   /** How the pause message names what is running, e.g. `the rollback`. */
   readonly noun?: string;
   /** The repository's DDL rule settings (src/cli/ddl-rules.ts). */
@@ -65,6 +82,7 @@ export async function runInteractively(
       databaseUrl: options.databaseUrl,
       control,
       msPerSecond: options.msPerSecond,
+      ...(options.latency ? { latency: options.latency } : {}),
       flags: localFlags(ctx),
       ...(options.ddlRules ? { ddlRules: options.ddlRules } : {}),
       onProgress: showProgress ? (event) => renderer.handle(event) : undefined,

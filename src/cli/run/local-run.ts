@@ -4,6 +4,7 @@ import type { RuleSettings } from '../../ddl/rule-settings';
 import { type LedgerHead, readLedger } from '../../engine';
 import type { FlagReader } from '../../health/types';
 import type { JobSpec } from '../../job/types';
+import type { LatencyProfileName } from '../../runtime/local/latency-profile';
 import { createLocalRuntime } from '../../runtime/local/runtime';
 import type { LocalRuntime, RuntimeEvent } from '../../runtime/local/types';
 import type { LocalControl } from '../control/local-control';
@@ -22,6 +23,8 @@ export interface LocalRunOptions {
    * they would on AWS. Tests and demos may shrink it.
    */
   readonly msPerSecond?: number;
+  /** The local runtime's latency profile (src/runtime/local/latency-profile.ts). Default none. */
+  readonly latency?: LatencyProfileName;
   /** Feature flags (the flags file or endpoint); default: none known, so a gated job does not run. */
   readonly flags?: FlagReader;
   /** The repository's DDL rule settings the preflight's guard applies (src/cli/ddl-rules.ts). Default: none. */
@@ -106,6 +109,7 @@ export async function runJobLocally(options: LocalRunOptions): Promise<LocalRunR
     tableName: control.tableName,
     leaseHolders: control.leaseHolders,
     msPerSecond: options.msPerSecond ?? 1000,
+    ...(options.latency ? { latency: options.latency } : {}),
     ...(options.flags ? { flags: options.flags } : {}),
     ...(options.ddlRules ? { ddlRulesFor: () => options.ddlRules } : {}),
     onEvent,

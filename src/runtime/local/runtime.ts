@@ -14,7 +14,10 @@ import { urlConnections } from '../connections';
 import { DEFAULT_SETTINGS, type HandlerDeps, type RuntimeLogger } from '../deps';
 import { onExecutionEnd } from '../handlers';
 import { runJobId } from '../runnable/work-ref';
+import { delayDynamoRequests, realSleep, taskDelays } from './control-plane-delays';
 import { loadDefinition, statesOf } from './definition';
+import { delayDatabases } from './delayed-databases';
+import { isNoLatency, resolveLatency } from './latency-profile';
 import { memoryMetrics } from './memory-metrics';
 import { RetryTracker } from './retry-tracker';
 import { reuseOfName } from './start-execution';
@@ -98,14 +101,28 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
   const stateMachineArn = `${LOCAL_ACCOUNT}:stateMachine:${smName}`;
   const msPerSecond = options.msPerSecond ?? 10;
   const now = options.now ?? (() => new Date());
-  const dynamo = await openDynamo(options.dynamo, options.tableName ?? 'lowtide-control');
+  const profile = resolveLatency(options.latency);
+  const controlDelays = { profile, sleep: options.latencySleep ?? realSleep };
+  const delays = isNoLatency(profile) ? undefined : taskDelays(states, controlDelays);
+  const delayed =
+    profile.databaseRoundTripMs > 0
+      ? await delayDatabases(options.databases, profile.databaseRoundTripMs)
+      : undefined;
+  const dynamo = await openDynamo(options.dynamo, options.tableName ?? 'lowtide-control').catch(
+    async (error) => {
+      await delayed?.close();
+      throw error;
+    },
+  );
+  // After the table exists: only the control store's own requests pay the delay.
+  delayDynamoRequests(dynamo.documentClient, controlDelays);
   const store = new DynamoControlStore({
     client: dynamo.documentClient,
     tableName: options.tableName ?? 'lowtide-control',
     now: () => now().getTime(),
     holders: options.leaseHolders,
   });
-  const connections = urlConnections(options.databases);
+  const connections = urlConnections(delayed?.databases ?? options.databases);
   const alarms = options.alarms ?? createAlarmBoard();
   // No flags source given: a job gated by a flag cannot read it, and so does not run.
   const flags = options.flags ?? createFlagBoard();
@@ -177,6 +194,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
       inFlight,
       startExecution: start,
       loseStartExecutionResponse: options.loseStartExecutionResponse,
+      ...(delays ? { delays } : {}),
     });
     const run = machine.run(input as unknown as JSONValue, {
       overrides,
@@ -250,6 +268,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
     metrics,
     deps,
     dynamoEndpoint: dynamo.endpoint,
+    latency: { profile, delayedDatabaseChunks: () => delayed?.delayedChunks() ?? 0 },
     start,
     resultOf,
     async run(input, runOptions): Promise<LocalRunChain> {
@@ -278,6 +297,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions): Promise<
       await Promise.allSettled([...executions.values()].map((e) => e.result));
       await Promise.allSettled([...inFlight]);
       await connections.close();
+      await delayed?.close();
       await dynamo.close();
     },
   };

@@ -3,6 +3,7 @@ import type { BatchSummary, ExecutionInput, WorkCursor } from '../../run/state';
 import { type DecisionOf, stateName, TASK_STEPS, type TaskStepName } from '../../run/steps';
 import type { HandlerDeps } from '../deps';
 import { STEP_HANDLERS } from '../handlers';
+import type { TaskDelays } from './control-plane-delays';
 import type { RetryTracker } from './retry-tracker';
 import { ExecutionAlreadyExistsError, START_EXECUTION_TASK_ERRORS, taskError } from './start-execution';
 import { stateTimings, type TimedState } from './state-timings';
@@ -23,6 +24,8 @@ interface Context {
   readonly inFlight: Set<Promise<unknown>>;
   readonly startExecution: (input: ExecutionInput, options: { name: string }) => LocalExecution;
   readonly loseStartExecutionResponse?: (successor: LocalExecution) => boolean | Promise<boolean>;
+  /** The latency profile's delays (see latency-profile.ts); none when absent. */
+  readonly delays?: TaskDelays;
 }
 
 function progressEvents(
@@ -61,11 +64,13 @@ function progressEvents(
  * back-offs last `msPerSecond` per ASL second, and ContinueAsNew starts the successor locally.
  */
 export function taskOverrides(ctx: Context): Overrides {
-  const { states, deps, executionName, retries, msPerSecond, emit, inFlight } = ctx;
+  const { states, deps, executionName, retries, msPerSecond, emit, inFlight, delays } = ctx;
   let lastWaitSeconds = 0;
 
   const wrap = (step: TaskStepName) => async (payload: unknown) => {
     const state = stateName(step);
+    // Before task-started, so the handler's own time (what Lambda bills) leaves the invoke out.
+    if (delays) await delays.beforeInvoke();
     emit({ type: 'task-started', executionName, state });
     const call = STEP_HANDLERS[step](payload, deps);
     inFlight.add(call);
@@ -77,6 +82,7 @@ export function taskOverrides(ctx: Context): Overrides {
       if (typeof out?.waitSeconds === 'number') lastWaitSeconds = out.waitSeconds;
       emit({ type: 'task-succeeded', executionName, state, decision: out?.decision as string | undefined });
       for (const event of progressEvents(step, executionName, out ?? {})) emit(event);
+      if (delays) await delays.afterReturn(state, out);
       return out;
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
@@ -95,6 +101,7 @@ export function taskOverrides(ctx: Context): Overrides {
       emit({ type: 'task-failed', executionName, state, error: name, message });
       return taskError(name, message);
     };
+    if (delays) await delays.beforeIntegration();
     emit({ type: 'task-started', executionName, state });
     let child: LocalExecution;
     try {
@@ -110,6 +117,7 @@ export function taskOverrides(ctx: Context): Overrides {
         'the StartExecution response was lost (injected fault)',
       );
     emit({ type: 'task-succeeded', executionName, state });
+    if (delays) await delays.afterReturn(state, {});
     return { ExecutionArn: child.executionArn, StartDate: deps.now().toISOString() };
   };
 

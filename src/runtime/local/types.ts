@@ -8,6 +8,8 @@ import type { RecipeRegistration } from '../../recipes/registration';
 import type { BatchSummary, ExecutionInput } from '../../run/state';
 import type { LocalDatabase } from '../connections';
 import type { HandlerDeps, RuntimeLogger, RuntimeSettings } from '../deps';
+import type { LatencySleep } from './control-plane-delays';
+import type { LatencyOption, LatencyProfile } from './latency-profile';
 import type { MemoryMetrics } from './memory-metrics';
 
 export interface LocalRuntimeOptions {
@@ -59,6 +61,15 @@ export interface LocalRuntimeOptions {
   readonly loseStartExecutionResponse?: (successor: LocalExecution) => boolean | Promise<boolean>;
   /** Progress callback; also available through `runtime.onEvent`. */
   readonly onEvent?: (event: RuntimeEvent) => void;
+  /**
+   * Latencies to add so a local run pays roughly what it pays deployed: `'none'` (default), `'aws'`
+   * (`AWS_LATENCY`, estimates with their sources in latency-profile.ts), or one's own values in
+   * milliseconds (missing ones 0). A database round-trip delay puts a TCP proxy in front of each
+   * database URL for the runtime's lifetime.
+   */
+  readonly latency?: LatencyOption;
+  /** How the Lambda, transition and DynamoDB delays are waited. Default: a timer. Tests count them. */
+  readonly latencySleep?: LatencySleep;
 }
 
 export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED';
@@ -130,6 +141,8 @@ export interface LocalRuntime {
   readonly deps: HandlerDeps;
   /** The DynamoDB endpoint, for another process to share this runtime's control state. */
   readonly dynamoEndpoint: string;
+  /** The latency profile in force, and how many chunks its database proxies have held. */
+  readonly latency: { readonly profile: LatencyProfile; delayedDatabaseChunks(): number };
   /**
    * Starts one execution (like StartExecution); its successors start by themselves. A name already
    * used answers as Step Functions does: the same execution while it runs with the same input,
