@@ -1,0 +1,19 @@
+import { setFlagsFromString } from 'node:v8';
+
+/**
+ * V8 settings for the `lowtide lint` process, set before libpg-query's WASM is compiled (the
+ * PostgreSQL analyzer imports it later). A `bin` script cannot pass Node flags portably (a shebang
+ * takes one argument on Linux, and re-executing Node costs start-up time), and both settings below
+ * are read by V8 when it acts, not when the heap is created, so setting them from inside the
+ * process works (measured: docs/benchmarks.md, "lint speed"). Either costs no time on a long script:
+ * - `--liftoff-only`: libpg-query's WASM runs on V8's baseline compiler only. By default its hot
+ *   parser functions are recompiled by TurboFan on a background thread, which on 5,000 statements
+ *   costs about 30 MB of resident memory and more CPU than the faster code saves.
+ * - `--semi-space-growth-factor=1`: the young generation keeps its starting size instead of
+ *   doubling up to 16 MB semi-spaces while parse trees survive their first collections.
+ * Only the lint command sets them: they are process-wide, and other commands run jobs.
+ */
+export function useLintHeapFlags(): void {
+  setFlagsFromString('--liftoff-only');
+  setFlagsFromString('--semi-space-growth-factor=1');
+}
