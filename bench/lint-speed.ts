@@ -27,6 +27,8 @@ const RUNS = Number(process.env.LOWTIDE_BENCH_LINT_RUNS ?? 5);
 interface Run {
   readonly seconds: number;
   readonly peakMiB: number;
+  /** User + system CPU time of the process, every thread. */
+  readonly cpuSeconds: number;
   readonly exitCode: number | null;
 }
 
@@ -41,8 +43,8 @@ async function runOnce(script: string, args: readonly string[], rssFile: string)
     child.on('close', done);
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const peakMiB = Number(await readFile(rssFile, 'utf8')) / 1024;
-  return { seconds, peakMiB, exitCode };
+  const usage = JSON.parse(await readFile(rssFile, 'utf8')) as { maxRssKiB: number; cpuMicros: number };
+  return { seconds, peakMiB: usage.maxRssKiB / 1024, cpuSeconds: usage.cpuMicros / 1e6, exitCode };
 }
 
 const median = (values: readonly number[]) =>
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`lowtide lint, whole process, median of ${RUNS} runs after one warm-up\n\n`);
     process.stdout.write(
-      '| form | case | engine | seconds (min-max) | peak MiB | exit |\n|---|---|---|---|---|---|\n',
+      '| form | case | engine | seconds (min-max) | CPU seconds | peak MiB | exit |\n|---|---|---|---|---|---|---|\n',
     );
     for (const form of FORMS) {
       for (const c of cases) {
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
         for (let i = 0; i < RUNS; i++) runs.push(await runOnce(form.script, args, join(dir, 'rss')));
         const seconds = runs.map((r) => r.seconds);
         process.stdout.write(
-          `| ${form.name} | ${c.name} | ${c.engine} | ${median(seconds).toFixed(2)} (${Math.min(...seconds).toFixed(2)}-${Math.max(...seconds).toFixed(2)}) | ${median(runs.map((r) => r.peakMiB)).toFixed(0)} | ${runs[0]!.exitCode} |\n`,
+          `| ${form.name} | ${c.name} | ${c.engine} | ${median(seconds).toFixed(2)} (${Math.min(...seconds).toFixed(2)}-${Math.max(...seconds).toFixed(2)}) | ${median(runs.map((r) => r.cpuSeconds)).toFixed(2)} | ${median(runs.map((r) => r.peakMiB)).toFixed(0)} | ${runs[0]!.exitCode} |\n`,
         );
       }
     }

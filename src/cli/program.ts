@@ -276,9 +276,10 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
       'the lint config to use (default: the nearest .lowtide-lint.json up to the repository root)',
     )
     .action(
-      perform(async (ctx, files: string[], flags: Record<string, unknown>) =>
-        (await import('./commands/lint')).lintCommand(ctx, files, flags),
-      ),
+      perform(async (ctx, files: string[], flags: Record<string, unknown>) => {
+        (await import('./lint/lint-heap-flags')).useLintHeapFlags();
+        return (await import('./commands/lint')).lintCommand(ctx, files, flags);
+      }),
     );
 
   program

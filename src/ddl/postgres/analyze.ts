@@ -1,9 +1,9 @@
 import type { Node } from 'libpg-query';
-import { findingMaker } from '../findings';
+import { findingMaker, type MakeFinding } from '../findings';
 import type { Analysis, AnalyzeOptions, ColumnFacts, DdlCatalog, Finding, StatementLocation } from '../types';
 import { atLeast, DEFAULT_VERSIONS } from '../versions';
 import { names, nodeAs, relationName } from './nodes';
-import { parsePostgresScript } from './parse-script';
+import { type PgParsed, PiecesDisagree, parsePostgresScript, postgresStatements } from './parse-script';
 import { POSTGRES_RULES, pgUnparsed } from './rules';
 import { statementTimeoutHit, statementTimeoutRule } from './rules/missing-statement-timeout';
 import { PgScriptState } from './script-state';
@@ -59,36 +59,71 @@ function targetTable(node: Node): string | undefined {
   );
 }
 
-/** Runs every PostgreSQL rule over every statement of the sources, in order, as one session would. */
+type StatementsOf = (source: string) => AsyncIterable<PgParsed>;
+
+/** The whole parse of each source, held at once: for a second pass after PiecesDisagree. */
+async function* wholeScript(source: string): AsyncGenerator<PgParsed> {
+  yield* await parsePostgresScript(source);
+}
+
+/**
+ * Runs every PostgreSQL rule over every statement of the sources, in order, as one session would.
+ * Each statement is analysed as soon as its piece of the script is parsed, and its parse tree is
+ * dropped before the next piece is parsed. In the rare script whose pieces do not each parse on
+ * their own (see postgresStatements), the analysis starts again from the first source on the
+ * whole script's parse, with a fresh file state: what the first pass found is discarded, so the
+ * findings are those of one pass over the whole parse.
+ */
 export async function analyzePostgres(
   sources: readonly string[],
   options: AnalyzeOptions,
 ): Promise<Analysis> {
+  // Both caches only remember the catalog's answers, so the second pass may keep them.
   const makeFinding = findingMaker(options);
-  const version = options.versions?.postgres ?? DEFAULT_VERSIONS.postgres;
-  // From PostgreSQL 12, SET NOT NULL skips its scan when a validated CHECK (col IS NOT NULL) exists.
-  const checkProvesNotNull = atLeast(version, 12);
-  const state = new PgScriptState();
+  const column = cachedColumnFacts(options.catalog);
+  try {
+    return await analyzeSources(sources, options, makeFinding, column, postgresStatements);
+  } catch (error) {
+    if (!(error instanceof PiecesDisagree)) throw error;
+    return analyzeSources(sources, options, makeFinding, column, wholeScript);
+  }
+}
+
+function cachedColumnFacts(
+  catalog: DdlCatalog | undefined,
+): (table: string, name: string) => Promise<ColumnFacts | undefined> {
   const columns = new Map<string, Promise<ColumnFacts | undefined>>();
-  const column = (table: string, name: string): Promise<ColumnFacts | undefined> => {
+  return (table, name) => {
     const key = `${table}\u0000${name}`;
     let facts = columns.get(key);
     if (!facts) {
-      facts = options.catalog?.column
-        ? options.catalog.column(table, name).catch(() => undefined)
+      facts = catalog?.column
+        ? catalog.column(table, name).catch(() => undefined)
         : Promise.resolve(undefined);
       columns.set(key, facts);
     }
     return facts;
   };
+}
 
+async function analyzeSources(
+  sources: readonly string[],
+  options: AnalyzeOptions,
+  makeFinding: MakeFinding,
+  column: (table: string, name: string) => Promise<ColumnFacts | undefined>,
+  statementsOf: StatementsOf,
+): Promise<Analysis> {
+  const version = options.versions?.postgres ?? DEFAULT_VERSIONS.postgres;
+  // From PostgreSQL 12, SET NOT NULL skips its scan when a validated CHECK (col IS NOT NULL) exists.
+  const checkProvesNotNull = atLeast(version, 12);
+  const state = new PgScriptState();
   const findings: Finding[] = [];
   let index = 0;
   const locations: StatementLocation[] = [];
   for (const [sourceIndex, source] of sources.entries()) {
     const wrapped = (options.assumeInTransaction ?? false) && !NO_TRANSACTION_COMMENT.test(source);
     state.beginSource(wrapped);
-    for (const parsed of await parsePostgresScript(source)) {
+    for await (const parsed of statementsOf(source)) {
       const located = {
         index: index++,
         line: parsed.line,

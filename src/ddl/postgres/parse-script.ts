@@ -101,39 +101,67 @@ function pieces(source: string): [number, number][] | undefined {
 }
 
 /**
- * A long script parsed piece by piece: libpg-query's WASM memory never shrinks, and one parse of
- * a 5,000-statement script grows it (and the process's resident memory) by tens of MB. The result
- * is the whole parse's: every cut is at a top-level semicolon, and when a cut falls inside a
- * statement (only a BEGIN ATOMIC body holds top-level semicolons) the piece before it does not
- * parse, so the whole script is parsed at once instead (undefined here).
+ * A piece after the first did not parse, so the statements already given are not known to be the
+ * whole parse's (a cut fell inside a BEGIN ATOMIC body, or the script holds a syntax error): the
+ * caller starts again from parsePostgresScript, which parses the whole script then.
  */
-async function parseInPieces(source: string): Promise<PgParsed[] | undefined> {
-  const bounds = pieces(source);
-  if (!bounds) return undefined;
+export class PiecesDisagree extends Error {
+  constructor() {
+    super('a piece of the script did not parse on its own: parse the whole script');
+    this.name = 'PiecesDisagree';
+  }
+}
+
+/**
+ * The script's statements in order, each piece's as soon as it is parsed, so the caller can
+ * analyse a statement and drop its parse tree before the next piece is parsed (holding every parse
+ * tree of a 5,000-statement script costs tens of MB). A long script is parsed piece by piece:
+ * libpg-query's WASM memory never shrinks, and one parse of a long script grows it (and the
+ * process's resident memory) by tens of MB. What comes out is the whole parse's: every cut is at a
+ * top-level semicolon, and when a cut falls inside a statement (only a BEGIN ATOMIC body holds
+ * top-level semicolons) the piece before it does not parse. When that is the first piece, the
+ * whole script is parsed at once instead; after the first, PiecesDisagree is thrown.
+ */
+export async function* postgresStatements(source: string): AsyncGenerator<PgParsed> {
+  const bounds = source.length > PIECE_CHARS ? pieces(source) : undefined;
+  if (!bounds) {
+    yield* await parseWholeScript(source);
+    return;
+  }
   const lineOf = lineIndex(source);
-  const out: PgParsed[] = [];
-  for (const [from, to] of bounds) {
+  for (const [piece, [from, to]] of bounds.entries()) {
     let result: Awaited<ReturnType<typeof parse>>;
     try {
       result = await parse(source.slice(from, to));
     } catch {
-      return undefined;
+      if (piece > 0) throw new PiecesDisagree();
+      yield* await parseWholeScript(source);
+      return;
     }
+    const out: PgParsed[] = [];
     parsedStatements(source, result, from, to, lineOf, out);
+    yield* out;
   }
-  return out;
+}
+
+/** Every statement of the script, parsed as postgresStatements gives them, held at once. */
+export async function parsePostgresScript(source: string): Promise<PgParsed[]> {
+  const out: PgParsed[] = [];
+  try {
+    for await (const parsed of postgresStatements(source)) out.push(parsed);
+    return out;
+  } catch (error) {
+    if (error instanceof PiecesDisagree) return parseWholeScript(source);
+    throw error;
+  }
 }
 
 /**
- * Parses a script with the real PostgreSQL grammar. When the script as a whole does not parse,
- * it is split at top-level semicolons and each statement parsed alone, so one bad statement is
- * reported as unparsed while the others are still analysed.
+ * Parses a script with the real PostgreSQL grammar in one call. When the script as a whole does
+ * not parse, it is split at top-level semicolons and each statement parsed alone, so one bad
+ * statement is reported as unparsed while the others are still analysed.
  */
-export async function parsePostgresScript(source: string): Promise<PgParsed[]> {
-  if (source.length > PIECE_CHARS) {
-    const inPieces = await parseInPieces(source);
-    if (inPieces) return inPieces;
-  }
+async function parseWholeScript(source: string): Promise<PgParsed[]> {
   try {
     const result = await parse(source);
     const out: PgParsed[] = [];
