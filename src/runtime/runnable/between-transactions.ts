@@ -18,7 +18,11 @@ export const REQUEST_CHECK_MS = 250;
 /** How often, at most, replica lag is read between transactions: a heartbeat probe per replica. */
 export const LAG_CHECK_MS = 1000;
 
-/** Stop before the lease has less than this left: the health gate that follows renews it. */
+/**
+ * Stop while the lease still has room for the next transaction and this much more (or a quarter
+ * of the lease's lifetime, when that is shorter): enough for the step's DynamoDB writes and the
+ * health gate that follows, which renews it.
+ */
 export const LEASE_MARGIN_MS = 60_000;
 
 /**
@@ -73,7 +77,7 @@ export function betweenTransactions(ctx: BetweenContext): {
         return `foreground impact: application sessions waited on ${blockedInARow} transactions in a row`;
       }
       const leaseLeftMs = lease.expiresAt - deps.now().getTime();
-      if (leaseLeftMs < LEASE_MARGIN_MS + spec.batch.invocationBudgetMs) {
+      if (leaseLeftMs < nextMs + Math.min(LEASE_MARGIN_MS, deps.settings.leaseTtlMs / 4)) {
         return `lease: ${Math.round(leaseLeftMs / 1000)} s left; the health gate renews it`;
       }
       if (now - requestsReadAt >= REQUEST_CHECK_MS) {
