@@ -74,13 +74,13 @@ export function formatPlainLine(
   }
 }
 
-/** `batch 7`, or for a step of several transactions `batches 3..7 (5 transactions, longest 41 ms)`. */
+/** `batch 7`, or for a step of several transactions `batch 7 (batches 3..7, 5 transactions, longest 41 ms)`. */
 function stepText(event: Extract<ProgressEvent, { type: 'batch' }>): string {
   const n = event.transactions ?? 1;
   if (n <= 1) return `batch ${event.batchNo}`;
   const longest =
     event.longestTransactionMs === undefined ? '' : `, longest ${duration(event.longestTransactionMs)}`;
-  return `batches ${event.batchNo - n + 1}..${event.batchNo} (${n} transactions${longest})`;
+  return `batch ${event.batchNo} (batches ${event.batchNo - n + 1}..${event.batchNo}, ${n} transactions${longest})`;
 }
 
 /** ` (in 4 apply steps)` when the batches were fewer steps than batches; nothing otherwise. */
