@@ -14,11 +14,45 @@ const ROWS = 8_000;
  */
 describe.each(ENGINES)('a pause mid-invocation on %s', (engine) => {
   // Fixed, small transactions and the longest budget: left alone, one step would run them all.
-  const job = backfillJob(engine, {
-    batch: { size: 10, min: 10, max: 10, targetMs: 50, invocationBudgetMs: 20_000 },
+  const batch = { size: 10, min: 10, max: 10, targetMs: 50, invocationBudgetMs: 20_000 };
+  const job = backfillJob(engine, { batch });
+  const aborted = backfillJob(engine, { id: 'abort-mid-step', table: 'accounts_abort', batch });
+
+  const e2e = useE2e(engine, [job, aborted], {
+    prepare: async (db) => {
+      await createAccounts(db.raw, engine, ROWS);
+      await createAccounts(db.raw, engine, ROWS, 'accounts_abort');
+    },
   });
 
-  const e2e = useE2e(engine, [job], { prepare: (db) => createAccounts(db.raw, engine, ROWS) });
+  it('an abort recorded mid-step stops it after its current transaction, and the run ends Aborted', async () => {
+    const { runtime } = e2e.rt;
+    const applySteps: number[] = [];
+    const off = runtime.onEvent((event) => {
+      if (event.type === 'task-succeeded' && event.state === 'ApplyBatch') applySteps.push(performance.now());
+    });
+    const run = runtime.run({ jobId: aborted.id });
+    await waitUntil(
+      'the first apply step to commit three transactions',
+      async () => ((await ledgerRows(e2e.db.raw, aborted.id)).length >= 3 ? true : undefined),
+      { intervalMs: 5 },
+    );
+    await runtime.store.requestAbort(aborted.id, { by: 'bob', reason: 'wrong predicate' });
+    const recordedAt = performance.now();
+    const result = await run;
+    off();
+    expect(result).toMatchObject({ status: 'SUCCEEDED', exit: 'Aborted' });
+    expect(applySteps).toHaveLength(1);
+    expect(applySteps[0]! - recordedAt).toBeLessThan(1000);
+    const ledger = await ledgerRows(e2e.db.raw, aborted.id);
+    expect(await remaining(e2e.db.raw, 'accounts_abort')).toBeGreaterThan(0);
+    const state = await runtime.store.getJob(aborted.id);
+    expect(state?.status).toBe('aborted');
+    expect(state?.checkpoint).toMatchObject({ batchNo: ledger.length });
+    expect((await appliedCounts(e2e.db.raw, 'accounts_abort')).byCount[1]).toBe(
+      Number(ledger.at(-1)!.rows_done),
+    );
+  });
 
   it('stops the step after its current transaction, and the run ends Paused, within a second', async () => {
     const { runtime } = e2e.rt;
