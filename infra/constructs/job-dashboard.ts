@@ -90,13 +90,30 @@ export class JobDashboard extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({ title: 'Rows per second', left: [rowsPerSecond], width: 12 }),
       new cloudwatch.GraphWidget({
-        title: 'Batch duration (ms)',
+        title: 'Longest transaction per apply step (ms): how long row locks were held',
         left: [
           jobMetric(metricNames.batchDuration, 'p50', 'p50'),
           jobMetric(metricNames.batchDuration, 'p90', 'p90'),
           jobMetric(metricNames.batchDuration, 'Maximum', 'max'),
         ],
-        leftAnnotations: [{ value: job.batch.targetMs, label: 'target' }],
+        leftAnnotations: [{ value: job.batch.targetMs, label: 'lock-hold target' }],
+        width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Application sessions blocked by lowtide',
+        left: [jobMetric(metricNames.blockedSessions, 'Maximum', 'sessions waiting on our locks')],
+        right: [jobMetric(metricNames.blockedWait, 'Maximum', 'longest wait (ms)')],
+        leftYAxis: { min: 0 },
+        rightYAxis: { min: 0, label: 'ms' },
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Apply steps: transactions and duration',
+        left: [jobMetric(metricNames.transactions, 'Average', 'transactions per step')],
+        right: [jobMetric(metricNames.invocationDuration, 'Maximum', 'step duration (ms)')],
+        rightAnnotations: [{ value: job.batch.invocationBudgetMs, label: 'invocation budget' }],
         width: 12,
       }),
     );

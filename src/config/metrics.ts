@@ -9,10 +9,24 @@ export const SERVICE_NAME = 'lowtide';
 export const JOB_DIMENSION = 'jobId';
 
 export const metricNames = {
-  /** Count, one datum per batch: rows the batch changed. */
+  /** Count, one datum per apply step: rows its transactions changed. */
   rowsApplied: 'RowsApplied',
-  /** Milliseconds, one datum per batch: the batch transaction's duration. */
+  /**
+   * Milliseconds, one datum per apply step: its longest transaction, i.e. the longest any row lock
+   * of the step was held (the figure batch.targetMs aims at).
+   */
   batchDuration: 'BatchDuration',
+  /** Milliseconds, one datum per apply step: from its first transaction's start to its last one's end. */
+  invocationDuration: 'InvocationDuration',
+  /** Count, one datum per apply step: the transactions (batches, each with its ledger row) it committed. */
+  transactions: 'Transactions',
+  /**
+   * Count, one datum per apply step: application sessions seen waiting on a lock lowtide's
+   * transaction held, the most at one sample (the foreground-impact signal).
+   */
+  blockedSessions: 'BlockedSessions',
+  /** Milliseconds, one datum per apply step: the longest such wait seen. */
+  blockedWait: 'BlockedWait',
   /** Count: batches that hit a lock timeout or statement timeout. */
   lockTimeouts: 'LockTimeouts',
   /** Seconds: the largest replica lag the health gate read (absent when unreadable). */

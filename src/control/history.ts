@@ -66,7 +66,10 @@ export class History {
     }
     const pk = jobPk(jobId);
     await this.put('appendBatch', { pk, sk: batchSk(n), ...compact(record) });
-    await this.trim(pk, BATCH_SK_PREFIX, batchSk, n, this.options.batchLimit);
+    // A record of several transactions skips batch numbers, so the one that just fell out of the
+    // window is rarely a record: sweep the (few) keys below the window instead, on every append.
+    const spans = record.firstBatchNo !== undefined && record.firstBatchNo < n;
+    await this.trim(pk, BATCH_SK_PREFIX, batchSk, n, this.options.batchLimit, spans);
   }
 
   async listBatches(jobId: string, limit?: number): Promise<BatchRecord[]> {
@@ -169,11 +172,12 @@ export class History {
     sk: (n: number) => string,
     newest: number,
     limit: number,
+    sweepAlways = false,
   ): Promise<void> {
     const fallenOut = newest - limit;
     if (fallenOut < 1) return;
     await this.delete(pk, sk(fallenOut));
-    if (newest % Math.max(1, Math.floor(limit / 5)) !== 0) return;
+    if (!sweepAlways && newest % Math.max(1, Math.floor(limit / 5)) !== 0) return;
     const stale = await this.keysBetween(pk, prefix, sk(fallenOut));
     for (const key of stale) await this.delete(pk, key);
   }

@@ -131,8 +131,23 @@ export interface JobState {
   readonly updatedAt: string;
 }
 
+/**
+ * One apply step's history: the transactions one ApplyBatch invocation committed, summarised.
+ * `batchNo` is the last transaction's (the record's key), `firstBatchNo` the first's; rows are
+ * summed, `durationMs` runs from the first transaction's start to the last one's end.
+ */
 export interface BatchRecord {
   readonly batchNo: number;
+  /** The first transaction of the invocation (absent on records written before sub-batches: one transaction). */
+  readonly firstBatchNo?: number;
+  /** Transactions the invocation committed (absent: 1). */
+  readonly transactions?: number;
+  /** The longest of them, in milliseconds: how long the invocation held row locks at once at most. */
+  readonly longestTransactionMs?: number;
+  /** Application sessions seen waiting on our locks: the most at one sample of any transaction (absent: not sampled). */
+  readonly blockedSessions?: number;
+  /** The longest such wait seen, in milliseconds. */
+  readonly longestBlockedWaitMs?: number;
   readonly firstKey: Key;
   readonly lastKey: Key;
   readonly selected: number;

@@ -1,10 +1,19 @@
 import type { SizerState } from '../control/types';
 import type { JobSpec } from '../job/types';
 
-export type BatchConfig = JobSpec['batch'];
+/** What the sizer reads of a job's batch settings. */
+export type BatchConfig = Pick<JobSpec['batch'], 'size' | 'min' | 'max' | 'targetMs'>;
 
 export type BatchObservation =
-  | { readonly rows: number; readonly durationMs: number }
+  | {
+      readonly rows: number;
+      readonly durationMs: number;
+      /**
+       * Application sessions seen waiting on a lock this transaction held (the foreground-impact
+       * signal, src/db/lock-waits.ts); undefined when it was not sampled.
+       */
+      readonly blockedSessions?: number;
+    }
   | { readonly timedOut: true };
 
 /** How many recent batches the p90 looks at (Spirit uses the last 10 chunks). */
@@ -28,9 +37,11 @@ function p90(values: readonly number[]): number {
 }
 
 /**
- * The next batch size, aiming each batch at `targetMs`. Uses the p90 of recent per-row times so one
- * fast batch does not overshoot; grows at most 1.2x a step; a timeout halves the size and a batch
- * over 5x the target cuts straight to what would have met the target. Always within min..max.
+ * The next transaction's size, aiming each at `targetMs` of lock hold. Uses the p90 of recent
+ * per-row times so one fast batch does not overshoot; grows at most 1.2x a step; a timeout (our
+ * own lock wait ran out) or an application session seen waiting on our locks halves the size,
+ * and a batch over 5x the target cuts straight to what would have met the target. Always within
+ * min..max.
  */
 export function nextSizer(config: BatchConfig, state: SizerState, observation: BatchObservation): SizerState {
   if ('timedOut' in observation) {
@@ -39,6 +50,13 @@ export function nextSizer(config: BatchConfig, state: SizerState, observation: B
   const { rows, durationMs } = observation;
   if (rows <= 0) return state;
   const msPerRow = Math.max(durationMs, 0.001) / rows;
+  if ((observation.blockedSessions ?? 0) > 0) {
+    // Someone waited on us: hold locks for less, at once, and let the p90 grow it back slowly.
+    return {
+      size: clamp(config, Math.min(state.size, rows) / 2),
+      recentMsPerRow: [...state.recentMsPerRow, msPerRow].slice(-WINDOW),
+    };
+  }
   if (durationMs > OUTLIER_FACTOR * config.targetMs) {
     return { size: clamp(config, config.targetMs / msPerRow), recentMsPerRow: [msPerRow] };
   }

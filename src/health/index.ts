@@ -8,7 +8,7 @@ export type { FlagBoard, FlagReading } from './flag-state';
 export { createFlagBoard, describeOff, readFlags } from './flag-state';
 export { evaluateHealth } from './gate';
 export { DEFAULT_FLAGS_FILE, fileFlagReader, flagReaderFor, httpFlagReader } from './local-flags';
-export { HEALTH_SIGNALS } from './registry';
+export { BETWEEN_TRANSACTIONS, HEALTH_SIGNALS } from './registry';
 export type {
   AlarmReader,
   AlarmState,

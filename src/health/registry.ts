@@ -20,3 +20,14 @@ export const HEALTH_SIGNALS: readonly HealthSignal[] = [
   replicaLag,
   databaseLoad,
 ];
+
+/**
+ * What an apply step re-checks between its transactions, at bounded cost (src/runtime/runnable/
+ * between-transactions.ts): the requests, the window and the runtime (one DynamoDB read, no
+ * database) at every request check, and replica lag at its own, longer interval. Alarms, flags
+ * and load wait for the health gate, once per invocation.
+ */
+export const BETWEEN_TRANSACTIONS = {
+  requests: [controlRequests, runWindow, runtimeBudget],
+  lag: [replicaLag],
+} as const satisfies Record<string, readonly HealthSignal[]>;

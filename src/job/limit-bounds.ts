@@ -63,8 +63,22 @@ export const LIMIT_BOUNDS = {
   },
 } as const satisfies Record<string, Bound>;
 
+/**
+ * The longest an apply step's invocation runs transactions (batch.invocationBudgetMs). A
+ * transaction starts only while the budget has time left, so an invocation ends within the budget
+ * plus one transaction: at worst 20 s plus MAX_STATEMENTS_PER_BATCH statements of 30 s (260 s),
+ * which with the DynamoDB writes after it still ends inside the ApplyBatch function's 300 s
+ * timeout (src/config/function-timeouts.ts; test/infra/invocation-budget.test.ts keeps them in step).
+ */
+export const MAX_INVOCATION_BUDGET_MS = 20_000;
+
 export const BATCH_BOUNDS = {
   size: { min: 1, max: 50_000, why: "one batch's key list must stay a sane statement" },
+  invocationBudgetMs: {
+    min: 0,
+    max: MAX_INVOCATION_BUDGET_MS,
+    why: "an invocation's last transaction must still end far inside the apply step's 300 s Lambda timeout; 0 runs one transaction per invocation",
+  },
   targetMs: {
     min: 10,
     max: MAX_STATEMENT_TIMEOUT_MS,

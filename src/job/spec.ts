@@ -57,8 +57,22 @@ const batch = z
     min: within(BATCH_BOUNDS.size).default(100),
     /** The adaptive size never goes above this. Capped so one batch's key list stays a sane statement. */
     max: within(BATCH_BOUNDS.size).default(20_000),
-    /** The batch duration the sizer aims for (pt-online-schema-change and Spirit use 500 ms). */
-    targetMs: within(BATCH_BOUNDS.targetMs).default(500),
+    /**
+     * How long one transaction should hold its row locks: the sizer aims each transaction at this
+     * (pt-online-schema-change's --chunk-time, GitLab's sub-batch). Short, because an application
+     * statement waiting on a row lowtide changed waits for the rest of that transaction: 50 ms is
+     * a few of the hand-written loop's 1,000-row commits, and far below any request timeout.
+     */
+    targetMs: within(BATCH_BOUNDS.targetMs).default(50),
+    /**
+     * How long one apply step (one ApplyBatch invocation) goes on starting transactions, each a
+     * complete batch with its own ledger row. The control loop's fixed cost (Lambda invocations,
+     * state transitions, DynamoDB checkpoint and history) is paid once per invocation, not once
+     * per transaction. A few seconds: long enough that the fixed cost is a small share, short
+     * enough that the health gate, the alarms and the checkpoint mirror still come round often.
+     * 0 runs one transaction per invocation.
+     */
+    invocationBudgetMs: within(BATCH_BOUNDS.invocationBudgetMs).default(3000),
   })
   .strict()
   .superRefine((b, ctx) => {

@@ -22,41 +22,99 @@ export interface AfterBatchInput {
 }
 
 /**
- * After a batch committed: the checkpoint to mirror (the ledger stays the truth), with the batch
- * size adapted to the batch's duration, and the batch's history record and summary.
+ * After one transaction committed: the checkpoint it leaves (the ledger stays the truth), with the
+ * next transaction's size adapted to its duration and to the application sessions it blocked.
  */
-export function afterBatch({
-  spec,
+export function advanceCheckpoint(
+  spec: JobSpec,
+  checkpoint: Checkpoint,
+  outcome: AppliedBatch,
+  at: string,
+): Checkpoint {
+  const { lastKey, batchNo, rowsDone, selected, durationMs, impact } = outcome;
+  const sizer = nextSizer(spec.batch, checkpoint.sizer, {
+    rows: selected,
+    durationMs,
+    ...(impact ? { blockedSessions: impact.blockedSessions } : {}),
+  });
+  return { lastKey, batchNo, rowsDone, rowsScanned: checkpoint.rowsScanned + selected, sizer, at };
+}
+
+export interface InvocationInput {
+  /** The checkpoint the invocation started from. */
+  readonly checkpoint: Checkpoint;
+  /** What each of its transactions committed, in order; at least one. */
+  readonly transactions: readonly AppliedBatch[];
+  /** From the first transaction's start to the last one's end, in milliseconds. */
+  readonly durationMs: number;
+  /** ISO time the invocation is recorded at. */
+  readonly at: string;
+  readonly executionId: string;
+  /** ASL retries the invocation needed. */
+  readonly retries: number;
+  /** The replica lag the health gate measured before this invocation, when there are replicas. */
+  readonly replicaLagSeconds?: number;
+}
+
+/** One apply step's history record and run-state summary: its transactions, summed up. */
+export function summarizeInvocation({
   checkpoint,
-  outcome,
+  transactions,
+  durationMs,
   at,
   executionId,
   retries,
   replicaLagSeconds,
-}: AfterBatchInput): {
-  readonly checkpoint: Checkpoint;
-  readonly record: BatchRecord;
-  readonly summary: BatchSummary;
-} {
-  const { batchNo, firstKey, lastKey, selected, affected, durationMs, rowsDone } = outcome;
-  const sizer = nextSizer(spec.batch, checkpoint.sizer, { rows: selected, durationMs });
-  const rowsScanned = checkpoint.rowsScanned + selected;
+}: InvocationInput): { readonly record: BatchRecord; readonly summary: BatchSummary } {
+  const first = transactions[0]!;
+  const last = transactions[transactions.length - 1]!;
+  const sum = (pick: (t: AppliedBatch) => number) => transactions.reduce((n, t) => n + pick(t), 0);
+  const watched = transactions.filter((t) => t.impact !== undefined);
+  const impact =
+    watched.length === 0
+      ? {}
+      : {
+          blockedSessions: Math.max(...watched.map((t) => t.impact!.blockedSessions)),
+          longestBlockedWaitMs: Math.max(...watched.map((t) => t.impact!.longestWaitMs)),
+        };
+  const span = {
+    batchNo: last.batchNo,
+    firstKey: first.firstKey,
+    lastKey: last.lastKey,
+    selected: sum((t) => t.selected),
+    affected: sum((t) => t.affected),
+    durationMs,
+    firstBatchNo: first.batchNo,
+    transactions: transactions.length,
+    longestTransactionMs: Math.max(...transactions.map((t) => t.durationMs)),
+    ...impact,
+  };
   return {
-    checkpoint: { lastKey, batchNo, rowsDone, rowsScanned, sizer, at },
     record: {
-      batchNo,
-      firstKey,
-      lastKey,
-      selected,
-      affected,
-      durationMs,
+      ...span,
       retries,
       batchSize: checkpoint.sizer.size,
       executionId,
       at,
       ...(replicaLagSeconds === undefined ? {} : { replicaLagSeconds }),
     },
-    summary: { batchNo, firstKey, lastKey, selected, affected, durationMs },
+    summary: span,
+  };
+}
+
+/**
+ * After a single batch committed: the checkpoint to mirror and its history record and summary
+ * (an invocation of one transaction).
+ */
+export function afterBatch(input: AfterBatchInput): {
+  readonly checkpoint: Checkpoint;
+  readonly record: BatchRecord;
+  readonly summary: BatchSummary;
+} {
+  const { spec, checkpoint, outcome, at } = input;
+  return {
+    checkpoint: advanceCheckpoint(spec, checkpoint, outcome, at),
+    ...summarizeInvocation({ ...input, transactions: [outcome], durationMs: outcome.durationMs }),
   };
 }
 

@@ -68,7 +68,16 @@ const batchSummarySchema = z.object({
   lastKey: z.string(),
   selected: z.number().int(),
   affected: z.number().int(),
+  /** The apply step's: from its first transaction's start to its last one's end. */
   durationMs: z.number(),
+  /** The first of the step's transactions (absent: the step ran one, `batchNo`). */
+  firstBatchNo: z.number().int().optional(),
+  /** Transactions the step committed, each a batch with its own ledger row (absent: 1). */
+  transactions: z.number().int().min(1).optional(),
+  longestTransactionMs: z.number().optional(),
+  /** Application sessions seen waiting on the step's locks, the most at one sample. */
+  blockedSessions: z.number().int().min(0).optional(),
+  longestBlockedWaitMs: z.number().min(0).optional(),
 });
 
 export type BatchSummary = z.infer<typeof batchSummarySchema>;

@@ -2,13 +2,13 @@ import type { Checkpoint, JobState, Lease } from '../control/types';
 import type { JobSpec } from '../job/types';
 import {
   type AppliedBatch as Applied,
-  afterBatch,
   caughtUp,
   type DoneBatch as Done,
+  summarizeInvocation,
 } from '../run/after-batch';
 import type { BatchSummary } from '../run/state';
 import type { HandlerDeps } from './deps';
-import { batchMetrics } from './job-metrics';
+import { invocationMetrics } from './job-metrics';
 
 interface Context {
   readonly deps: HandlerDeps;
@@ -24,31 +24,36 @@ interface Context {
 }
 
 /**
- * After a batch committed (src/run/after-batch.ts decides what): mirror the checkpoint to DynamoDB
- * under our token, token-conditioned and without raising the item's version, and keep history,
- * metrics and a log line.
+ * After an apply step's transactions committed (each already verified): mirror the checkpoint the
+ * last one left to DynamoDB under our token, token-conditioned and without raising the item's
+ * version, and keep one history record, the metrics and a log line for the whole invocation.
  */
-export async function recordAppliedBatch(ctx: Context, outcome: Applied): Promise<BatchSummary> {
+export async function recordInvocation(
+  ctx: Context,
+  transactions: readonly Applied[],
+  checkpoint: Checkpoint,
+  durationMs: number,
+): Promise<BatchSummary> {
   const { deps, spec } = ctx;
-  const { checkpoint, record, summary } = afterBatch({ ...ctx, outcome, at: deps.now().toISOString() });
-  // Two items, independent of each other; the history tells of a batch that committed either way.
+  const at = deps.now().toISOString();
+  const { record, summary } = summarizeInvocation({ ...ctx, transactions, durationMs, at });
+  // Two items, independent of each other; the history tells of batches that committed either way.
   await Promise.all([
-    deps.store.saveCheckpoint(spec.id, ctx.lease, checkpoint),
+    deps.store.saveCheckpoint(spec.id, ctx.lease, { ...checkpoint, at }),
     deps.store.appendBatch(spec.id, record),
   ]);
-  const { selected, affected, durationMs, batchNo } = summary;
   const estimate = ctx.job.estimatedRows;
   const remainingRows = estimate === undefined ? undefined : estimate - checkpoint.rowsDone;
-  deps.metrics.record(
-    spec.id,
-    batchMetrics({ selected, affected, durationMs, retries: ctx.retries, remainingRows }),
-  );
-  deps.logger.info('batch applied', {
+  deps.metrics.record(spec.id, invocationMetrics({ ...record, remainingRows }));
+  deps.logger.info('batches applied', {
     jobId: spec.id,
-    batchNo,
-    selected,
-    affected,
+    batches: `${record.firstBatchNo}..${record.batchNo}`,
+    transactions: record.transactions,
+    selected: record.selected,
+    affected: record.affected,
     durationMs,
+    longestTransactionMs: record.longestTransactionMs,
+    blockedSessions: record.blockedSessions,
     nextSize: checkpoint.sizer.size,
   });
   return summary;

@@ -1,20 +1,21 @@
 import type { JobState } from '../control/types';
-import { evaluateHealth, HEALTH_SIGNALS } from '../health';
+import { evaluateHealth, HEALTH_SIGNALS, type HealthContext } from '../health';
 import type { JobSpec } from '../job/types';
 import { measuredReplicaLag } from '../run/gate';
 import type { RunState } from '../run/state';
 import type { HandlerDeps } from './deps';
 import { runtimeMetricNames } from './job-metrics';
 
-/** Reads every health signal for the job as it stands now. */
-export async function readHealth(
+/** What a health signal reads the job by, as it stands now. */
+export async function healthContext(
   deps: HandlerDeps,
   spec: JobSpec,
   job: JobState,
   state: RunState,
   now: Date,
-) {
-  const decision = await evaluateHealth(HEALTH_SIGNALS, {
+  nextBatchMs: number = Math.max(state.batch?.durationMs ?? 0, spec.batch.targetMs),
+): Promise<HealthContext> {
+  return {
     spec,
     state: job,
     database: () => deps.connections.open(spec.database),
@@ -26,9 +27,20 @@ export async function readHealth(
     now,
     runStartedAt: new Date(state.runStartedAt),
     windowEndsAt: state.windowEndsAt ? new Date(state.windowEndsAt) : undefined,
-    nextBatchMs: Math.max(state.batch?.durationMs ?? 0, spec.batch.targetMs),
+    nextBatchMs,
     heldBy: state.health?.heldBy ?? [],
-  });
+  };
+}
+
+/** Reads every health signal for the job as it stands now. */
+export async function readHealth(
+  deps: HandlerDeps,
+  spec: JobSpec,
+  job: JobState,
+  state: RunState,
+  now: Date,
+) {
+  const decision = await evaluateHealth(HEALTH_SIGNALS, await healthContext(deps, spec, job, state, now));
   // Alarm pauses whose alarm is back to OK: cleared here too, in case the OK event never arrived.
   for (const reason of new Set(decision.readings.flatMap((r) => r.resolved ?? []))) {
     await deps.store.clearPause(spec.id, reason);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateRun } from '../../src/cli/plan/estimate';
 import { defineJob } from '../../src/job/define-job';
 
-const spec = defineJob({
+const input = {
   id: 'estimate-test',
   owner: 'tests',
   engine: 'postgres',
@@ -13,7 +13,8 @@ const spec = defineJob({
   where: 'true',
   batch: { size: 1000, min: 100, max: 10_000, targetMs: 500 },
   health: { pauseBetweenBatchesMs: 100 },
-});
+} as const;
+const spec = defineJob(input);
 
 describe('estimateRun (the batch sizer fed the sample batch, batch after batch)', () => {
   it('without a sample, assumes the first batch size throughout and knows no duration', () => {
@@ -33,14 +34,25 @@ describe('estimateRun (the batch sizer fed the sample batch, batch after batch)'
     }
     expect(estimate.batches).toBe(batches);
     expect(estimate.batches).toBeLessThan(100_000 / spec.batch.size);
-    // 100,000 rows at 0.01 ms plus 100 ms of pacing between batches
-    expect(estimate.durationMs).toBe(Math.round(1000 + (batches - 1) * 100));
+    // 100,000 rows at 0.01 ms take 1 s: one apply step (3 s budget), so no pacing between steps
+    expect(estimate.invocations).toBe(1);
+    expect(estimate.durationMs).toBe(1000);
   });
 
   it('on a slow table, batches shrink toward the target duration', () => {
     // 1 ms a row: the first batch takes 1,000 ms, twice the target, so the next ones hold 500 rows
     const estimate = estimateRun(spec, 10_000, 1);
     expect(estimate.batches).toBe(1 + Math.ceil(9000 / 500));
+    // A step starts another transaction while the budget has room for 1.2x the last: the first
+    // step runs 1,000 + 3 x 500 ms, the next ones 5 x 500 ms; pacing falls between the 4 steps.
+    expect(estimate.invocations).toBe(4);
+    expect(estimate.durationMs).toBe(10_000 + 3 * 100);
+  });
+
+  it('with a budget of 0, every transaction is its own apply step, paced', () => {
+    const single = defineJob({ ...input, batch: { ...input.batch, invocationBudgetMs: 0 } });
+    const estimate = estimateRun(single, 10_000, 1);
+    expect(estimate.invocations).toBe(estimate.batches);
     expect(estimate.durationMs).toBe(10_000 + (estimate.batches - 1) * 100);
   });
 

@@ -129,3 +129,31 @@ describe('renderer', () => {
     expect(written).toContain('job job-a: paused (operator) after 10 rows in 1 batches');
   });
 });
+
+describe('progress of apply steps of several transactions', () => {
+  it('counts batches (transactions) and steps apart, and names each step by its batches', () => {
+    const step = (batchNo: number, transactions: number, rows: number, rowsDone: number, at: number) =>
+      ({
+        type: 'batch',
+        batchNo,
+        rows,
+        rowsDone,
+        batchSize: rows / transactions,
+        durationMs: 2000,
+        transactions,
+        longestTransactionMs: 48,
+        at,
+      }) satisfies ProgressEvent;
+    const first = step(14, 14, 14_000, 14_000, T0 + 2000);
+    let state = reduceProgress(initialProgress('job-a', T0), first);
+    expect(state).toMatchObject({ batches: 14, steps: 1, batchSize: 1000, runRows: 14_000 });
+    expect(formatPlainLine(initialProgress('job-a', T0), state, first)).toMatch(
+      /^batch 14 \(batches 1\.\.14, 14 transactions, longest 48 ms\): 14,000 rows in 2\.0 s \|/,
+    );
+    state = reduceProgress(state, step(30, 16, 16_000, 30_000, T0 + 4000));
+    const end = { type: 'finished', outcome: 'completed', at: T0 + 4000 } as const;
+    expect(formatPlainLine(state, reduceProgress(state, end), end)).toBe(
+      'job job-a: completed after 30,000 rows in 30 batches (in 2 apply steps)',
+    );
+  });
+});

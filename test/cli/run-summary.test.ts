@@ -41,6 +41,7 @@ describe('summarizeRun', () => {
     expect(summary).toEqual({
       rowsChanged: 3000,
       batches: 3,
+      steps: 3,
       durationMs: 1500,
       rowsPerSecond: 2000,
       batchMs: { p50: 120, p99: 400, max: 400 },
@@ -68,6 +69,7 @@ describe('summarizeRun', () => {
     expect(summarizeRun({ batches: [], durationMs: 0 })).toEqual({
       rowsChanged: 0,
       batches: 0,
+      steps: 0,
       durationMs: 0,
       rowsPerSecond: undefined,
       batchMs: undefined,
@@ -97,5 +99,23 @@ describe('summarizeRun', () => {
         '  retries        0',
       ].join('\n'),
     );
+  });
+});
+
+describe('a run of apply steps of several transactions', () => {
+  it('counts batches from the transactions, steps apart, and times the longest transaction of each step', () => {
+    const summary = summarizeRun({
+      batches: [
+        { rows: 14_000, durationMs: 48, transactions: 14 },
+        { rows: 16_000, durationMs: 52, transactions: 16 },
+      ],
+      durationMs: 4000,
+    });
+    expect(summary).toMatchObject({ rowsChanged: 30_000, batches: 30, steps: 2 });
+    expect(summary.batchMs).toEqual({ p50: 48, p99: 52, max: 52 });
+    const text = formatSummary(summary);
+    expect(text).toContain('batches        30 in 2 apply steps');
+    // Each step's longest transaction: how long a row lock was held at most.
+    expect(text).toContain('batch time     p50 48 ms, p99 52 ms, max 52 ms');
   });
 });

@@ -48,6 +48,27 @@ describe('batch and run history', () => {
     };
   }
 
+  it('keeps the records of apply steps within the last 500 batch numbers, though each step skips many', async () => {
+    const jobId = uniqueJobId('steps');
+    const per = 37; // transactions per step: the numbers the keys skip
+    const steps = 60;
+    for (let k = 1; k <= steps; k++) {
+      const record = {
+        ...batch(k * per, h.clock.ms + k * 1000),
+        firstBatchNo: (k - 1) * per + 1,
+        transactions: per,
+      };
+      await h.store.appendBatch(jobId, record);
+    }
+    const listed = await h.store.listBatches(jobId, 1000);
+    const newest = steps * per;
+    // Every record ending above newest - 500 is kept; every one at or below it is gone.
+    const kept = Array.from({ length: steps }, (_, i) => (steps - i) * per).filter((n) => n > newest - 500);
+    expect(listed.map((b) => b.batchNo)).toEqual(kept);
+    expect(await countItems(jobId, 'BATCH#')).toBe(kept.length);
+    expect(listed[0]).toMatchObject({ firstBatchNo: newest - per + 1, transactions: per });
+  });
+
   it('stays bounded after thousands of batches', async () => {
     const jobId = uniqueJobId('thousands');
     const total = 2000;

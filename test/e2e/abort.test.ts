@@ -7,8 +7,10 @@ import { useE2e } from './support/harness';
 const ROWS = 2_000;
 
 describe.each(ENGINES)('abort on %s', (engine) => {
+  // One transaction per apply step: the abort the health gate takes between steps (an apply step
+  // reads requests between its transactions too: test/e2e/pause-mid-invocation.test.ts).
   const job = backfillJob(engine, {
-    batch: { size: 50, min: 50, max: 50, targetMs: 200 },
+    batch: { size: 50, min: 50, max: 50, targetMs: 200, invocationBudgetMs: 0 },
     health: { pauseBetweenBatchesMs: 1000 },
   });
 

@@ -40,7 +40,8 @@ describe.each(ENGINES)('CloudWatch alarms on %s', (engine) => {
     backfillJob(engine, {
       id: `alarm-gated-${n}`,
       table: table(n),
-      batch: { size: 50, min: 50, max: 50, targetMs: 200 },
+      // One transaction per apply step: the alarm is the health gate's, between steps.
+      batch: { size: 50, min: 50, max: 50, targetMs: 200, invocationBudgetMs: 0 },
       health: { alarms: [ALARM], autoResume, pauseBetweenBatchesMs: 0 },
     });
   const jobs = [job(1), job(2), job(3, false)];

@@ -19,7 +19,8 @@ const ROWS = 400;
  * once it has closed; both must count as started.
  */
 describe.each(ENGINES)('continue-as-new with a lost StartExecution response on %s', (engine) => {
-  const batch = { size: 50, min: 50, max: 50, targetMs: 200 };
+  // One transaction per apply step, so a run takes enough loops to continue as new.
+  const batch = { size: 50, min: 50, max: 50, targetMs: 200, invocationBudgetMs: 0 };
   const job = backfillJob(engine, { batch });
   const other = backfillJob(engine, { id: 'backfill-tier-other', table: 'accounts_other', batch });
   /** How the next lost response behaves: answer the retry while the successor runs, or after it closed. */

@@ -7,7 +7,10 @@ import { useE2e } from './support/harness';
 const ROWS = 1_000;
 
 describe.each(ENGINES)('continue-as-new on %s', (engine) => {
-  const job = backfillJob(engine, { batch: { size: 50, min: 50, max: 50, targetMs: 200 } });
+  // One transaction per apply step, so the 20 batches take 20 loops of the state machine.
+  const job = backfillJob(engine, {
+    batch: { size: 50, min: 50, max: 50, targetMs: 200, invocationBudgetMs: 0 },
+  });
 
   const e2e = useE2e(engine, [job], {
     continueAsNewAfter: 5,

@@ -48,7 +48,15 @@ describe.each(ENGINES)('the runner killed at a random point, then a new executio
   beforeAll(async () => {
     db = await openE2eDatabase(engine);
     app = await connectRaw(db.testDb);
-    const tables = ['after_batches', 'at_apply', 'mid_batch', 'in_verify', 'random_point', 'mirror_behind'];
+    const tables = [
+      'after_batches',
+      'at_apply',
+      'mid_batch',
+      'in_verify',
+      'random_point',
+      'mirror_behind',
+      'mid_invocation',
+    ];
     for (const t of tables) await createAccounts(db.raw, engine, ROWS, t);
     rt = await startRuntime(
       db,
@@ -118,6 +126,28 @@ describe.each(ENGINES)('the runner killed at a random point, then a new executio
       (e) => e.type === 'batch-applied' && (e.batch as { batchNo: number }).batchNo === 3,
     );
     expect(count(events, 'batch-applied')).toBeGreaterThanOrEqual(3);
+  });
+
+  it("mid-invocation, with some of the apply step's transactions committed and none mirrored", async () => {
+    const job = killJob(engine, 'mid_invocation');
+    const events = await killThenRecover('mid_invocation', async (e, all) => {
+      if (
+        !(
+          e.type === 'task-started' &&
+          e.state === 'ApplyBatch' &&
+          count(all, 'task-started', 'ApplyBatch') === 1
+        )
+      )
+        return false;
+      const deadline = Date.now() + 10_000;
+      while ((await ledgerRows(db.raw, job.id)).length < 3) {
+        if (Date.now() > deadline) throw new Error('the first apply step never committed three transactions');
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      return true;
+    });
+    // Killed inside the first apply step: no step had returned, so DynamoDB mirrored none of it.
+    expect(count(events, 'task-succeeded', 'ApplyBatch')).toBe(0);
   });
 
   it('as ApplyBatch starts, before its transaction', async () => {

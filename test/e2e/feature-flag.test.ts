@@ -37,7 +37,8 @@ describe.each(ENGINES)('the feature flag on %s', async (engine) => {
     backfillJob(engine, {
       id: `flag-gated-${n}`,
       table: table(n),
-      batch: { size: 50, min: 50, max: 50, targetMs: 200 },
+      // One transaction per apply step: the flag is the health gate's, between steps.
+      batch: { size: 50, min: 50, max: 50, targetMs: 200, invocationBudgetMs: 0 },
       health: { featureFlag, autoResume, pauseBetweenBatchesMs: 0 },
     });
   const jobs = [job(1), job(2), job(3), job(4, false)];

@@ -7,8 +7,10 @@ import { useE2e } from './support/harness';
 const ROWS = 2_000;
 
 describe.each(ENGINES)('operator pause and resume on %s', (engine) => {
+  // One transaction per apply step: this is the pause the health gate takes between steps
+  // (a pause mid-step is test/e2e/pause-mid-invocation.test.ts).
   const job = backfillJob(engine, {
-    batch: { size: 50, min: 50, max: 50, targetMs: 200 },
+    batch: { size: 50, min: 50, max: 50, targetMs: 200, invocationBudgetMs: 0 },
     // One second between batches, scaled to 50 ms: time for the request to land before the next gate.
     health: { pauseBetweenBatchesMs: 1000 },
   });

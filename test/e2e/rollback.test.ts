@@ -51,7 +51,8 @@ function auditedJob(engine: TestEngine, id: string, table: string, shape: Shape)
     database: CONNECTION,
     table,
     key: 'id',
-    batch: { size: 100, min: 100, max: 100, targetMs: 200 },
+    // One transaction per apply step, so a run takes enough loops to continue as new.
+    batch: { size: 100, min: 100, max: 100, targetMs: 200, invocationBudgetMs: 0 },
     health: { pauseBetweenBatchesMs: 0 },
     rollback: { audit: true },
     ...shape,

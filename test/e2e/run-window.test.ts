@@ -7,8 +7,10 @@ import { useE2e } from './support/harness';
 const ROWS = 1_000;
 
 describe.each(ENGINES)('the end of the run window on %s', (engine) => {
+  // One transaction per apply step, paced: the window and the budget are the health gate's to
+  // see between steps (an apply step also stops on them between its transactions).
   const pacing = {
-    batch: { size: 40, min: 40, max: 40, targetMs: 100 },
+    batch: { size: 40, min: 40, max: 40, targetMs: 100, invocationBudgetMs: 0 },
     health: { pauseBetweenBatchesMs: 3000 },
   };
   const windowed = backfillJob(engine, { id: 'windowed', table: 'accounts_w', ...pacing });

@@ -17,7 +17,8 @@ const recipe = addNotNullColumn({
     database: CONNECTION,
     owner: 'test',
     key: 'id',
-    batch: { size: 500, min: 100, max: 500, targetMs: 200 },
+    // One transaction per apply step: the pause lands between steps, midway through the backfill.
+    batch: { size: 500, min: 100, max: 500, targetMs: 200, invocationBudgetMs: 0 },
     limits: { lockTimeoutMs: 150, retries: 20 },
     health: { pauseBetweenBatchesMs: 0 },
   },

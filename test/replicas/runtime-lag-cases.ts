@@ -83,7 +83,9 @@ export function describeRuntimeReplicaLag<C extends ReplicaControl>(suite: Runti
         backfillJob(suite.engine, {
           id: `replica-${job}`,
           table: table(job),
-          batch: { size: 50, min: 50, max: 50, targetMs: 200 },
+          // One transaction per apply step: these cases are the health gate's between steps (an
+          // apply step also reads replica lag between its transactions, at most once a second).
+          batch: { size: 50, min: 50, max: 50, targetMs: 200, invocationBudgetMs: 0 },
           // The delayed job paces its batches (1 s of ASL wait, 50 ms here) so it writes for a while.
           health: {
             maxReplicaLagSeconds: job === 'delayed' ? DELAYED_LIMIT_SECONDS : MAX_LAG_SECONDS,

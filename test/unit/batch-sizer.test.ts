@@ -51,3 +51,21 @@ describe('batch sizer', () => {
     expect(nextSizer(config, state, { rows: 3, durationMs: 40 })).toBe(state);
   });
 });
+
+describe('batch sizer and the foreground-impact signal', () => {
+  it('halves at once when an application session waited on the transaction, however fast it was', () => {
+    const state = { size: 4000, recentMsPerRow: [0.01] };
+    const next = nextSizer(config, state, { rows: 4000, durationMs: 20, blockedSessions: 1 });
+    expect(next.size).toBe(2000);
+    // ...and grows back by the usual 1.2x steps once nobody waits.
+    const after = nextSizer(config, next, { rows: next.size, durationMs: 20, blockedSessions: 0 });
+    expect(after.size).toBe(2400);
+  });
+
+  it('never cuts below min on a blocked session', () => {
+    expect(
+      nextSizer(config, { size: 150, recentMsPerRow: [] }, { rows: 150, durationMs: 5, blockedSessions: 3 })
+        .size,
+    ).toBe(100);
+  });
+});

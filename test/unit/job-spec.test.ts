@@ -20,7 +20,7 @@ describe('defineJob', () => {
   it('fills in documented defaults', () => {
     const job = defineJob(base);
     expect(job.table).toEqual({ name: 'accounts' });
-    expect(job.batch).toEqual({ size: 1000, min: 100, max: 20000, targetMs: 500 });
+    expect(job.batch).toEqual({ size: 1000, min: 100, max: 20000, targetMs: 50, invocationBudgetMs: 3000 });
     expect(job.limits).toMatchObject({ lockTimeoutMs: 1000, statementTimeoutMs: 5000, retries: 3 });
     expect(job.ledgerTable).toBe('lowtide_ledger');
     expect(job.requiresApproval).toBe(false);

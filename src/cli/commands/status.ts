@@ -62,8 +62,19 @@ function describeRun(run: RunRecord): string {
   return `${run.startedAt}  ${run.outcome.padEnd(13)} ${run.executionId}${run.reason ? `  ${run.reason}` : ''}`;
 }
 
+/** One history record: an apply step, of one transaction (`batch 7`) or several (`batches 3..7`). */
 function describeBatch(b: BatchRecord): string {
-  return `${b.at}  batch ${b.batchNo}: ${count(b.affected)}/${count(b.selected)} rows, keys ${displayKey(b.firstKey)}..${displayKey(b.lastKey)}, ${duration(b.durationMs)}, size ${count(b.batchSize)}${b.retries ? `, ${b.retries} retries` : ''}`;
+  const n = b.transactions ?? 1;
+  const which =
+    n > 1
+      ? `batches ${b.firstBatchNo ?? b.batchNo - n + 1}..${b.batchNo} (${n} transactions)`
+      : `batch ${b.batchNo}`;
+  const longest =
+    n > 1 && b.longestTransactionMs !== undefined ? `, longest ${duration(b.longestTransactionMs)}` : '';
+  const blocked = b.blockedSessions
+    ? `, blocked ${count(b.blockedSessions)} sessions (longest wait ${duration(b.longestBlockedWaitMs ?? 0)})`
+    : '';
+  return `${b.at}  ${which}: ${count(b.affected)}/${count(b.selected)} rows, keys ${displayKey(b.firstKey)}..${displayKey(b.lastKey)}, ${duration(b.durationMs)}${longest}, size ${count(b.batchSize)}${blocked}${b.retries ? `, ${b.retries} retries` : ''}`;
 }
 
 async function withTarget<T>(

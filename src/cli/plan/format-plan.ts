@@ -51,7 +51,9 @@ export function formatPlan(report: PlanReport): string {
   lines.push('');
   const { estimate } = report;
   lines.push(`estimated rows:      ${count(estimate.rows)}`);
-  lines.push(`estimated batches:   ${count(estimate.batches)}`);
+  lines.push(
+    `estimated batches:   ${count(estimate.batches)}${estimate.invocations === undefined ? '' : ` (transactions, each with its ledger row) in ${count(estimate.invocations)} apply steps`}`,
+  );
   lines.push(
     `estimated duration:  ${estimate.durationMs === undefined ? 'unknown (no sample batch)' : duration(estimate.durationMs)}`,
   );

@@ -2,15 +2,22 @@
 export type ProgressEvent =
   | { readonly type: 'started'; readonly jobId: string; readonly estimatedRows?: number; readonly at: number }
   | {
+      /** One apply step: its transactions, each a batch with its own ledger row. */
       readonly type: 'batch';
+      /** The step's last batch. */
       readonly batchNo: number;
-      /** Rows this batch changed. */
+      /** Rows the step changed. */
       readonly rows: number;
       /** Rows changed by the job so far, all runs included (the ledger's total). */
       readonly rowsDone: number;
-      /** Rows the batch selected at most (the adaptive size it ran with). */
+      /** Rows a transaction of the step selected, on average (the adaptive size they ran with). */
       readonly batchSize: number;
+      /** The step's, from its first transaction's start to its last one's end. */
       readonly durationMs: number;
+      /** Transactions the step committed (absent: 1). */
+      readonly transactions?: number;
+      /** The longest of them: how long a row lock was held at most (absent: durationMs). */
+      readonly longestTransactionMs?: number;
       readonly at: number;
     }
   /** The health gate held the job back (alarm, lag, load, pause requested). */
@@ -30,7 +37,10 @@ export interface ProgressState {
   readonly rowsDone: number;
   /** Rows changed by this run (rowsDone includes earlier runs). */
   readonly runRows: number;
+  /** Batches (transactions, each with its ledger row) this run committed. */
   readonly batches: number;
+  /** Apply steps (ApplyBatch invocations) that committed them. */
+  readonly steps: number;
   readonly batchSize?: number;
   /** The last few batches, for the rate: rows, end time and duration. */
   readonly recent: ReadonlyArray<{ readonly rows: number; readonly at: number; readonly durationMs: number }>;
@@ -56,6 +66,7 @@ export function initialProgress(jobId: string, at: number, estimatedRows?: numbe
     rowsDone: 0,
     runRows: 0,
     batches: 0,
+    steps: 0,
     recent: [],
     waits: 0,
     retries: 0,
@@ -77,7 +88,8 @@ export function reduceProgress(state: ProgressState, event: ProgressEvent): Prog
         ...state,
         rowsDone: event.rowsDone,
         runRows: state.runRows + event.rows,
-        batches: state.batches + 1,
+        batches: state.batches + (event.transactions ?? 1),
+        steps: state.steps + 1,
         batchSize: event.batchSize,
         recent: [...state.recent, { rows: event.rows, at: event.at, durationMs: event.durationMs }].slice(
           -RATE_WINDOW,

@@ -61,7 +61,7 @@ export function formatPlainLine(
       if (!due) return undefined;
       const pct = percent(after);
       return (
-        `batch ${event.batchNo}: ${count(event.rows)} rows in ${duration(event.durationMs)} | ${rowsText(after)}` +
+        `${stepText(event)}: ${count(event.rows)} rows in ${duration(event.durationMs)} | ${rowsText(after)}` +
         `${pct === undefined ? '' : ` (${pct.toFixed(0)}%)`} | ${rate(recentRate(after))} | batch size ${count(event.batchSize)} | ${etaText(after)}`
       );
     }
@@ -70,8 +70,22 @@ export function formatPlainLine(
     case 'retry':
       return `retrying: ${event.reason}`;
     case 'finished':
-      return `job ${after.jobId}: ${event.outcome}${event.reason ? ` (${event.reason})` : ''} after ${count(after.runRows)} rows in ${count(after.batches)} batches`;
+      return `job ${after.jobId}: ${event.outcome}${event.reason ? ` (${event.reason})` : ''} after ${count(after.runRows)} rows in ${count(after.batches)} batches${stepsText(after)}`;
   }
+}
+
+/** `batch 7`, or for a step of several transactions `batch 7 (batches 3..7, 5 transactions, longest 41 ms)`. */
+function stepText(event: Extract<ProgressEvent, { type: 'batch' }>): string {
+  const n = event.transactions ?? 1;
+  if (n <= 1) return `batch ${event.batchNo}`;
+  const longest =
+    event.longestTransactionMs === undefined ? '' : `, longest ${duration(event.longestTransactionMs)}`;
+  return `batch ${event.batchNo} (batches ${event.batchNo - n + 1}..${event.batchNo}, ${n} transactions${longest})`;
+}
+
+/** ` (in 4 apply steps)` when the batches were fewer steps than batches; nothing otherwise. */
+function stepsText(state: ProgressState): string {
+  return state.steps > 0 && state.steps < state.batches ? ` (in ${count(state.steps)} apply steps)` : '';
 }
 
 /** Whether printing `line` for `event` counts as the batch line of the throttle. */

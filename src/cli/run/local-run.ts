@@ -93,7 +93,13 @@ export async function runJobLocally(options: LocalRunOptions): Promise<LocalRunR
     }
     const progress = toProgressEvents(event, spec.id, at);
     for (const p of progress) {
-      if (p.type === 'batch') batches.push({ rows: p.rows, durationMs: p.durationMs });
+      if (p.type === 'batch') {
+        batches.push({
+          rows: p.rows,
+          durationMs: p.longestTransactionMs ?? p.durationMs,
+          transactions: p.transactions ?? 1,
+        });
+      }
       if (p.type === 'waiting') pauses++;
       if (p.type === 'retry') retries++;
     }

@@ -27,8 +27,10 @@ export function toProgressEvents(event: RuntimeEvent, jobId: string, at: number)
           batchNo: event.batch.batchNo,
           rows: event.batch.affected,
           rowsDone: event.rowsDone,
-          batchSize: event.batch.selected,
+          batchSize: Math.round(event.batch.selected / (event.batch.transactions ?? 1)),
           durationMs: event.batch.durationMs,
+          transactions: event.batch.transactions ?? 1,
+          longestTransactionMs: event.batch.longestTransactionMs ?? event.batch.durationMs,
           at,
         },
       ];

@@ -1,7 +1,11 @@
+/** One apply step as the run saw it commit. */
 export interface BatchTiming {
-  /** Rows the batch changed. */
+  /** Rows the step changed. */
   readonly rows: number;
+  /** Its longest transaction: how long a row lock of the step was held at most. */
   readonly durationMs: number;
+  /** Transactions (batches, each with its ledger row) the step committed (absent: 1). */
+  readonly transactions?: number;
 }
 
 export interface BatchTimeStats {
@@ -12,7 +16,10 @@ export interface BatchTimeStats {
 
 export interface RunSummary {
   readonly rowsChanged: number;
+  /** Batches: transactions, each with its own ledger row. */
   readonly batches: number;
+  /** Apply steps (ApplyBatch invocations) the run saw commit them. */
+  readonly steps: number;
   /** Wall clock of the run, waits and pacing included. */
   readonly durationMs: number;
   /** rowsChanged over the wall clock; undefined for a run that took no measurable time. */
@@ -73,7 +80,8 @@ export function summarizeRun(input: RunSummaryInput): RunSummary {
   const durationMs = Math.max(0, input.durationMs);
   return {
     rowsChanged,
-    batches: input.ledger?.batches ?? input.batches.length,
+    batches: input.ledger?.batches ?? input.batches.reduce((sum, b) => sum + (b.transactions ?? 1), 0),
+    steps: input.batches.length,
     durationMs,
     rowsPerSecond: durationMs > 0 ? rowsChanged / (durationMs / 1000) : undefined,
     batchMs: batchTimeStats(input.batches.map((b) => b.durationMs)),

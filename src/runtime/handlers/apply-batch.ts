@@ -4,9 +4,10 @@ import { resolveWork } from '../runnable/resolve-work';
 import { loopStepSchema, parsePayload, requireLease, withReportedRetries } from './common';
 
 /**
- * One step of the run's work: for a job exactly one batch, in one transaction, at the persisted
- * adaptive size (src/runtime/runnable/job-work.ts). Contention becomes the errors the state machine
- * retries; a committed batch is mirrored to DynamoDB with its history and metrics.
+ * One step of the run's work: for a job a sequence of short transactions, each one batch with its
+ * own ledger row, until batch.invocationBudgetMs or a stop condition (src/runtime/runnable/
+ * invocation.ts). Contention on the first becomes the errors the state machine retries; what the
+ * step committed is mirrored to DynamoDB once, with one history record and its metrics.
  */
 export async function applyBatch(payload: unknown, deps: HandlerDeps): Promise<RunState> {
   const step = parsePayload(loopStepSchema, payload, 'ApplyBatch payload');

@@ -1,23 +1,16 @@
 import type { Database } from '../../db/types';
 import type { RuleSettings } from '../../ddl/rule-settings';
-import {
-  type BatchOutcome,
-  displayKey,
-  type PreflightReport,
-  runBatch,
-  verifyCommittedBatch,
-} from '../../engine';
+import { displayKey, type PreflightReport, verifyCommittedBatch } from '../../engine';
 import { ensureLedger } from '../../engine/ledger-once';
 import type { JobSpec } from '../../job/types';
 import { jobPreflight } from '../../run/preflight-checks';
-import { catchUpCheckpoint, recordAppliedBatch } from '../batch-bookkeeping';
-import { translateBatchError } from '../batch-errors';
 import type { HandlerDeps } from '../deps';
 import { VerificationFailedError } from '../errors';
-import { initialCheckpoint, pacingSeconds } from '../handlers/common';
+import { pacingSeconds } from '../handlers/common';
 import { planSummary } from '../plan-summary';
 import { jobCeiling } from '../statement-limits';
 import { controlBlockers } from './control-blockers';
+import { runInvocation } from './invocation';
 import type {
   Counterpart,
   PreflightContext,
@@ -29,8 +22,9 @@ import type {
 } from './work';
 
 /**
- * An update, delete, archive or custom job, or a rollback: the engine's batches (runBatch), one
- * per step at the persisted adaptive size, each mirrored to DynamoDB and verified once committed.
+ * An update, delete, archive or custom job, or a rollback: the engine's batches (runBatch), several
+ * short transactions per step at the persisted adaptive size, each verified once committed, the
+ * step's checkpoint mirrored to DynamoDB once.
  */
 export function jobWork(spec: JobSpec, counterpart?: Counterpart): Work {
   return {
@@ -89,49 +83,18 @@ export function failedChecks(report: PreflightReport, prefix = ''): string[] {
 }
 
 /**
- * Exactly one batch, in one transaction (the engine's runBatch), at the persisted adaptive size.
- * Contention becomes the errors the state machine retries; a committed batch is mirrored to
- * DynamoDB with its history and metrics.
+ * One apply step: a sequence of short transactions, each one batch of the engine's with its own
+ * ledger row, until the invocation budget or a stop condition (src/runtime/runnable/invocation.ts).
  */
-export async function batchStep(ctx: StepContext, spec: JobSpec, db: Database): Promise<StepOutcome> {
-  const { deps, run, lease, retryCount } = ctx;
-  const job = await deps.store.ensureJob(spec.id);
-  const checkpoint = job.checkpoint ?? initialCheckpoint(spec, deps.now());
-  const books = {
-    deps,
-    spec,
-    job,
-    lease,
-    checkpoint,
-    executionId: run.execution.id,
-    retries: retryCount,
-    replicaLagSeconds: run.replicaLagSeconds,
-  };
-
-  let outcome: BatchOutcome;
-  try {
-    outcome = await runBatch({ spec, db, lease, batchSize: checkpoint.sizer.size });
-  } catch (error) {
-    throw await translateBatchError(error, { deps, spec, lease, checkpoint, retryCount });
-  }
-  switch (outcome.status) {
-    case 'held':
-      deps.logger.warn('another session is inside a batch of this job', { jobId: spec.id });
-      return { decision: 'held', waitSeconds: deps.settings.backoffSeconds };
-    case 'done':
-      await catchUpCheckpoint(books, outcome);
-      return { decision: 'done', rowsDone: outcome.rowsDone };
-    case 'applied': {
-      const batch = await recordAppliedBatch(books, outcome);
-      return { decision: 'applied', batch, rowsDone: outcome.rowsDone };
-    }
-  }
+export function batchStep(ctx: StepContext, spec: JobSpec, db: Database): Promise<StepOutcome> {
+  return runInvocation(ctx, spec, db);
 }
 
 /**
- * Re-reads what the last batch committed: its ledger row under our token and the job's invariant
- * over its key range (a trigger or a concurrent writer may have undone it), and that the DynamoDB
- * checkpoint mirrors it. Then paces the loop.
+ * Re-reads what the apply step's last transaction committed, now that the step has returned: its
+ * ledger row under our token and the job's invariant over its key range (a trigger or a concurrent
+ * writer may have undone it), and that the DynamoDB checkpoint mirrors it. Every transaction of the
+ * step was already re-read right after its own commit (invocation.ts). Then paces the loop.
  */
 async function verifyBatch({ deps, run, lease }: StepContext, spec: JobSpec): Promise<Verified> {
   if (!run.batch) throw new VerificationFailedError('VerifyBatch ran without a batch in its payload');
