@@ -130,12 +130,22 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
       '--config <file>',
       'the deployment config whose ddlGuard rule settings the preflight applies (besides the .lowtide-lint.json nearest the job file)',
     )
+    .option(
+      '--concurrency <n>',
+      "a fleet job (its database names a connection group): members running at once (default: the job's fleet.maxConcurrency, 1)",
+    )
     .action(
       perform(
         async (
           ctx,
           file: string,
-          options: { local?: boolean; databaseUrl?: string; msPerSecond?: string; config?: string },
+          options: {
+            local?: boolean;
+            databaseUrl?: string;
+            msPerSecond?: string;
+            config?: string;
+            concurrency?: string;
+          },
         ) => (await import('./commands/run')).runCommand(ctx, file, options),
       ),
     );
@@ -184,8 +194,11 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
     );
 
   withControlOptions(program.command('status'))
-    .description("a job's status, lease, checkpoint, pause and abort requests, progress and last run")
+    .description(
+      "a job's status, lease, checkpoint, pause and abort requests, progress and last run (a fleet job: its members)",
+    )
     .argument('<job>', 'the job id or its file')
+    .option('--member <name>', 'a fleet job: this member in full')
     .action(
       perform(async (ctx, job: string, flags: Record<string, string>) =>
         (await import('./commands/status')).statusCommand(ctx, job, flags),
@@ -196,6 +209,7 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
     .description("a job's recent runs and batches, newest first")
     .argument('<job>', 'the job id or its file')
     .option('--limit <n>', 'how many runs and batches (default 20)')
+    .option('--member <name>', 'a fleet job: this member')
     .action(
       perform(async (ctx, job: string, flags: Record<string, string>) =>
         (await import('./commands/status')).historyCommand(ctx, job, flags),
@@ -205,7 +219,8 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
   for (const { action, summary, extra } of OPERATOR_ACTIONS) {
     const command = withControlOptions(program.command(action))
       .description(summary)
-      .argument('<job>', 'the job id or its file');
+      .argument('<job>', 'the job id or its file')
+      .option('--member <name>', 'a fleet job: only this member (default: every member)');
     (extra ? extra(command) : command).action(
       perform(async (ctx, job: string, flags: Record<string, unknown>) =>
         (await import('./commands/operate')).operateCommand(ctx, action, job, flags),
