@@ -34,8 +34,8 @@ export interface FleetRunOptions {
   readonly alarms?: AlarmReader;
   readonly ddlRules?: RuleSettings;
   readonly onMember?: (event: FleetMemberEvent) => void;
-  /** Called once the runtime is up, with a way to stop it at once (a second Ctrl-C). */
-  readonly onStarted?: (runtime: Pick<LocalRuntime, 'close'>) => void;
+  /** Called once the runtime is up: a way to stop it at once (a second Ctrl-C), and its handler deps. */
+  readonly onStarted?: (runtime: LocalRuntime) => void;
 }
 
 export interface FleetMemberReport {
