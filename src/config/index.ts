@@ -8,6 +8,7 @@ export {
   ConfigError,
   connectionOf,
   defineConfig,
+  deployedJobs,
   findJob,
   parseConfig,
   UnknownJobError,

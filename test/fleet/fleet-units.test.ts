@@ -9,8 +9,8 @@ import { fleetOutcome } from '../../src/cli/fleet/fleet-outcome';
 import type { RunOutcome } from '../../src/cli/run/run-outcome';
 import { assertJobId } from '../../src/control/item-keys';
 import { defineJob } from '../../src/job/define-job';
+import { memberSpec } from '../../src/job/fleet-member';
 import { mapMembers } from '../../src/runtime/fleet/map-members';
-import { memberSpec } from '../../src/runtime/fleet/member-spec';
 import { accountsBackfill } from '../cli/fixtures/test-job';
 
 describe('connection groups in lowtide.connections.json', () => {

@@ -4,7 +4,7 @@ import type { RuleSettings } from '../../ddl/rule-settings';
 import type { AlarmReader, FlagReader } from '../../health/types';
 import type { JobSpec } from '../../job/types';
 import { mapMembers } from '../../runtime/fleet/map-members';
-import { memberSpec } from '../../runtime/fleet/member-spec';
+import { memberSpec } from '../../job/fleet-member';
 import { createLocalRuntime } from '../../runtime/local/runtime';
 import type { LocalRuntime, RuntimeEvent } from '../../runtime/local/types';
 import type { LocalControl } from '../control/local-control';

@@ -1,6 +1,6 @@
-import type { Engine } from '../../db/types';
-import { memberRunId } from '../../job/job-id';
-import type { JobSpec } from '../../job/types';
+import type { Engine } from '../db/types';
+import { memberRunId } from './job-id';
+import type { JobSpec } from './types';
 
 /** What a member run needs to know of its member: the rest (its URL, its credentials) is the runtime's. */
 export interface MemberTarget {
@@ -8,6 +8,11 @@ export interface MemberTarget {
   readonly engine: Engine;
   /** Alarms that pause this member only, added to the job's own. */
   readonly alarms?: readonly string[];
+  /**
+   * The connection the member runs on. Default: the member run's id (the local runtime names each
+   * member's URL so); a deployment names the member's connection in its config.
+   */
+  readonly connection?: string;
 }
 
 /**
@@ -20,5 +25,6 @@ export interface MemberTarget {
 export function memberSpec(spec: JobSpec, member: MemberTarget): JobSpec {
   const id = memberRunId(spec.id, member.name);
   const alarms = [...new Set([...spec.health.alarms, ...(member.alarms ?? [])])];
-  return { ...spec, id, database: id, engine: member.engine, health: { ...spec.health, alarms } } as JobSpec;
+  const database = member.connection ?? id;
+  return { ...spec, id, database, engine: member.engine, health: { ...spec.health, alarms } } as JobSpec;
 }
