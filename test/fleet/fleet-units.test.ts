@@ -10,7 +10,7 @@ import type { RunOutcome } from '../../src/cli/run/run-outcome';
 import { assertJobId } from '../../src/control/item-keys';
 import { defineJob } from '../../src/job/define-job';
 import { memberSpec } from '../../src/job/fleet-member';
-import { mapMembers } from '../../src/runtime/fleet/map-members';
+import { runFleetDefinition } from '../../src/runtime/fleet/fleet-machine';
 import { accountsBackfill } from '../cli/fixtures/test-job';
 
 describe('connection groups in lowtide.connections.json', () => {
@@ -77,39 +77,86 @@ describe('a member’s run', () => {
   });
 });
 
-describe('mapMembers, the local Map', () => {
-  it('never runs more than the concurrency at once, and a failure stops no other member', async () => {
-    let running = 0;
-    let most = 0;
-    const order: string[] = [];
-    const members = ['a', 'b', 'c', 'd', 'e', 'f'];
-    const results = await mapMembers(
-      members,
-      async (m) => {
-        running++;
-        most = Math.max(most, running);
-        order.push(m);
-        await new Promise((r) => setImmediate(r));
-        running--;
-        if (m === 'c') throw new Error('c broke');
-        return m.toUpperCase();
-      },
-      { concurrency: 2 },
-    );
-    expect(most).toBe(2);
-    expect(order).toEqual(members);
-    expect(results.map((r) => (r.ok ? r.value : r.error.message))).toEqual([
-      'A',
-      'B',
-      'c broke',
-      'D',
-      'E',
-      'F',
-    ]);
+describe('the fleet definition, run locally', () => {
+  const input = (names: string[], maxConcurrency: number) => ({
+    jobId: 'orders-fix',
+    members: names.map((member) => ({ member, runId: `orders-fix_${member}` })),
+    maxConcurrency,
+    toleratedFailurePercentage: 0,
+    window: {},
   });
 
-  it('refuses a concurrency below 1', async () => {
-    await expect(mapMembers(['a'], async () => 1, { concurrency: 0 })).rejects.toThrow(/at least 1/);
+  it('runs each member’s nested execution at most MaxConcurrency at once; a failed one stops no other', async () => {
+    let running = 0;
+    let most = 0;
+    const seen: unknown[] = [];
+    const result = await runFleetDefinition({
+      input: input(['a', 'b', 'c', 'd', 'e', 'f'], 2),
+      runMember: async (execution) => {
+        seen.push(execution);
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        const failed = execution.jobId === 'orders-fix_c';
+        return {
+          Status: failed ? 'FAILED' : 'SUCCEEDED',
+          ExecutionArn: `arn:${execution.jobId}`,
+          Output: {},
+        };
+      },
+    });
+    expect(most).toBe(2);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.results.map((r) => [r.member, r.status])).toEqual([
+      ['a', 'SUCCEEDED'],
+      ['b', 'SUCCEEDED'],
+      ['c', 'FAILED'],
+      ['d', 'SUCCEEDED'],
+      ['e', 'SUCCEEDED'],
+      ['f', 'SUCCEEDED'],
+    ]);
+    // Each nested execution gets the member's run id, the fleet's window and the link to its parent.
+    expect(seen[0]).toEqual({
+      jobId: 'orders-fix_a',
+      window: {},
+      AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: expect.stringContaining(':execution:lowtide-fleet-job:'),
+    });
+  });
+
+  it('follows a member run that continued as new until its successor ends', async () => {
+    const described: string[] = [];
+    const statuses = ['RUNNING', 'SUCCEEDED'];
+    const result = await runFleetDefinition({
+      input: input(['a'], 1),
+      runMember: async () => ({
+        Status: 'SUCCEEDED',
+        ExecutionArn: 'arn:first',
+        Output: { successor: { name: 'orders-fix_a-run1-g1' } },
+      }),
+      describeExecution: async (arn) => {
+        described.push(arn);
+        const Status = statuses.shift()!;
+        return Status === 'RUNNING' ? { Status } : { Status, Output: '{"rowsDone": 10}' };
+      },
+    });
+    expect(described).toEqual([
+      'arn:aws:states:local:000000000000:execution:lowtide-maintenance-job:orders-fix_a-run1-g1',
+      'arn:aws:states:local:000000000000:execution:lowtide-maintenance-job:orders-fix_a-run1-g1',
+    ]);
+    expect(result).toMatchObject({ status: 'SUCCEEDED', results: [{ member: 'a', status: 'SUCCEEDED' }] });
+  });
+
+  it('fails the member’s iteration when its successor fails', async () => {
+    const result = await runFleetDefinition({
+      input: input(['a'], 1),
+      runMember: async () => ({
+        Status: 'SUCCEEDED',
+        ExecutionArn: 'arn:first',
+        Output: { successor: { name: 'x-g1' } },
+      }),
+      describeExecution: async () => ({ Status: 'FAILED' }),
+    });
+    expect(result.status).toBe('FAILED');
   });
 });
 

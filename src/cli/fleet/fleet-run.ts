@@ -4,10 +4,12 @@ import type { RuleSettings } from '../../ddl/rule-settings';
 import type { AlarmReader, FlagReader } from '../../health/types';
 import { memberSpec } from '../../job/fleet-member';
 import type { JobSpec } from '../../job/types';
-import { mapMembers } from '../../runtime/fleet/map-members';
+import type { ExecutionInput } from '../../run/state';
+import { type NestedExecutionResult, runFleetDefinition } from '../../runtime/fleet/fleet-machine';
 import { createLocalRuntime } from '../../runtime/local/runtime';
-import type { LocalRuntime, RuntimeEvent } from '../../runtime/local/types';
+import type { LocalRunChain, LocalRuntime, RuntimeEvent } from '../../runtime/local/types';
 import type { LocalControl } from '../control/local-control';
+import { EXIT } from '../errors';
 import { type RunOutcome, runOutcome } from '../run/run-outcome';
 import type { ConnectionGroup } from './connection-groups';
 import { type FleetOutcome, fleetOutcome } from './fleet-outcome';
@@ -60,7 +62,8 @@ export interface FleetRunReport {
 }
 
 /**
- * Runs a job on every member of its connection group through one local runtime: each member is a
+ * Runs a job on every member of its connection group through one local runtime and the deployed
+ * fleet definition (statemachines/fleet-job.asl.json, src/runtime/fleet/fleet-machine.ts): each member is a
  * run of its own (`<job>_<member>`: its lease, lock, ledger, checkpoint and history), at most
  * `concurrency` at once, a member's failure stopping none of the others. The roster goes to the
  * control state first, so `status`, `pause`, `resume` and `abort` of the job reach every member.
@@ -106,35 +109,61 @@ export async function runFleetLocally(options: FleetRunOptions): Promise<FleetRu
     ...(options.ddlRules ? { ddlRulesFor: () => options.ddlRules } : {}),
     onEvent,
   });
-  let reports: FleetMemberReport[];
+  const ended = new Map<string, { outcome: RunOutcome; rowsDone?: number; executions: string[] }>();
+  const runMember = async (input: ExecutionInput): Promise<NestedExecutionResult> => {
+    const name = byRunId.get(input.jobId) ?? input.jobId;
+    options.onMember?.({ type: 'started', member: name });
+    let chain: LocalRunChain | undefined;
+    let outcome: RunOutcome;
+    try {
+      chain = await runtime.run(input);
+      outcome = runOutcome(chain);
+    } catch (error) {
+      outcome = { outcome: 'failed', reason: (error as Error).message, code: EXIT.failure };
+    }
+    const rowsDone = typeof chain?.output?.rowsDone === 'number' ? chain.output.rowsDone : undefined;
+    ended.set(name, { outcome, rowsDone, executions: chain?.executions.map((e) => e.executionName) ?? [] });
+    options.onMember?.({ type: 'ended', member: name, outcome });
+    return {
+      Status: chain?.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
+      ExecutionArn: chain?.executionArn ?? '',
+      Output: chain?.output ?? {},
+    };
+  };
+  let machine: Awaited<ReturnType<typeof runFleetDefinition>>;
   try {
     options.onStarted?.(runtime);
-    const settled = await mapMembers(
-      members.map((m) => m.name),
-      async (name) => {
-        const m = members.find((x) => x.name === name)!;
-        const chain = await runtime.run({ jobId: m.spec.id });
-        const outcome = runOutcome(chain);
-        options.onMember?.({ type: 'ended', member: name, outcome });
-        return { chain, outcome };
+    // The deployed fleet definition, its nested executions run by this runtime.
+    machine = await runFleetDefinition({
+      input: {
+        jobId: spec.id,
+        members: members.map((m) => ({ member: m.name, runId: m.spec.id })),
+        maxConcurrency: concurrency,
+        toleratedFailurePercentage: tolerance,
+        window: {},
       },
-      { concurrency, onStart: (member) => options.onMember?.({ type: 'started', member }) },
-    );
-    reports = settled.map((s, i) => {
-      const m = members[i]!;
-      const base = { member: m.name, runId: m.spec.id, engine: m.engine, where: redactUrl(m.url) };
-      if (!s.ok) {
-        const outcome: RunOutcome = { outcome: 'failed', reason: s.error.message, code: 1 };
-        options.onMember?.({ type: 'ended', member: m.name, outcome });
-        return { ...base, outcome, executions: [] };
-      }
-      const { chain, outcome } = s.value;
-      const rowsDone = typeof chain.output?.rowsDone === 'number' ? chain.output.rowsDone : undefined;
-      return { ...base, outcome, rowsDone, executions: chain.executions.map((e) => e.executionName) };
+      runMember,
     });
   } finally {
     await runtime.close();
   }
+  if (machine.status !== 'SUCCEEDED') throw new Error(`the fleet state machine failed: ${machine.error}`);
+  const reports: FleetMemberReport[] = members.map((m) => {
+    const done = ended.get(m.name);
+    return {
+      member: m.name,
+      runId: m.spec.id,
+      engine: m.engine,
+      where: redactUrl(m.url),
+      outcome: done?.outcome ?? {
+        outcome: 'failed',
+        reason: 'the fleet never ran this member',
+        code: EXIT.failure,
+      },
+      rowsDone: done?.rowsDone,
+      executions: done?.executions ?? [],
+    };
+  });
   return {
     jobId: spec.id,
     group: group.name,
