@@ -80,3 +80,18 @@ export function fleetMembersOf(config: GroupsConfig, job: JobSpec): JobSpec[] {
     });
   });
 }
+
+/**
+ * The fleet state machine's input for a fleet job, but for its window (the schedule's, or none):
+ * the members in the group's order with their run ids, and the job's Map settings. The fleet
+ * definition reads `members`, `maxConcurrency` and `toleratedFailurePercentage` by path.
+ */
+export function fleetExecutionInputOf(config: GroupsConfig, job: JobSpec) {
+  const members = config.connectionGroups[job.database] ?? [];
+  return {
+    jobId: job.id,
+    members: members.map((member) => ({ member, runId: memberRunId(job.id, member) })),
+    maxConcurrency: job.fleet.maxConcurrency,
+    toleratedFailurePercentage: job.fleet.toleratedFailurePercentage,
+  };
+}

@@ -1,10 +1,14 @@
 import path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetStateMachine } from '../../infra/constructs/fleet-state-machine';
 import { REPO_ROOT } from '../../infra/paths';
+import { parseConfig } from '../../src/config';
+import { defineJob } from '../../src/job/define-job';
 import { nagFindings } from '../infra/support/nag';
+import { resourcesOfType, type Synthesized, synthesize } from '../infra/support/synth';
+import { PRIMARY_SECRET } from '../support/deployment-fixtures';
 
 const DEFINITION = path.join(REPO_ROOT, 'statemachines/fleet-job.asl.json');
 
@@ -70,5 +74,59 @@ describe('the fleet state machine construct', () => {
 
   it('passes cdk-nag’s AwsSolutions checks, every acknowledgement justified', () => {
     for (const env of [true, false]) expect(nagFindings(synthFleet(env).stack)).toEqual([]);
+  });
+});
+
+describe('a deployment with a job on a connection group', () => {
+  const shard = (host: string) => ({
+    engine: 'postgres' as const,
+    host,
+    database: 'orders',
+    auth: { secretArn: PRIMARY_SECRET },
+  });
+  const job = defineJob({
+    id: 'orders-fix',
+    owner: 'data',
+    engine: 'postgres',
+    database: 'shards',
+    table: 'orders',
+    key: 'id',
+    kind: 'update',
+    where: 'status IS NULL',
+    set: { status: "'open'" },
+    fleet: { maxConcurrency: 4, toleratedFailurePercentage: 10 },
+  });
+  const config = parseConfig({
+    connections: { 'shard-1': shard('db1.internal'), 'shard-2': shard('db2.internal') },
+    connectionGroups: { shards: ['shard-1', 'shard-2'] },
+    jobs: [{ job, schedule: { cron: '0 2 * * ? *', timeZone: 'Europe/Berlin', durationMinutes: 120 } }],
+  });
+  let synth: Synthesized;
+  beforeAll(() => {
+    synth = synthesize(config, { bundle: false });
+  }, 240_000);
+  afterAll(() => synth?.cleanup());
+
+  it('deploys the fleet state machine beside the per-run one, and schedules the job on it with its members', () => {
+    const machines = resourcesOfType(synth.template, 'AWS::StepFunctions::StateMachine').map(
+      ([, r]) => r.Properties.StateMachineName,
+    );
+    expect(machines.sort()).toEqual(['lowtide-fleet-job', 'lowtide-maintenance-job']);
+    const schedules = resourcesOfType(synth.template, 'AWS::Scheduler::Schedule');
+    expect(schedules).toHaveLength(1);
+    const schedule = schedules[0]![1];
+    const target = schedule.Properties.Target;
+    expect(JSON.stringify(target.Arn)).toContain('FleetStateMachine');
+    const input = JSON.parse(target.Input);
+    expect(input).toMatchObject({
+      jobId: 'orders-fix',
+      members: [
+        { member: 'shard-1', runId: 'orders-fix_shard-1' },
+        { member: 'shard-2', runId: 'orders-fix_shard-2' },
+      ],
+      maxConcurrency: 4,
+      toleratedFailurePercentage: 10,
+      window: { durationMinutes: 120 },
+    });
   });
 });
