@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, deployedJobs, findJob, parseConfig } from '../../src/config';
+import { ConfigError, ddlRulesOf, deployedJobs, findJob, parseConfig } from '../../src/config';
 import { defineJob } from '../../src/job/define-job';
 import { PRIMARY_SECRET } from '../support/deployment-fixtures';
 import { refusedIssues } from '../support/refusals';
@@ -45,6 +45,15 @@ describe('connection groups in the deployment config', () => {
     expect(member.job).toMatchObject({ id: 'orders-fix_shard-2', database: 'shard-2' });
     expect(member.job.health.alarms).toEqual(['all-shards-cpu']);
     expect(() => findJob(config, 'orders-fix_shard-3')).toThrow(/no job 'orders-fix_shard-3'/);
+  });
+
+  it('applies the fleet job entry’s DDL guard rules to each member run', () => {
+    const config = parseConfig({
+      ...base(),
+      jobs: [{ job: fleetJob, ddlGuard: { rules: { 'pg-drop-table': 'off' } } }],
+    });
+    expect(ddlRulesOf(config, 'orders-fix_shard-1')).toEqual({ 'pg-drop-table': 'off' });
+    expect(ddlRulesOf(config, 'orders-fix_shard-1')).toEqual(ddlRulesOf(config, 'orders-fix'));
   });
 
   it('refuses unknown or repeated members, a group named like a connection, and member names that cannot be run ids', () => {
