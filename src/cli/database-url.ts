@@ -96,7 +96,7 @@ async function readConnectionsFile(cwd: string, connection: string): Promise<str
   if (value === undefined) return undefined;
   if (Array.isArray(value)) {
     throw new BadInputError(
-      `${CONNECTIONS_FILE}: "${connection}" is a connection group (${value.length} members): lowtide run --local runs the job on every member; to reach one member pass --database-url`,
+      `${CONNECTIONS_FILE}: "${connection}" is a connection group (${value.length} members): lowtide run --local runs the job on every member; for one member's run pass --member NAME (rollback)`,
     );
   }
   if (typeof value !== 'string' || value === '') {

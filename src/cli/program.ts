@@ -160,6 +160,7 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
     .option('--local', 'run in this process (required)')
     .option('--database-url <url>', 'the database (default: as for run)')
     .option('--force', 'overwrite rows the application changed after the job instead of reporting them')
+    .option('--member <name>', "a fleet job: roll back this member's run only, on its own database")
     .option('--ms-per-second <ms>', 'local milliseconds per state-machine second (default 1000: real time)')
     .action(
       perform(async (ctx, file: string, options: Record<string, unknown>) =>

@@ -124,7 +124,7 @@ describe('a fleet of six databases, PostgreSQL and MariaDB mixed, in one local r
       await run?.catch(() => {});
       await control.close();
     }
-  });
+  }, 180_000);
 
   it('a member that fails stops none of the others; past the tolerance the fleet reports failed', async () => {
     // m2 refuses every write to its table from now on: its batches fail, the others' do not.
