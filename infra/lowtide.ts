@@ -10,6 +10,8 @@ import {
   checkStatementsFit,
   dashboardName,
   defaultPort,
+  fleetExecutionInputOf,
+  fleetStateMachineName,
   isSecretAuth,
   type LowtideConfig,
   METRICS_NAMESPACE,
@@ -17,10 +19,12 @@ import {
   SERVICE_NAME,
   stateMachineName,
 } from '../src/config';
+import type { JobSpec } from '../src/job/types';
 import { checkContinueAsNewAfter, DEPLOYED_HISTORY_COSTS } from '../src/run/history-budget';
 import { type BundlingRoots, resolveBundlingRoots } from './bundling/project-roots';
 import { ControlEvents } from './constructs/control-events';
 import { ControlTable } from './constructs/control-table';
+import { FleetStateMachine } from './constructs/fleet-state-machine';
 import { JobDashboard } from './constructs/job-dashboard';
 import { JobSchedule } from './constructs/job-schedule';
 import { LowtideFunctions } from './constructs/lowtide-functions';
@@ -31,7 +35,7 @@ import { RunNotifications } from './constructs/run-notifications';
 import { featureFlagArns } from './feature-flag-arns';
 import { FUNCTION_NAMES, FUNCTION_SPECS } from './function-catalog';
 import { acknowledge } from './nag';
-import { STATE_MACHINE_DEFINITION } from './paths';
+import { FLEET_DEFINITION, STATE_MACHINE_DEFINITION } from './paths';
 
 export interface LowtideProps {
   /** The validated deployment config (`lowtide.config.ts`'s default export). */
@@ -116,6 +120,8 @@ export class Lowtide extends Construct {
   readonly controlTable: ControlTable;
   readonly functions: LowtideFunctions;
   readonly stateMachine: MaintenanceStateMachine;
+  /** The fleet state machine, when a job runs on a connection group. */
+  readonly fleetStateMachine?: FleetStateMachine;
   /** Undeliverable scheduled starts and control events. SSL only. */
   readonly deadLetterQueue: sqs.Queue;
   readonly scheduleGroup: scheduler.ScheduleGroup;
@@ -196,14 +202,28 @@ export class Lowtide extends Construct {
       'This queue is itself the dead-letter queue of the schedules and EventBridge targets; a queue behind it would only move the same messages again.',
     );
 
+    // Jobs on a connection group run through the fleet state machine: one nested run per member.
+    const isFleetJob = (job: JobSpec) => config.connectionGroups[job.database] !== undefined;
+    this.fleetStateMachine = config.jobs.some(({ job }) => isFleetJob(job))
+      ? new FleetStateMachine(this, 'FleetStateMachine', {
+          definitionFile: path.join(roots.packageRoot, FLEET_DEFINITION),
+          stateMachineName: fleetStateMachineName(config.name),
+          maintenanceStateMachineName: props.stateMachineName ?? stateMachineName(config.name),
+          logRetention: props.logRetention,
+        })
+      : undefined;
+
     this.scheduleGroup = new scheduler.ScheduleGroup(this, 'Schedules', { scheduleGroupName: config.name });
     const schedules: Record<string, JobSchedule> = {};
     for (const { job, schedule } of config.jobs) {
       if (!schedule) continue;
+      const fleet = isFleetJob(job) ? this.fleetStateMachine : undefined;
+      const { jobId: _, ...fleetInput } = fleetExecutionInputOf(config, job);
       schedules[job.id] = new JobSchedule(this, `Schedule-${job.id}`, {
         jobId: job.id,
         schedule,
-        stateMachine: this.stateMachine.stateMachine,
+        stateMachine: fleet ? fleet.stateMachine : this.stateMachine.stateMachine,
+        ...(fleet ? { extraInput: fleetInput } : {}),
         deadLetterQueue: this.deadLetterQueue,
         scheduleGroup: this.scheduleGroup,
         retryAttempts: props.scheduleRetryAttempts,
@@ -267,6 +287,7 @@ export class Lowtide extends Construct {
    */
   grantOperate(grantee: iam.IGrantable): iam.Grant {
     this.controlTable.grantReadWrite(grantee);
+    this.fleetStateMachine?.grantOperate(grantee);
     return this.stateMachine.grantOperate(grantee);
   }
 

@@ -13,4 +13,5 @@ export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 export const REPO_ROOT = PACKAGE_ROOT;
 
 export const STATE_MACHINE_DEFINITION = 'statemachines/maintenance-job.asl.json';
+export const FLEET_DEFINITION = 'statemachines/fleet-job.asl.json';
 export const FUNCTIONS_DIR = 'functions';

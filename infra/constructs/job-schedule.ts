@@ -24,6 +24,8 @@ export interface JobScheduleProps {
    * @default Duration.minutes(30)
    */
   readonly maxEventAge?: Duration;
+  /** More fields of the execution input: a fleet job's members and Map settings. Default none. */
+  readonly extraInput?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -38,6 +40,7 @@ export class JobSchedule extends Construct {
     super(scope, id);
     const { schedule } = props;
     const input = {
+      ...props.extraInput,
       jobId: props.jobId,
       window: {
         scheduledAt: scheduler.ContextAttribute.scheduledTime,

@@ -31,7 +31,8 @@ export function connectionEnvName(connection: string): string {
  * Where a local command finds the job's database, most specific first:
  * 1. `--database-url URL`;
  * 2. `LOWTIDE_DATABASE_URL_<NAME>` for the job's `database` name;
- * 3. `lowtide.connections.json` in the working directory: `{ "<name>": "<url>" }`;
+ * 3. `lowtide.connections.json` in the working directory: `{ "<name>": "<url>" }` (a name mapped to a
+ *    list is a connection group: src/cli/fleet/connection-groups.ts);
  * 4. `DATABASE_URL`.
  * The URL's scheme must match the job's engine.
  */
@@ -88,11 +89,16 @@ async function readConnectionsFile(cwd: string, connection: string): Promise<str
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new BadInputError(
-      `${CONNECTIONS_FILE} must be an object of connection names to URLs, e.g. { "primary": "postgres://..." }`,
+      `${CONNECTIONS_FILE} must be an object of connection names to URLs (or, for a connection group, lists of URLs), e.g. { "primary": "postgres://..." }`,
     );
   }
   const value = (parsed as Record<string, unknown>)[connection];
   if (value === undefined) return undefined;
+  if (Array.isArray(value)) {
+    throw new BadInputError(
+      `${CONNECTIONS_FILE}: "${connection}" is a connection group (${value.length} members): lowtide run --local runs the job on every member; for one member's run pass --member NAME (rollback)`,
+    );
+  }
   if (typeof value !== 'string' || value === '') {
     throw new BadInputError(`${CONNECTIONS_FILE}: "${connection}" must be a database URL string`);
   }

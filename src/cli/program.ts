@@ -134,6 +134,10 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
       '--latency-profile <name>',
       'add estimated AWS latencies (Lambda, state transitions, DynamoDB, database round trips) to the local run: none (default) or aws; see docs/benchmarks.md',
     )
+    .option(
+      '--concurrency <n>',
+      "a fleet job (its database names a connection group): members running at once (default: the job's fleet.maxConcurrency, 1)",
+    )
     .action(
       perform(
         async (
@@ -145,6 +149,7 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
             msPerSecond?: string;
             config?: string;
             latencyProfile?: string;
+            concurrency?: string;
           },
         ) => (await import('./commands/run')).runCommand(ctx, file, options),
       ),
@@ -160,6 +165,7 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
     .option('--local', 'run in this process (required)')
     .option('--database-url <url>', 'the database (default: as for run)')
     .option('--force', 'overwrite rows the application changed after the job instead of reporting them')
+    .option('--member <name>', "a fleet job: roll back this member's run only, on its own database")
     .option('--ms-per-second <ms>', 'local milliseconds per state-machine second (default 1000: real time)')
     .action(
       perform(async (ctx, file: string, options: Record<string, unknown>) =>
@@ -194,8 +200,11 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
     );
 
   withControlOptions(program.command('status'))
-    .description("a job's status, lease, checkpoint, pause and abort requests, progress and last run")
+    .description(
+      "a job's status, lease, checkpoint, pause and abort requests, progress and last run (a fleet job: its members)",
+    )
     .argument('<job>', 'the job id or its file')
+    .option('--member <name>', 'a fleet job: this member in full')
     .action(
       perform(async (ctx, job: string, flags: Record<string, string>) =>
         (await import('./commands/status')).statusCommand(ctx, job, flags),
@@ -206,6 +215,7 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
     .description("a job's recent runs and batches, newest first")
     .argument('<job>', 'the job id or its file')
     .option('--limit <n>', 'how many runs and batches (default 20)')
+    .option('--member <name>', 'a fleet job: this member')
     .action(
       perform(async (ctx, job: string, flags: Record<string, string>) =>
         (await import('./commands/status')).historyCommand(ctx, job, flags),
@@ -215,7 +225,8 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
   for (const { action, summary, extra } of OPERATOR_ACTIONS) {
     const command = withControlOptions(program.command(action))
       .description(summary)
-      .argument('<job>', 'the job id or its file');
+      .argument('<job>', 'the job id or its file')
+      .option('--member <name>', 'a fleet job: only this member (default: every member)');
     (extra ? extra(command) : command).action(
       perform(async (ctx, job: string, flags: Record<string, unknown>) =>
         (await import('./commands/operate')).operateCommand(ctx, action, job, flags),

@@ -45,7 +45,11 @@ export interface DdlGuardSources extends WithDdlGuard {
  * then its entry's, rule by rule. Undefined when neither sets any.
  */
 export function ddlRulesOf(config: DdlGuardSources, id: string): RuleSettings | undefined {
-  const entry = config.jobs.find((e) => e.job.id === id) ?? config.recipes.find((e) => e.recipe.id === id);
+  // A fleet member's run (`<job>_<member>`) applies its fleet job's entry.
+  const jobId = id.includes('_') ? id.slice(0, id.indexOf('_')) : id;
+  const entry =
+    config.jobs.find((e) => e.job.id === id || e.job.id === jobId) ??
+    config.recipes.find((e) => e.recipe.id === id);
   return mergeRuleSettings(
     toRuleSettings(config.ddlGuard?.rules ?? {}),
     toRuleSettings(entry?.ddlGuard?.rules ?? {}),

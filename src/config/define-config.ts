@@ -3,6 +3,12 @@ import { type FeatureFlagRef, featureFlagSchema } from '../job/feature-flag';
 import type { JobSpec } from '../job/types';
 import { type RecipeRegistration, recipeControlSpec } from '../recipes/registration';
 import { type Connection, type ConnectionInput, connectionName, connectionSchema } from './connection';
+import {
+  connectionGroupIssues,
+  connectionGroupSchema,
+  fleetJobIssues,
+  fleetMembersOf,
+} from './connection-groups';
 import { type DdlGuardConfig, type DdlGuardInput, ddlGuardSchema } from './ddl-guard';
 import { type NetworkInput, networkSchema } from './network';
 import { type ScheduleInput, scheduleSchema } from './schedule';
@@ -86,6 +92,11 @@ export const configSchema = z
     connections: z.record(connectionName, connectionSchema).refine((c) => Object.keys(c).length > 0, {
       message: 'must name at least one connection',
     }),
+    /**
+     * Named lists of connections: a job whose `database` names a group runs on every member, each
+     * a run of its own (`<job>_<connection>`). Default none.
+     */
+    connectionGroups: z.record(connectionName, connectionGroupSchema).default({}),
     jobs: z.array(jobEntrySchema).min(1, 'must list at least one job'),
     /** Schema-change recipes the deployed state machine may run, besides the jobs. */
     recipes: z.array(recipeEntrySchema).default([]),
@@ -123,6 +134,12 @@ export const configSchema = z
         });
       }
       seen.set(job.id, i);
+      const group = config.connectionGroups[job.database];
+      if (group) {
+        for (const message of fleetJobIssues(job, group))
+          ctx.addIssue({ code: 'custom', path: ['jobs', i, 'job', 'id'], message });
+        return;
+      }
       const connection = config.connections[job.database];
       if (!connection) {
         const known = Object.keys(config.connections).join(', ');
@@ -171,6 +188,7 @@ export const configSchema = z
         });
       }
     });
+    for (const issue of connectionGroupIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
     if (!config.network) {
       for (const [name, connection] of Object.entries(config.connections)) {
         if (connection.securityGroupId) {
@@ -240,13 +258,29 @@ export class UnknownJobError extends Error {
 }
 
 export function findJob(config: LowtideConfig, jobId: string): JobEntry {
-  const entry = config.jobs.find((e) => e.job.id === jobId);
+  const entry = config.jobs.find((e) => e.job.id === jobId) ?? findMemberJob(config, jobId);
   if (!entry)
     throw new UnknownJobError(
       jobId,
       config.jobs.map((e) => e.job.id),
     );
   return entry;
+}
+
+/** A fleet member's run (`<job>_<connection>`) as its own job entry, with the fleet job's schedule and rules. */
+function findMemberJob(config: LowtideConfig, runId: string): JobEntry | undefined {
+  for (const entry of config.jobs) {
+    const member = fleetMembersOf(config, entry.job).find((m) => m.id === runId);
+    if (member) return { ...entry, job: member };
+  }
+  return undefined;
+}
+
+/** Every job the deployment runs: each job on one connection, and each member run of a fleet job. */
+export function deployedJobs(config: LowtideConfig): JobSpec[] {
+  return config.jobs.flatMap((e) =>
+    config.connectionGroups[e.job.database] ? fleetMembersOf(config, e.job) : [e.job],
+  );
 }
 
 /** The feature flags that gate a job: its own, then the deployment's (the same flag once). */

@@ -13,6 +13,11 @@ export function stateMachineName(configName: string): string {
   return `${configName}-maintenance-job`;
 }
 
+/** The fleet state machine's name (jobs on a connection group); explicit so its role can name its own children. */
+export function fleetStateMachineName(configName: string): string {
+  return `${configName}-fleet-job`;
+}
+
 export function dashboardName(configName: string, jobId: string): string {
   return `${configName}-${jobId}`;
 }

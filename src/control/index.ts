@@ -7,6 +7,7 @@ export {
   InvalidControlInputError,
   JobNotFoundError,
 } from './errors';
+export { FLEET_ROSTER_SK, type FleetRoster, type FleetRosterMember, FleetRosterStore } from './fleet-roster';
 export { BATCH_SK_PREFIX, JOB_ITEM_SK, jobPk, RUN_SK_PREFIX } from './item-keys';
 export { isPauseReason } from './job-item';
 export {

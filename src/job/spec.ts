@@ -8,6 +8,7 @@ import {
 } from '../sql/identifiers';
 import { ddlSpecSchema } from './ddl-field';
 import { featureFlagSchema } from './feature-flag';
+import { fleetOptions } from './fleet-options';
 import { JOB_ID } from './job-id';
 import {
   BATCH_BOUNDS,
@@ -226,6 +227,8 @@ const common = {
   ledgerTable: identifier.default('lowtide_ledger'),
   /** SQL run outside the batch template; the DDL guard checks each statement at preflight. */
   ddl: ddlSpecSchema.optional(),
+  /** How the job runs when its `database` names a connection group (src/job/fleet-options.ts). */
+  fleet: fleetOptions.prefault({}),
 };
 
 const fn = <T>(what: string) =>

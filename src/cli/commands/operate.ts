@@ -3,6 +3,8 @@ import { type ControlStore, IllegalTransitionError, type JobState } from '../../
 import type { CliContext } from '../context';
 import { openControlTarget } from '../control/control-target';
 import { BadInputError } from '../errors';
+import { operateFleet } from '../fleet/fleet-operate';
+import { memberRunIdOf } from '../fleet/fleet-target';
 import { resolveJobId } from '../load-job';
 import { operatorName } from '../operator';
 import { type CommandResult, result } from '../output';
@@ -19,6 +21,8 @@ export interface OperateFlags extends ControlFlags {
   readonly force?: boolean;
   /** resume: withdraw an abort request so the job may run again. */
   readonly clearAbort?: boolean;
+  /** A fleet job: act on this member's run only (default: every member). */
+  readonly member?: string;
 }
 
 const DONE: Readonly<Record<Exclude<OperatorAction, 'resume'>, string>> = {
@@ -91,10 +95,23 @@ export async function operateCommand(
   reference: string,
   flags: OperateFlags,
 ): Promise<CommandResult> {
-  const jobId = await resolveJobId(reference, ctx.cwd);
+  const named = await resolveJobId(reference, ctx.cwd);
   const by = flags.by ?? operatorName(ctx.env);
   const target = await openControlTarget(ctx, targetOptions(flags));
   try {
+    const jobId = flags.member === undefined ? named : await memberRunIdOf(target, named, flags.member);
+    if (flags.member === undefined) {
+      const fleet = (await target.store.getJob(jobId)) ? undefined : await target.roster.get(jobId);
+      if (fleet) {
+        return await operateFleet(fleet, {
+          action,
+          read: (runId) => target.store.getJob(runId),
+          clearAbort: Boolean(flags.clearAbort),
+          act: (runId) => act(action, target.store, runId, by, flags),
+          where: target.where,
+        });
+      }
+    }
     const { state, done } = await act(action, target.store, jobId, by, flags);
     const json = { ok: true, action, jobId, by, where: target.where, state };
     return result(
@@ -104,7 +121,7 @@ export async function operateCommand(
   } catch (error) {
     if (error instanceof JobNotFoundError) {
       throw new BadInputError(
-        `job '${jobId}' has no control state in the ${target.where}: it never ran there`,
+        `job '${error.jobId}' has no control state in the ${target.where}: it never ran there`,
         { cause: error },
       );
     }

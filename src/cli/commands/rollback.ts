@@ -4,6 +4,7 @@ import type { JobSpec, RollbackJobSpec } from '../../job/types';
 import type { CliContext } from '../context';
 import { connectJobDatabase } from '../database-url';
 import { BadInputError } from '../errors';
+import { fleetMemberTarget } from '../fleet/member-target';
 import { count } from '../format/units';
 import { loadJobFile } from '../load-job';
 import { type CommandResult, result } from '../output';
@@ -16,6 +17,8 @@ export interface RollbackCommandOptions {
   readonly databaseUrl?: string;
   readonly force?: boolean;
   readonly msPerSecond?: string;
+  /** A fleet job: roll back this member's run (`<job>_<member>`) on its own database. */
+  readonly member?: string;
 }
 
 /** Conflicts printed and returned at most; the audit table keeps them all (lowtide audit conflicts). */
@@ -74,9 +77,13 @@ export async function rollbackCommand(
     );
   }
   const msPerSecond = parseMsPerSecond(options.msPerSecond);
-  const { spec } = await loadJobFile(file, ctx.cwd);
+  const loaded = (await loadJobFile(file, ctx.cwd)).spec;
+  const { spec, databaseUrl } =
+    options.member === undefined
+      ? { spec: loaded, databaseUrl: options.databaseUrl }
+      : await fleetMemberTarget(ctx.cwd, loaded, options.member, options.databaseUrl);
   const undo = rollbackOf(spec, Boolean(options.force));
-  const checked = await connectJobDatabase(spec, { flag: options.databaseUrl, env: ctx.env, cwd: ctx.cwd });
+  const checked = await connectJobDatabase(spec, { flag: databaseUrl, env: ctx.env, cwd: ctx.cwd });
 
   try {
     const report = await runInteractively(ctx, {

@@ -2,6 +2,7 @@ import type { CliContext } from '../context';
 import { connectJobDatabase } from '../database-url';
 import { localDdlRules } from '../ddl-rules';
 import { BadInputError } from '../errors';
+import { readConnectionGroup } from '../fleet/connection-groups';
 import { count } from '../format/units';
 import { loadJobFile } from '../load-job';
 import { type CommandResult, result } from '../output';
@@ -17,6 +18,8 @@ export interface RunCommandOptions {
   readonly config?: string;
   /** `none` or `aws`: the local runtime's latency profile. Default none. */
   readonly latencyProfile?: string;
+  /** A fleet job: members running at once (default: the job's `fleet.maxConcurrency`). */
+  readonly concurrency?: string;
 }
 
 const NEXT_STEP: Readonly<Record<string, (jobId: string) => string>> = {
@@ -46,6 +49,29 @@ export async function runCommand(
   const msPerSecond = parseMsPerSecond(options.msPerSecond);
   const latency = parseLatencyProfile(options.latencyProfile);
   const { spec } = await loadJobFile(file, ctx.cwd);
+  // A `database` that names a connection group runs on every member (src/cli/commands/run-fleet.ts).
+  const group = options.databaseUrl ? undefined : await readConnectionGroup(ctx.cwd, spec.database);
+  if (group) {
+    if (latency !== undefined && latency !== 'none') {
+      throw new BadInputError(
+        `--latency-profile is not yet supported for a fleet ('${spec.database}' is a connection group): drop it, or run one member with --database-url`,
+      );
+    }
+    const { rules } = await localDdlRules(spec, file, { cwd: ctx.cwd, config: options.config });
+    const { runFleetCommand } = await import('./run-fleet');
+    return runFleetCommand(ctx, {
+      spec,
+      group,
+      concurrency: options.concurrency,
+      msPerSecond,
+      ...(rules ? { ddlRules: rules } : {}),
+    });
+  }
+  if (options.concurrency !== undefined) {
+    throw new BadInputError(
+      `--concurrency is for a fleet, and job '${spec.id}' runs on one database ('${spec.database}'): drop --concurrency, or make '${spec.database}' a connection group in lowtide.connections.json`,
+    );
+  }
   const sources = { flag: options.databaseUrl, env: ctx.env, cwd: ctx.cwd };
   // One round trip first, so an unreachable database is bad input rather than a failed run.
   const checked = await connectJobDatabase(spec, sources);

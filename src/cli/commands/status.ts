@@ -4,6 +4,8 @@ import { displayKey } from '../../engine/key-display';
 import type { CliContext } from '../context';
 import { type ControlTarget, openControlTarget } from '../control/control-target';
 import { BadInputError } from '../errors';
+import { formatFleetStatus, readFleetStatus } from '../fleet/fleet-status';
+import { memberRunIdOf } from '../fleet/fleet-target';
 import { count, duration, rate } from '../format/units';
 import { resolveJobId } from '../load-job';
 import { type CommandResult, result } from '../output';
@@ -80,13 +82,15 @@ function describeBatch(b: BatchRecord): string {
 async function withTarget<T>(
   ctx: CliContext,
   reference: string,
-  flags: ControlFlags,
+  flags: ControlFlags & { readonly member?: string },
   read: (target: ControlTarget, jobId: string) => Promise<T>,
 ): Promise<T> {
   const jobId = await resolveJobId(reference, ctx.cwd);
   const target = await openControlTarget(ctx, targetOptions(flags));
   try {
-    return await read(target, jobId);
+    // `--member NAME`: that member's own run, as any job's.
+    const runId = flags.member === undefined ? jobId : await memberRunIdOf(target, jobId, flags.member);
+    return await read(target, runId);
   } finally {
     await target.close();
   }
@@ -102,11 +106,16 @@ function notFound(jobId: string, where: string): BadInputError {
 export async function statusCommand(
   ctx: CliContext,
   reference: string,
-  flags: ControlFlags,
+  flags: ControlFlags & { readonly member?: string },
 ): Promise<CommandResult> {
-  return withTarget(ctx, reference, flags, async ({ store, where, local }, jobId) => {
+  return withTarget(ctx, reference, flags, async ({ store, where, local, roster }, jobId) => {
     // Locally the run's process is known: one that died mid-pause or mid-abort is settled here.
     const job = local ? await store.settleOrphaned(jobId) : await store.getJob(jobId);
+    const fleet = job || flags.member !== undefined ? undefined : await roster.get(jobId);
+    if (fleet) {
+      const status = await readFleetStatus(store, fleet, local);
+      return result({ ok: true, jobId, where, fleet: status }, formatFleetStatus(status, where));
+    }
     if (!job) throw notFound(jobId, where);
     const [progress, runs] = await Promise.all([store.progress(jobId), store.listRuns(jobId, 1)]);
     const leaseLive = job.lease ? store.leaseIsLive(job) : undefined;
@@ -122,6 +131,7 @@ export async function statusCommand(
 
 export interface HistoryFlags extends ControlFlags {
   readonly limit?: string;
+  readonly member?: string;
 }
 
 /** `lowtide history <job>`: recent runs and batches, newest first. */

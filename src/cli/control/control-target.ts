@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoControlStore } from '../../control/dynamo-store';
+import { FleetRosterStore } from '../../control/fleet-roster';
 import type { ControlStore } from '../../control/types';
 import { type CliContext, stateDirOf } from '../context';
 import { type AwsClients, type AwsTargetOptions, resolveAwsTargets, usesAws } from './aws-targets';
@@ -16,6 +17,8 @@ export interface ControlTarget {
   readonly store: ControlStore;
   readonly where: string;
   readonly local: boolean;
+  /** Fleet jobs' member lists, in the same table. */
+  readonly roster: FleetRosterStore;
   /** AWS only: the clients, for `start`. */
   readonly aws?: AwsClients & { readonly stateMachineArn?: string };
   close(): Promise<void>;
@@ -64,6 +67,7 @@ export async function openControlTarget(
         store: new DynamoControlStore({ client: clients.documentClient, tableName: targets.tableName }),
         where: `DynamoDB table ${targets.tableName}`,
         local: false,
+        roster: new FleetRosterStore(clients.documentClient, targets.tableName),
         aws: { ...clients, stateMachineArn: targets.stateMachineArn },
         close,
       };
@@ -78,6 +82,7 @@ export async function openControlTarget(
     store: control.store,
     where: `local control state (${dir})`,
     local: true,
+    roster: new FleetRosterStore(control.clients.documentClient, control.tableName),
     close: () => control.close(),
   };
 }

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ddlRulesOf } from '../../config/ddl-guard';
 import type { LowtideConfig } from '../../config/define-config';
-import { featureFlagsOf, findJob } from '../../config/define-config';
+import { deployedJobs, featureFlagsOf, findJob } from '../../config/define-config';
 import { APPLY_BATCH_TIMEOUT_SECONDS } from '../../config/function-timeouts';
 import { replicaLagAlarmName } from '../../config/names';
 import { DynamoControlStore } from '../../control/dynamo-store';
@@ -108,7 +108,8 @@ export function createControlDeps(
   return {
     store: new DynamoControlStore({ client: documentClient, tableName }),
     resolveJob: (jobId) => findJob(config, jobId).job,
-    jobs: () => config.jobs.map((e) => e.job),
+    // A fleet job's member runs are the jobs an alarm or a status change concerns, not the fleet job.
+    jobs: () => deployedJobs(config),
     resolveRecipe: (recipeId) => config.recipes.find((r) => r.recipe.id === recipeId),
     alarmsFor: deploymentAlarms(config),
     flagsFor: (spec) => featureFlagsOf(config, spec),

@@ -8,7 +8,7 @@ const DEFINITION_FILE = 'statemachines/maintenance-job.asl.json';
  * The package root holding `file`, searched upwards from this module: in the sources this module is
  * src/runtime/local/, in the built package it is bundled into dist/, and the file is the same one.
  */
-function packageFile(file: string): URL {
+export function packageFile(file: string): URL {
   for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
     const candidate = new URL(file, dir);
     if (existsSync(candidate)) return candidate;

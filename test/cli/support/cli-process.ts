@@ -18,6 +18,8 @@ export interface CliOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Generous: a command that hangs fails the test instead of the suite. */
   readonly timeoutMs?: number;
+  /** Where the command runs (its lowtide.connections.json). Default: the repository root. */
+  readonly cwd?: string;
 }
 
 /** Variables a developer's shell may carry that would change which database a command uses. */
@@ -39,7 +41,7 @@ export function spawnCli(
   options: CliOptions = {},
 ): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: REPO_ROOT,
+    cwd: options.cwd ?? REPO_ROOT,
     env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
