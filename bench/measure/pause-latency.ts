@@ -57,7 +57,8 @@ export async function measurePauseLatency(ctx: ContenderContext): Promise<PauseL
     const chain = await runtime.run({ jobId: spec.id });
     const endedAt = performance.now();
     await request;
-    const from = requestedAt ?? endedAt;
+    // A small run can end before the request lands: then nothing was left to stop, so measure from the end.
+    const from = requestedAt !== undefined && requestedAt < endedAt ? requestedAt : endedAt;
     return {
       exit: chain.exit ?? chain.status,
       lastCommitAfterMs: lastCommitAt === undefined ? 0 : lastCommitAt - from,

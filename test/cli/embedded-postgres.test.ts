@@ -39,7 +39,7 @@ describe('the embedded PostgreSQL (PGlite behind pglite-socket)', () => {
       'backfill_count',
     ]);
     expect(await db.indexes({ name: DEMO_TABLE })).toEqual([
-      { name: `${DEMO_TABLE}_pkey`, unique: true, columns: ['id'] },
+      { name: `${DEMO_TABLE}_pkey`, unique: true, primary: true, columns: ['id'] },
     ]);
     const plan = await db.explain(
       `SELECT id FROM ${DEMO_TABLE} WHERE id > $1 ORDER BY id LIMIT $2 FOR UPDATE`,
