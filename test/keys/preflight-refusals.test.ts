@@ -60,7 +60,9 @@ function refusals(engine: TestEngine): Refusal[] {
       name: 'a json key column',
       table: 'keytests_json',
       key: 'doc',
-      reason: [/doc/, /json/i],
+      // MariaDB's JSON is LONGTEXT underneath and only a prefix of it can be indexed: refused
+      // either way, whichever check says so first.
+      reason: pg ? [/doc/, /json/i] : [/doc/],
       create: async (raw) => {
         // PostgreSQL orders jsonb with a B-tree; MariaDB's JSON is text underneath, uniquely
         // indexable by a prefix. Neither order is one a job may walk: json is refused.

@@ -28,7 +28,7 @@ export function touchAll(engine: TestEngine, c: TypedKeyCase): JobSpec {
 /** Runs `job` and checks every row of its table was written exactly once, one batch a row, in key order. */
 export async function expectEveryRowOnce(e2e: E2eSetup, job: JobSpec, c: TypedKeyCase, writes: TupleWrites) {
   const result = await e2e.rt.runtime.run({ jobId: job.id });
-  expect(result, JSON.stringify(result.output ?? result.cause)).toMatchObject({
+  expect(result, JSON.stringify(result.output?.blocked ?? result.cause ?? result.error)).toMatchObject({
     status: 'SUCCEEDED',
     exit: 'Completed',
   });
