@@ -8,7 +8,7 @@ import { createOrderLines, LINE_KEY, LINE_ROWS, OPEN_LINES } from './support/ord
 
 const LOW_ORDER = '00000000-0000-0000-0000-000000000001';
 const HIGH_ORDER = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
-const LIMITS = { lockTimeoutMs: 30_000, statementTimeoutMs: 60_000 };
+const LIMITS = { lockTimeoutMs: 20_000, statementTimeoutMs: 30_000 };
 
 /** True once a statement of the job waits on a row lock the application holds. */
 async function jobWaitsOnLock(raw: RawConnection, engine: TestEngine): Promise<boolean> {
