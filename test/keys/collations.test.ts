@@ -19,6 +19,27 @@ const CASED = [...NAMES, 'A', 'b', 'c', 'é', 'e', 'E', 'f'];
 const tuples = (names: readonly string[]) => names.map((n) => `('${n}')`);
 const pairs = (names: readonly string[]) => names.flatMap((n) => [`(1, '${n}')`, `(2, '${n}')`]);
 
+/**
+ * Values that trip a careless carrier: the empty string, quotes, a backslash, LIKE wildcards, the
+ * word NULL, text that looks like JSON (or like lowtide's own encoding of a composite key), emoji.
+ * As SQL literals: quotes doubled; no backslash escapes (standard strings on PostgreSQL,
+ * NO_BACKSLASH_ESCAPES is not assumed on MariaDB, so the backslash is written doubled there).
+ */
+const awkward = (engine: TestEngine) => [
+  "''",
+  "'O''Brien'",
+  '\'"quoted"\'',
+  engine === 'postgres' ? "'back\\slash'" : "'back\\\\slash'",
+  "'100%_done'",
+  "'NULL'",
+  '\'["s1"]\'',
+  '\'["n1","sx"]\'',
+  '\'{"a": 1}\'',
+  "'😀'",
+  "'日本語'",
+];
+const awkwardPairs = (engine: TestEngine) => awkward(engine).flatMap((v) => [`(1, ${v})`, `(2, ${v})`]);
+
 function cases(engine: TestEngine): TypedKeyCase[] {
   if (engine === 'postgres') {
     const asText = (column: string) =>
@@ -45,6 +66,20 @@ function cases(engine: TestEngine): TypedKeyCase[] {
         rows: pairs(CASED),
         asText,
       },
+      {
+        name: '(integer, text) tuples of awkward values',
+        table: 'keytests_coll_awkward',
+        columns: { tenant_id: 'integer', name: 'text' },
+        rows: awkwardPairs(engine),
+        asText,
+      },
+      {
+        name: 'text of awkward values, one column',
+        table: 'keytests_coll_awkward_one',
+        columns: { name: 'text' },
+        rows: awkward(engine).map((v) => `(${v})`),
+        asText,
+      },
     ];
   }
   const asText = (column: string) => (column === 'tenant_id' ? `OLD.${column}` : `HEX(OLD.${column})`);
@@ -68,6 +103,20 @@ function cases(engine: TestEngine): TypedKeyCase[] {
       table: 'keytests_coll_bin',
       columns: { name: 'varchar(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin' },
       rows: tuples(NAMES),
+      asText,
+    },
+    {
+      name: '(INT, VARCHAR) tuples of awkward values',
+      table: 'keytests_coll_awkward',
+      columns: { tenant_id: 'int', name: 'varchar(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin' },
+      rows: awkwardPairs(engine),
+      asText,
+    },
+    {
+      name: 'VARCHAR of awkward values, one column',
+      table: 'keytests_coll_awkward_one',
+      columns: { name: 'varchar(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin' },
+      rows: awkward(engine).map((v) => `(${v})`),
       asText,
     },
   ];
