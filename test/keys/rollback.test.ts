@@ -40,10 +40,36 @@ describe.each(ENGINES)('rollback of a composite-key job (audit on) on %s', (engi
     where: 'tenant_id IN (2, 3)',
     rollback: { audit: true },
   });
-  const e2e = useE2e(engine, [update, purge], {
+  // A tuple of binary, decimal and microsecond-timestamp columns: before-images found by key, exactly.
+  const typed = keyedJob(engine, {
+    id: 'keytests-undo-typed',
+    table: 'keytests_undo_typed',
+    key: ['token', 'amount', 'at'],
+    kind: 'update',
+    where: '1 = 1',
+    set: { note: "'changed'", touched: 'touched + 1' },
+    batch: { size: 7, min: 7, max: 7, targetMs: 200 },
+    rollback: { audit: true },
+  });
+  const e2e = useE2e(engine, [update, purge, typed], {
     prepare: async (db) => {
       await createOrderLines(db.raw, engine, 'keytests_undo_update', { counted: false });
       await createOrderLines(db.raw, engine, 'keytests_undo_delete', { counted: false });
+      const pg = engine === 'postgres';
+      await db.raw.query(
+        `CREATE TABLE keytests_undo_typed (token ${pg ? 'bytea' : 'varbinary(16)'} NOT NULL,
+           amount ${pg ? 'numeric(30,10)' : 'decimal(30,10)'} NOT NULL, at ${pg ? 'timestamp(6)' : 'datetime(6)'} NOT NULL,
+           note text NULL, touched int NOT NULL DEFAULT 0, PRIMARY KEY (token, amount, at))`,
+      );
+      const token = (i: number) => (pg ? `decode(md5('t${i % 4}'), 'hex')` : `UNHEX(MD5('t${i % 4}'))`);
+      const rows = Array.from(
+        { length: 40 },
+        (_, i) =>
+          `(${token(i)}, 12345678901234567890.012345678${i % 3}, '2024-01-01 00:00:00.00000${i % 5}', ${i % 6 === 0 ? 'NULL' : `'n${i}'`})`,
+      );
+      await db.raw.query(
+        `INSERT INTO keytests_undo_typed (token, amount, at, note) VALUES ${rows.join(', ')}`,
+      );
     },
   });
 
@@ -103,5 +129,27 @@ describe.each(ENGINES)('rollback of a composite-key job (audit on) on %s', (engi
     expect(undo).toMatchObject({ status: 'SUCCEEDED', exit: 'Completed' });
     expect(await rowsOf(e2e.db.raw, table)).toEqual(before);
     expect(await auditStates(e2e.db.raw, purge.id)).toEqual({ restored: (LINE_ROWS / TENANTS) * 2 });
+  });
+
+  it('update then rollback over a (binary, decimal, timestamp(6)) key: every row back, byte for byte', async () => {
+    const { runtime } = e2e.rt;
+    const pg = engine === 'postgres';
+    const text = pg
+      ? "concat_ws('|', encode(token, 'hex'), amount::text, at::text, coalesce(note, '<null>'), touched::text)"
+      : "concat_ws('|', HEX(token), amount, at, coalesce(note, '<null>'), touched)";
+    const snapshot = async () =>
+      (
+        await e2e.db.raw.query<{ r: unknown }>(
+          `SELECT ${text} AS r FROM keytests_undo_typed ORDER BY token, amount, at`,
+        )
+      ).map((row) => String(row.r));
+    const before = await snapshot();
+    expect(before).toHaveLength(40);
+    expect(await runtime.run({ jobId: typed.id })).toMatchObject({ exit: 'Completed' });
+    expect(await countRows(e2e.db.raw, 'keytests_undo_typed', "note = 'changed' AND touched = 1")).toBe(40);
+    const undo = await runtime.run({ jobId: typed.id, rollback: true });
+    expect(undo).toMatchObject({ status: 'SUCCEEDED', exit: 'Completed' });
+    expect(await snapshot()).toEqual(before);
+    expect(await auditStates(e2e.db.raw, typed.id)).toEqual({ restored: 40 });
   });
 });
