@@ -16,6 +16,8 @@ const TABLES = [
   'keytests_kill_random',
 ];
 
+const UNDO_TABLE = 'keytests_kill_undo';
+
 const count = (events: RunnerEvent[], type: string, state?: string) =>
   events.filter((e) => e.type === type && (state === undefined || e.state === state)).length;
 
@@ -44,9 +46,10 @@ describe.each(ENGINES)('a composite-key job killed with SIGKILL, then resumed, o
     db = await openE2eDatabase(engine);
     app = await connectRaw(db.testDb);
     for (const t of TABLES) writes[t] = (await createOrderLines(db.raw, engine, t))!;
+    await createOrderLines(db.raw, engine, UNDO_TABLE, { counted: false });
     rt = await startRuntime(
       db,
-      TABLES.map((t) => compositeKillJob(engine, t)),
+      [...TABLES.map((t) => compositeKillJob(engine, t)), compositeKillJob(engine, UNDO_TABLE, true)],
       { leaseTtlMs: LEASE_TTL_MS },
     );
   });
@@ -158,5 +161,43 @@ describe.each(ENGINES)('a composite-key job killed with SIGKILL, then resumed, o
       armed = true;
       return new Promise((resolve) => setTimeout(() => resolve(true), randomDelayMs));
     });
+  });
+
+  it('its rollback killed after three batches, then resumed: every line restored once', async () => {
+    const job = compositeKillJob(engine, UNDO_TABLE, true);
+    const rowsOf = async () =>
+      (
+        await db.raw.query<{ r: unknown }>(
+          `SELECT concat_ws('|', tenant_id, order_id, line, status, applied_count) AS r FROM ${UNDO_TABLE} ORDER BY ord`,
+        )
+      ).map((row) => String(row.r));
+    const before = await rowsOf();
+    expect(await rt.runtime.run({ jobId: job.id })).toMatchObject({ exit: 'Completed' });
+    expect(await countRows(db.raw, UNDO_TABLE, "status = 'billed'")).toBe(OPEN_LINES);
+
+    const { events } = await runAndKill(
+      {
+        engine,
+        url: db.testDb.url,
+        table: UNDO_TABLE,
+        dynamoEndpoint: rt.runtime.dynamoEndpoint,
+        leaseTtlMs: LEASE_TTL_MS,
+        audited: true,
+        rollback: true,
+      },
+      (e) => e.type === 'batch-applied' && (e.batch as { batchNo: number }).batchNo === 3,
+    );
+    expect(count(events, 'batch-applied')).toBeGreaterThanOrEqual(3);
+    let resumed = await rt.runtime.run({ jobId: job.id, rollback: true });
+    while (resumed.exit === 'LeaseHeld') {
+      await new Promise((r) => setTimeout(r, LEASE_TTL_MS / 4));
+      resumed = await rt.runtime.run({ jobId: job.id, rollback: true });
+    }
+    expect(resumed).toMatchObject({ status: 'SUCCEEDED', exit: 'Completed' });
+    expect(await rowsOf()).toEqual(before);
+    const states = await db.raw.query<{ s: string; n: unknown }>(
+      `SELECT lowtide_state AS s, count(*) AS n FROM lowtide_audit_${job.id.replace(/-/g, '_')} GROUP BY lowtide_state`,
+    );
+    expect(Object.fromEntries(states.map((r) => [r.s, Number(r.n)]))).toEqual({ restored: OPEN_LINES });
   });
 });
