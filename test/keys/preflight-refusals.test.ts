@@ -93,6 +93,23 @@ function refusals(engine: TestEngine): Refusal[] {
         void (await createOrderLines(raw, engine, 'keytests_prefix', { counted: false })),
     },
   ];
+  if (!pg)
+    list.push({
+      // ORDER BY and the index sort an ENUM by declaration, but `stage > 'alpha'` compares text:
+      // lowtide refuses such a key (README, "The key"). Issue 17 asks for enums walked in their
+      // sort order; a label-sorted ENUM is (type-limits.test.ts), this one is refused instead.
+      name: 'an ENUM declared out of sorted order',
+      table: 'keytests_unsorted_enum',
+      key: ['stage', 'n'],
+      reason: [/stage/, /enum/i, /sorted order/i],
+      create: async (raw) => {
+        await raw.query(
+          `CREATE TABLE keytests_unsorted_enum (stage enum('zeta', 'alpha', 'mid') NOT NULL, n smallint NOT NULL,
+             touched int NOT NULL DEFAULT 0, PRIMARY KEY (stage, n))`,
+        );
+        await fill('keytests_unsorted_enum', "('alpha', 1, 0), ('zeta', 1, 0), ('mid', 1, 0)")(raw);
+      },
+    });
   if (pg)
     list.push({
       name: 'a column under a nondeterministic ICU collation',
