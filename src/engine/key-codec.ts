@@ -45,7 +45,9 @@ const TAG_OF: Record<KeyColumnKind, string> = {
  * "The ENUM Type"; MariaDB alike), whereas compared with a string it compares as text: so an enum
  * key's value is bound as its index, and the walk follows the index whatever the labels' order.
  * MariaDB range-optimizes an enum only by equality (`e > 2` and `e BETWEEN 3 AND 9` scan the whole
- * index, EXPLAIN in the key-sql tests), so `e > i` is written `e IN (i + 1, ..., n)`.
+ * index, EXPLAIN in the key-sql tests), so `e > i` is written `e IN (i + 1, ..., n)`. The labels
+ * are the catalog's when the codec was built (once per database handle): a label appended while a
+ * job runs is beyond n, so its rows would not be walked until the job's key is read again.
  */
 export class KeyCodec {
   constructor(
