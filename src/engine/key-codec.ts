@@ -39,6 +39,15 @@ const TAG_OF: Record<KeyColumnKind, string> = {
  * which both range-optimize (MySQL 8.0 manual, "Range Optimization of Row Constructor
  * Expressions"; MariaDB proven in the key-sql tests); PostgreSQL's are joined from a recordset
  * (see inRecordset).
+ *
+ * A MySQL ENUM sorts, and is indexed, by its index number, the label's position in the
+ * declaration, and "if you compare an ENUM with a number, the index is used" (MySQL 8.0 manual,
+ * "The ENUM Type"; MariaDB alike), whereas compared with a string it compares as text: so an enum
+ * key's value is bound as its index, and the walk follows the index whatever the labels' order.
+ * MariaDB range-optimizes an enum only by equality (`e > 2` and `e BETWEEN 3 AND 9` scan the whole
+ * index, EXPLAIN in the key-sql tests), so `e > i` is written `e IN (i + 1, ..., n)`. The labels
+ * are the catalog's when the codec was built (once per database handle): a label appended while a
+ * job runs is beyond n, so its rows would not be walked until the job's key is read again.
  */
 export class KeyCodec {
   constructor(
@@ -141,12 +150,24 @@ export class KeyCodec {
   }
 
   private bind(b: SqlBuilder, i: number, text: string): string {
+    const labels = this.enumLabels(i);
+    if (labels) return b.val(enumIndex(this.keyColumns[i]!.name, labels, text));
     const decimal = this.keyColumns[i]!.decimal;
     // MySQL compares a string with a DECIMAL column as two doubles ("Type Conversion in Expression
     // Evaluation"), which would merge neighbours that differ beyond 15 digits.
     if (decimal && this.engine === 'mysql')
       return `CAST(${b.val(text)} AS DECIMAL(${decimal.precision}, ${decimal.scale}))`;
     return b.val(this.param(i, text));
+  }
+
+  /** Column i's labels when it is a MySQL ENUM, compared by index (see the class comment). */
+  private enumLabels(i: number): readonly string[] | undefined {
+    return this.engine === 'mysql' ? this.keyColumns[i]!.labels : undefined;
+  }
+
+  /** A one-column key whose MIN and MAX are its first and last keys (not a MySQL ENUM: those compare text). */
+  get hasMinMax(): boolean {
+    return !this.composite && this.enumLabels(0) === undefined;
   }
 
   col(b: SqlBuilder, i: number, qualifier?: string): string {
@@ -212,19 +233,43 @@ export class KeyCodec {
   compareExprs(cols: readonly string[], op: Comparison, values: readonly string[]): string {
     if (cols.length === 1) return `${cols[0]} ${op} ${values[0]}`;
     if (this.engine === 'postgres') return `ROW(${cols.join(', ')}) ${op} ROW(${values.join(', ')})`;
-    return expanded(cols, op, (i) => values[i]!);
+    if (this.keyColumns.some((_, i) => this.enumLabels(i)))
+      throw new Error('a MySQL ENUM key is compared by its index: use after or range');
+    return expanded(cols, op, (i, cmp) => `${cols[i]} ${cmp} ${values[i]}`);
   }
 
   private compare(b: SqlBuilder, cols: readonly string[], op: Comparison, texts: readonly string[]): string {
-    // A value named more than once (MySQL's expanded form) is bound at each mention.
-    const value = (i: number) => this.bind(b, i, texts[i]!);
-    if (cols.length === 1 || this.engine === 'postgres')
+    if (this.engine === 'postgres')
       return this.compareExprs(
         cols,
         op,
-        texts.map((_, i) => value(i)),
+        texts.map((t, i) => this.bind(b, i, t)),
       );
-    return expanded(cols, op, value);
+    // A value named more than once (MySQL's expanded form) is bound at each mention.
+    return expanded(cols, op, (i, cmp) => this.columnCompare(b, i, cols[i]!, cmp, texts[i]!));
+  }
+
+  /** `col cmp text` for column i on MySQL; an ENUM by its index, as a list (see the class comment). */
+  private columnCompare(
+    b: SqlBuilder,
+    i: number,
+    col: string,
+    cmp: Comparison | '<' | '=',
+    text: string,
+  ): string {
+    const labels = this.enumLabels(i);
+    if (!labels || cmp === '=') return `${col} ${cmp} ${this.bind(b, i, text)}`;
+    const at = enumIndex(this.keyColumns[i]!.name, labels, text);
+    // Index 0 is the empty string MySQL stores for an invalid value, sorted first.
+    const [from, to] =
+      cmp === '>'
+        ? [at + 1, labels.length]
+        : cmp === '>='
+          ? [at, labels.length]
+          : [0, cmp === '<' ? at - 1 : at];
+    if (from > to) return '1 = 0';
+    const indexes = Array.from({ length: to - from + 1 }, (_, k) => b.val(from + k));
+    return `${col} IN (${indexes.join(', ')})`;
   }
 
   /** Rows whose key is one of `keys` (not empty). */
@@ -293,13 +338,27 @@ export class KeyCodec {
 
 /**
  * `cols op values` in key order, written out: `(a > x OR (a = x AND (b > y OR (b = y AND c op z))))`,
- * `value(i)` called at each mention of column i's value.
+ * `compare(i, cmp)` writing column i's comparison at each mention.
  */
-function expanded(cols: readonly string[], op: Comparison, value: (i: number) => string): string {
+function expanded(
+  cols: readonly string[],
+  op: Comparison,
+  compare: (i: number, cmp: Comparison | '<' | '=') => string,
+): string {
   const strict = op === '<=' ? '<' : '>';
   const at = (i: number): string =>
     i === cols.length - 1
-      ? `${cols[i]} ${op} ${value(i)}`
-      : `(${cols[i]} ${strict} ${value(i)} OR (${cols[i]} = ${value(i)} AND ${at(i + 1)}))`;
+      ? compare(i, op)
+      : `(${compare(i, strict)} OR (${compare(i, '=')} AND ${at(i + 1)}))`;
   return at(0);
+}
+
+/** A MySQL ENUM label's index: its position in the declaration from 1; 0 for the invalid value ''. */
+function enumIndex(column: string, labels: readonly string[], label: string): number {
+  const at = labels.indexOf(label);
+  if (at >= 0) return at + 1;
+  if (label === '') return 0;
+  throw new Error(
+    `key value '${label}' is not a label of enum column ${column} (${labels.join(', ')}): the column's labels changed since the job's key was read; restart the job to read them again`,
+  );
 }

@@ -6,9 +6,9 @@ import type { ColumnInfo, Engine, Queryable } from '../db/types';
  * - integer: decimal text, bound back as BigInt (MySQL compares a string with an integer column
  *   as a double, which confuses neighbours above 2^53); up to 2^64-1 unsigned.
  * - decimal: the server's exact text (both drivers return NUMERIC/DECIMAL as strings).
- * - text: the string itself, compared under the column's collation (text, varchar, char, uuid,
- *   and enums whose order is their text's, see enumProblem).
- * - enum: PostgreSQL enums: the label, compared as the enum (by its sort order, as ORDER BY is).
+ * - text: the string itself, compared under the column's collation (text, varchar, char, uuid).
+ * - enum: the label. PostgreSQL compares it as the enum (by its sort order, as ORDER BY is);
+ *   MySQL compares it by its index number (see KeyCodec), so `labels` lists them in index order.
  * - binary: lowercase hex, bound back as bytes.
  * - temporal: the server's text at full precision (PostgreSQL selects it through to_json, which
  *   is ISO 8601 whatever DateStyle says and keeps the offset of a timestamptz; MySQL's connection
@@ -22,6 +22,8 @@ export interface KeyColumn {
   readonly kind: KeyColumnKind;
   /** MySQL DECIMAL: its precision and scale, so bound values are cast to it (a string would compare as a double). */
   readonly decimal?: { readonly precision: number; readonly scale: number };
+  /** MySQL ENUM: its labels in declaration order, the label at position i having index i + 1. */
+  readonly labels?: readonly string[];
 }
 
 const PG_INTEGER = /^(smallint|integer|bigint)$/;
@@ -83,10 +85,11 @@ function mysqlKeyColumn(column: ColumnInfo, type: string, refuse: Refuse) {
   if (MYSQL_TEXT.test(type)) return { name, kind: 'text' as const };
   if (type === 'binary' || type === 'varbinary') return { name, kind: 'binary' as const };
   if (MYSQL_TEMPORAL.test(type)) return { name, kind: 'temporal' as const };
-  // An enum orders by its index in ORDER BY and the index, but `e > 'x'` compares text: a keyset
-  // walk is consistent only where both orders agree. Preflight's key-type check proves that on the
-  // server (enumOrderQuery); here it is carried as text.
-  if (type === 'enum') return { name, kind: 'text' as const };
+  if (type === 'enum') {
+    const labels = mysqlEnumLabels(column.columnType ?? '');
+    if (labels.length === 0) return refuse('its labels cannot be read from the catalog');
+    return { name, kind: 'enum' as const, labels };
+  }
   return refuse('lowtide cannot carry values of this type between batches exactly and in the server order');
 }
 
@@ -97,33 +100,6 @@ export function mysqlEnumLabels(columnType: string): string[] {
   const re = /'((?:[^']|'')*)'/g;
   for (let m = re.exec(body); m; m = re.exec(body)) labels.push(m[1]!.replace(/''/g, "'"));
   return labels;
-}
-
-const COLLATION_NAME = /^[A-Za-z0-9_]{1,64}$/;
-
-/**
- * A MySQL ENUM orders by its declaration in ORDER BY and its index, but compares as text with a
- * string (`e > 'm'`), and compared with its index number (`e > 2`) no index range is used
- * (MariaDB's EXPLAIN: a full index scan). A keyset walk over it is consistent only when both
- * orders agree: the labels, declared in order, also sort in that order under the column's
- * collation. The server says whether they do.
- */
-export async function mysqlEnumOrderProblem(db: Queryable, info: ColumnInfo): Promise<string | undefined> {
-  if (db.dialect.engine !== 'mysql' || info.dataType.toLowerCase() !== 'enum') return undefined;
-  const labels = mysqlEnumLabels(info.columnType ?? '');
-  if (labels.length < 2) return undefined;
-  const { charset, collation } = info;
-  if (!charset || !collation || !COLLATION_NAME.test(charset) || !COLLATION_NAME.test(collation))
-    return `key column ${info.name} is an enum whose collation cannot be read: key on another column`;
-  const as = `CONVERT(? USING ${charset}) COLLATE ${collation}`;
-  const pairs = labels.slice(1).map(() => `${as} < ${as}`);
-  const values = labels.slice(1).flatMap((label, i) => [labels[i], label]);
-  const { rows } = await db.query<{ sorted: unknown }>(`SELECT (${pairs.join(' AND ')}) AS sorted`, values);
-  if (Number(rows[0]?.sorted) === 1) return undefined;
-  return (
-    `key column ${info.name} is ${info.columnType}, declared in an order that is not its labels' order under ${collation}: ` +
-    'MySQL orders an enum by declaration but compares it with a string as text, so a keyset walk would skip rows; declare the labels in sorted order (ALTER TABLE ... MODIFY), or key on another column'
-  );
 }
 
 /** A fixed offset, or UTC by one of its names: zones without daylight saving. */

@@ -2,7 +2,7 @@ import type { Database, IndexInfo } from '../db/types';
 import type { JobSpec } from '../job/types';
 import { formatTableRef } from '../sql/identifiers';
 import { KeyCodec } from './key-codec';
-import { type KeyColumn, keyColumnOf, mysqlEnumOrderProblem, mysqlTimestampProblem } from './key-types';
+import { type KeyColumn, keyColumnOf, mysqlTimestampProblem } from './key-types';
 
 export { KeyCodec } from './key-codec';
 export { displayKey } from './key-display';
@@ -51,7 +51,7 @@ export async function keyColumnsOf(
     if (!info) return { problem: `table ${formatTableRef(spec.table)} has no key column ${name}` };
     const column = keyColumnOf(db.engine, info);
     if ('problem' in column) return { problem: column.problem };
-    const serverProblem = (await mysqlEnumOrderProblem(db, info)) ?? (await mysqlTimestampProblem(db, info));
+    const serverProblem = await mysqlTimestampProblem(db, info);
     if (serverProblem) return { problem: serverProblem };
     columns.push(column);
   }

@@ -154,3 +154,80 @@ describe.each(ENGINES)('keyset SQL of a composite key on %s', (engine) => {
     }
   });
 });
+
+/**
+ * A MySQL ENUM sorts and is indexed by its index number, so the walk binds the index (see
+ * KeyCodec): `stage > 2` would be a full index scan on MariaDB, `stage IN (3)` is a range.
+ */
+describe('keyset SQL of a key with an ENUM declared out of sorted order on mysql', () => {
+  const t = useEngineDatabase('mysql');
+  const ENUM_TABLE = 'keysfix_sql_enum';
+  let s: DeclarativeSql;
+  let codec: KeyCodec;
+
+  beforeAll(async () => {
+    await t.raw.query(
+      `CREATE TABLE ${ENUM_TABLE} (stage enum('zeta', 'alpha', 'mid') NOT NULL, n integer NOT NULL, touched integer NOT NULL DEFAULT 0, PRIMARY KEY (stage, n))`,
+    );
+    await t.raw.query(
+      `INSERT INTO ${ENUM_TABLE} (stage, n) SELECT ELT(1 + seq % 3, 'zeta', 'alpha', 'mid'), seq FROM seq_1_to_60000`,
+    );
+    await t.raw.query(`ANALYZE TABLE ${ENUM_TABLE}`);
+    const spec = defineJob({
+      id: 'keys-sql-enum',
+      owner: 'test',
+      engine: 'mysql',
+      database: 'primary',
+      table: ENUM_TABLE,
+      key: ['stage', 'n'],
+      kind: 'update',
+      set: { touched: 'touched + 1' },
+    }) as UpdateJobSpec;
+    codec = await keyCodecOf(t.db, spec);
+    s = new DeclarativeSql(spec, codec, ['stage', 'n', 'touched']);
+  });
+
+  const run = async (build: Parameters<typeof sql>[1]) => {
+    const stmt = sql(t.db.dialect, build);
+    const plan = await explain(t.db, 'mysql', stmt.text, stmt.values);
+    return { plan, rows: (await t.db.query(stmt.text, stmt.values)).rows };
+  };
+
+  it('selects the keys after a key in declaration order, by an index range scan', async () => {
+    const { plan, rows } = await run((b) => s.nextKeys(b, codec.encode(['zeta', '60000']), 3));
+    expect(plan).toBe(`${ENUM_TABLE}: range PRIMARY`);
+    expect(rows.map((r) => [r.lowtide_k0, Number(r.lowtide_k1)])).toEqual([
+      ['alpha', 1],
+      ['alpha', 4],
+      ['alpha', 7],
+    ]);
+    const last = await run((b) => s.nextKeys(b, codec.encode(['mid', '59999']), 3));
+    expect(last.rows).toEqual([]);
+  });
+
+  it('changes a key range across labels by an index range scan', async () => {
+    const range = (b: Parameters<Parameters<typeof sql>[1]>[0]) =>
+      s.inRange(b, { firstKey: codec.encode(['zeta', '59997']), lastKey: codec.encode(['mid', '2']) });
+    const { plan } = await run(
+      (b) => `UPDATE ${b.table({ name: ENUM_TABLE })} SET touched = touched + 1 WHERE ${range(b)}`,
+    );
+    expect(plan).toBe(`${ENUM_TABLE}: range PRIMARY`);
+    const { rows } = await run(
+      (b) => `SELECT stage, n FROM ${b.table({ name: ENUM_TABLE })} WHERE ${range(b)} ORDER BY stage, n`,
+    );
+    // zeta 59997 and 60000, every alpha (20000), mid 2.
+    expect(rows).toHaveLength(20003);
+    expect(rows[0]).toMatchObject({ stage: 'zeta', n: 59997 });
+    expect(rows.at(-1)).toMatchObject({ stage: 'mid', n: 2 });
+  });
+
+  it('compared with a number or a label instead, the ENUM is not a range (why the index list)', async () => {
+    const gt = await explain(
+      t.db,
+      'mysql',
+      `SELECT n FROM ${ENUM_TABLE} WHERE stage > ? ORDER BY stage, n LIMIT 3`,
+      [1],
+    );
+    expect(gt).toBe(`${ENUM_TABLE}: index PRIMARY`);
+  });
+});

@@ -39,11 +39,6 @@ const REFUSED: Record<
   mysql: [
     { type: 'double', says: 'of type double: floating-point', values: ['0.1', '0.2'] },
     { type: 'float', says: 'of type float: floating-point', values: ['0.5', '0.25'] },
-    {
-      type: "enum('sad','happy')",
-      says: "declared in an order that is not its labels' order",
-      values: ["'sad'", "'happy'"],
-    },
     { type: 'bit(8)', says: 'of type bit', values: ["b'1'", "b'10'"] },
   ],
 };
@@ -115,6 +110,8 @@ describe.each(ENGINES)('preflight of the job key on %s', (engine) => {
             'decimal(20,6)',
             'varbinary(16)',
             'datetime(6)',
+            // Declared out of its labels' order: walked by index, in declaration order.
+            "enum('sad','happy')",
           ];
     for (const type of types) {
       const table = `keys_accepted_${++n}`;

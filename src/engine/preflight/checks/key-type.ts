@@ -1,4 +1,4 @@
-import { keyColumnOf, mysqlEnumOrderProblem, mysqlTimestampProblem } from '../../key-types';
+import { keyColumnOf, mysqlTimestampProblem } from '../../key-types';
 import { describeKey, resolveKey } from '../../keys';
 import { isDeclarative, kindOf } from '../../kinds/registry';
 import { type PreflightCheck, pass, refuse } from '../types';
@@ -24,8 +24,7 @@ export const keyType: PreflightCheck = {
       if (!info) return pass(this.name, `key column ${name} is checked by the columns check`);
       const column = keyColumnOf(ctx.db.engine, info);
       if ('problem' in column) return refuse(this.name, column.problem);
-      const serverProblem =
-        (await mysqlEnumOrderProblem(ctx.db, info)) ?? (await mysqlTimestampProblem(ctx.db, info));
+      const serverProblem = await mysqlTimestampProblem(ctx.db, info);
       if (serverProblem) return refuse(this.name, serverProblem);
       types.push(`${name} ${info.dataType}`);
     }
