@@ -38,7 +38,9 @@ function backfill(engine: RehearsalEngine) {
       applied_count: 'applied_count + 1',
     },
     verify: { invariant: 'tier IS NOT NULL' },
-    batch: { size: 40, min: 40, max: 40, targetMs: 500 },
+    // One transaction per apply step: the scenarios count what happens between steps (pause,
+    // alarm, flag, stop, continue-as-new after 4 gate visits) on a table of a few batches.
+    batch: { size: 40, min: 40, max: 40, targetMs: 500, invocationBudgetMs: 0 },
     limits: { lockTimeoutMs: 1000, statementTimeoutMs: 5000, maxRuntimeSeconds: 3600 },
     health: { maxReplicaLagSeconds: 5, alarms: [REHEARSAL_ALARM], pauseBetweenBatchesMs: 0 },
     rollback: { audit: true },

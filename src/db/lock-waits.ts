@@ -35,13 +35,16 @@ const POSTGRES = `WITH waiting AS MATERIALIZED (
  * holding the lock, and INNODB_TRX maps a transaction to its connection (MariaDB Knowledge Base,
  * "Information Schema INNODB_LOCK_WAITS Table"). INNODB_TRX's trx_wait_started counts whole
  * seconds, so the wait is the processlist's TIME_MS (milliseconds in the current state).
- * Both need the PROCESS privilege.
+ * Both need the PROCESS privilege. The INNODB_* tables are served from a cache InnoDB refreshes
+ * only when the last read is over 100 ms old, so they can still show a wait that has ended, held
+ * by the same (pooled) connection in its previous transaction. PROCESSLIST is read live: a waiter
+ * counts only while its session is still running a statement, which drops those stale rows.
  */
 const MARIADB = `SELECT count(*) AS blocked, coalesce(max(p.TIME_MS), 0) AS longest
     FROM information_schema.INNODB_LOCK_WAITS w
     JOIN information_schema.INNODB_TRX holder ON holder.trx_id = w.blocking_trx_id
     JOIN information_schema.INNODB_TRX waiter ON waiter.trx_id = w.requesting_trx_id
-    LEFT JOIN information_schema.PROCESSLIST p ON p.ID = waiter.trx_mysql_thread_id
+    JOIN information_schema.PROCESSLIST p ON p.ID = waiter.trx_mysql_thread_id AND p.COMMAND = 'Query'
    WHERE holder.trx_mysql_thread_id = ?`;
 
 /**

@@ -80,7 +80,9 @@ describe.each(ENGINES)('the foreground-impact signal through the state machine o
       expect(blocked).toBeDefined();
       expect(blocked!.blockedSessions).toBe(1);
       expect(blocked!.longestBlockedWaitMs).toBeGreaterThan(0);
-      expect(blocked!.firstBatchNo).toBeLessThanOrEqual(blockedBatchNo);
+      // The transaction that was running when the application's update went in, or (when it
+      // committed just before: the machine may be slow) the next one.
+      expect(blocked!.firstBatchNo).toBeLessThanOrEqual(blockedBatchNo + 1);
       expect(blocked!.batchNo).toBeGreaterThanOrEqual(blockedBatchNo);
       expect(runtime.metrics.values(job.id, 'BlockedSessions')).toContain(1);
       expect(Math.max(...runtime.metrics.values(job.id, 'BlockedWait'))).toBeGreaterThan(0);
@@ -89,8 +91,13 @@ describe.each(ENGINES)('the foreground-impact signal through the state machine o
       const ledger = await observer.query<{ batch_no: unknown; selected: unknown }>(
         `SELECT batch_no, selected FROM lowtide_ledger WHERE job_id = '${job.id}' ORDER BY batch_no`,
       );
-      const after = ledger.find((r) => Number(r.batch_no) === blockedBatchNo + 1);
-      expect(Number(after!.selected)).toBe(SIZE / 2);
+      const halved = ledger.filter(
+        (r) =>
+          Number(r.batch_no) > (blocked!.firstBatchNo ?? blocked!.batchNo) &&
+          Number(r.batch_no) <= blocked!.batchNo + 1 &&
+          Number(r.selected) === SIZE / 2,
+      );
+      expect(halved.length, JSON.stringify(ledger)).toBeGreaterThan(0);
     } finally {
       await app.close();
       await observer.close();

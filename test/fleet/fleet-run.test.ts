@@ -35,7 +35,7 @@ describe('a fleet of six databases, PostgreSQL and MariaDB mixed, in one local r
   const spec = defineJob(
     accountsBackfill('fleet-lib-backfill', 'postgres', {
       database: 'fleet',
-      batch: { size: 100, min: 100, max: 100, targetMs: 200 },
+      batch: { size: 100, min: 100, max: 100, targetMs: 200, invocationBudgetMs: 0 },
       health: { pauseBetweenBatchesMs: 1000 },
     }),
   );
@@ -140,7 +140,7 @@ describe('a fleet of six databases, PostgreSQL and MariaDB mixed, in one local r
         where: 'id > 0',
         set: { note: "'refreshed'" },
         verify: {},
-        batch: { size: 200, min: 100, max: 200, targetMs: 200 },
+        batch: { size: 200, min: 100, max: 200, targetMs: 200, invocationBudgetMs: 0 },
       }),
     );
     try {

@@ -91,7 +91,11 @@ describe.each(ENGINES)('a custom job over a composite key on %s', (engine) => {
     // (as text or numbers: compared as text), none lost or reordered.
     const started = seen.afterKeys.lastIndexOf(null);
     expect(started).toBeGreaterThanOrEqual(0);
-    const afterStart = seen.afterKeys.slice(started + 1);
+    // With sub-batches the selection that finds nothing left can run twice with the last key: at
+    // the end of the last apply step, and again in the step after it. Repeats are collapsed.
+    const afterStart = seen.afterKeys
+      .slice(started + 1)
+      .filter((key, i, all) => i === 0 || JSON.stringify(key) !== JSON.stringify(all[i - 1]));
     expect(afterStart.length).toBeGreaterThanOrEqual(Math.ceil(OPEN_LINES / 50));
     for (const key of afterStart) {
       expect(Array.isArray(key)).toBe(true);
