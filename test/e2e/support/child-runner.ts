@@ -22,8 +22,10 @@ export interface KillOutcome {
 export function runAndKill(
   config: Record<string, unknown>,
   killWhen: (event: RunnerEvent, events: RunnerEvent[]) => boolean | Promise<boolean>,
+  /** The runner script: by default this folder's fixtures/kill-runner.ts. */
+  runner: string = RUNNER,
 ): Promise<KillOutcome> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', RUNNER, JSON.stringify(config)], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', runner, JSON.stringify(config)], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

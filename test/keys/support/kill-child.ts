@@ -1,68 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import {
+  type KillOutcome,
+  type RunnerEvent,
+  runAndKill as runRunnerAndKill,
+} from '../../e2e/support/child-runner';
 
-// test/e2e/support/child-runner.ts's pattern, running the composite-key job's runner instead.
-const RUNNER = fileURLToPath(new URL('../fixtures/kill-runner.ts', import.meta.url));
-const REPO = fileURLToPath(new URL('../../..', import.meta.url));
+export type { KillOutcome, RunnerEvent };
 
-export type RunnerEvent = { type: string; [key: string]: unknown };
+/** The composite-key job's runner (test/keys/fixtures/kill-runner.ts). */
+const KEYS_RUNNER = fileURLToPath(new URL('../fixtures/kill-runner.ts', import.meta.url));
 
-export interface KillOutcome {
-  /** Every event the runner reported before it died. */
-  readonly events: RunnerEvent[];
-  /** The runner's stderr, for a failure message. */
-  readonly stderr: string;
-}
-
-/**
- * Runs the keys kill runner (the composite-key job, or with `rollback: true` its rollback) in its own process and SIGKILLs it once `killWhen` says so (given each event
- * as it arrives; it may return a promise, e.g. to wait until the database shows the batch waiting).
- * Fails if the runner ends by itself first: then nothing was killed and the test proves nothing.
- */
+/** test/e2e/support/child-runner.ts's runAndKill, running the composite-key job's runner. */
 export function runAndKill(
   config: Record<string, unknown>,
   killWhen: (event: RunnerEvent, events: RunnerEvent[]) => boolean | Promise<boolean>,
 ): Promise<KillOutcome> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', RUNNER, JSON.stringify(config)], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const events: RunnerEvent[] = [];
-  let stderr = '';
-  let killed = false;
-  child.stderr!.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      if (killed || !line.startsWith('{')) return;
-      const event = JSON.parse(line) as RunnerEvent;
-      events.push(event);
-      Promise.resolve(killWhen(event, events)).then(
-        (kill) => {
-          if (kill && !killed) {
-            killed = true;
-            child.kill('SIGKILL');
-          }
-        },
-        (error) => {
-          killed = true;
-          child.kill('SIGKILL');
-          reject(error);
-        },
-      );
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL' && killed) resolve({ events, stderr });
-      else
-        reject(
-          new Error(
-            `the runner ended by itself (code ${code}, signal ${signal}) before the kill point:\n${stderr}`,
-          ),
-        );
-    });
-  });
+  return runRunnerAndKill(config, killWhen, KEYS_RUNNER);
 }
