@@ -209,6 +209,7 @@ export class Lowtide extends Construct {
           definitionFile: path.join(roots.packageRoot, FLEET_DEFINITION),
           stateMachineName: fleetStateMachineName(config.name),
           maintenanceStateMachineName: props.stateMachineName ?? stateMachineName(config.name),
+          controlTable: this.controlTable.table,
           logRetention: props.logRetention,
         })
       : undefined;
