@@ -157,4 +157,18 @@ describe('a deployment with a job on a connection group', () => {
       window: { durationMinutes: 120 },
     });
   });
+
+  it('notifies once per fleet transition from the fleet machine’s own executions, and stays cdk-nag clean', () => {
+    const rules = resourcesOfType(synth.template, 'AWS::Events::Rule').filter(([, r]) =>
+      JSON.stringify(r.Properties.EventPattern ?? {}).includes('FleetStateMachine'),
+    );
+    expect(rules).toHaveLength(1);
+    const pattern = rules[0]![1].Properties.EventPattern;
+    expect(pattern.detail.status).toEqual(['RUNNING', 'SUCCEEDED', 'ABORTED', 'FAILED', 'TIMED_OUT']);
+    const [target] = rules[0]![1].Properties.Targets;
+    expect(JSON.stringify(target.Arn)).toContain('NotificationsTopic');
+    expect(target.InputTransformer.InputTemplate).toContain('lowtide fleet');
+    expect(target.DeadLetterConfig).toBeDefined();
+    expect(nagFindings(synth.app)).toEqual([]);
+  });
 });
