@@ -278,6 +278,7 @@ export class Lowtide extends Construct {
         job,
         stateMachine: this.stateMachine.stateMachine,
         lagAlarm: lagAlarms[job.database],
+        ...(isFleetJob(job) ? { fleetMembers: fleetExecutionInputOf(config, job).members } : {}),
         scheduleText: schedule
           ? `Scheduled \`${schedule.cron}\` (${schedule.timeZone}), window ${schedule.durationMinutes} min${schedule.enabled ? '' : ' (disabled)'}.`
           : undefined,

@@ -171,4 +171,13 @@ describe('a deployment with a job on a connection group', () => {
     expect(target.DeadLetterConfig).toBeDefined();
     expect(nagFindings(synth.app)).toEqual([]);
   });
+
+  it('graphs fleet progress on the job’s dashboard: each member run’s rows and the fleet total', () => {
+    const [dashboard] = resourcesOfType(synth.template, 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard![1].Properties.DashboardBody);
+    expect(body).toContain('Fleet progress: rows per member');
+    for (const runId of ['orders-fix_shard-1', 'orders-fix_shard-2']) expect(body).toContain(runId);
+    expect(body).toContain('SUM([m0,m1])');
+    expect(body).toContain('fleet total');
+  });
 });
