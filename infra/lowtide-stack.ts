@@ -29,6 +29,12 @@ export class LowtideStack extends Stack {
       ]),
       description: 'Start and stop executions from the console',
     });
+    if (this.lowtide.fleetStateMachine) {
+      new CfnOutput(this, 'FleetStateMachineArn', {
+        value: this.lowtide.fleetStateMachine.stateMachine.stateMachineArn,
+        description: 'Fleet jobs (on a connection group) start here: lowtide start <job> --stack',
+      });
+    }
     new CfnOutput(this, 'ControlTableName', {
       value: this.lowtide.controlTable.tableName,
       description: 'Job status, leases, checkpoints and history',

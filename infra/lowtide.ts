@@ -31,7 +31,7 @@ import { LowtideFunctions } from './constructs/lowtide-functions';
 import { LowtideNetwork } from './constructs/lowtide-network';
 import { MaintenanceStateMachine } from './constructs/maintenance-state-machine';
 import { ReplicaLagAlarm } from './constructs/replica-lag-alarm';
-import { RunNotifications } from './constructs/run-notifications';
+import { FleetNotifications, RunNotifications } from './constructs/run-notifications';
 import { featureFlagArns } from './feature-flag-arns';
 import { FUNCTION_NAMES, FUNCTION_SPECS } from './function-catalog';
 import { acknowledge } from './nag';
@@ -122,6 +122,8 @@ export class Lowtide extends Construct {
   readonly stateMachine: MaintenanceStateMachine;
   /** The fleet state machine, when a job runs on a connection group. */
   readonly fleetStateMachine?: FleetStateMachine;
+  /** One notification per fleet transition, when there is a fleet state machine. */
+  readonly fleetNotifications?: FleetNotifications;
   /** Undeliverable scheduled starts and control events. SSL only. */
   readonly deadLetterQueue: sqs.Queue;
   readonly scheduleGroup: scheduler.ScheduleGroup;
@@ -209,6 +211,7 @@ export class Lowtide extends Construct {
           definitionFile: path.join(roots.packageRoot, FLEET_DEFINITION),
           stateMachineName: fleetStateMachineName(config.name),
           maintenanceStateMachineName: props.stateMachineName ?? stateMachineName(config.name),
+          controlTable: this.controlTable.table,
           logRetention: props.logRetention,
         })
       : undefined;
@@ -260,6 +263,13 @@ export class Lowtide extends Construct {
       emails: config.notifications.emails,
       deadLetterQueue: this.deadLetterQueue,
     });
+    this.fleetNotifications = this.fleetStateMachine
+      ? new FleetNotifications(this, 'FleetNotifications', {
+          fleetStateMachine: this.fleetStateMachine.stateMachine,
+          topic: this.notifications.topic,
+          deadLetterQueue: this.deadLetterQueue,
+        })
+      : undefined;
 
     const dashboards: Record<string, JobDashboard> = {};
     for (const { job, schedule } of config.jobs) {
@@ -268,6 +278,7 @@ export class Lowtide extends Construct {
         job,
         stateMachine: this.stateMachine.stateMachine,
         lagAlarm: lagAlarms[job.database],
+        ...(isFleetJob(job) ? { fleetMembers: fleetExecutionInputOf(config, job).members } : {}),
         scheduleText: schedule
           ? `Scheduled \`${schedule.cron}\` (${schedule.timeZone}), window ${schedule.durationMinutes} min${schedule.enabled ? '' : ' (disabled)'}.`
           : undefined,

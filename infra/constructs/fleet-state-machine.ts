@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -14,6 +15,8 @@ export interface FleetStateMachineProps {
   readonly stateMachineName: string;
   /** The per-run (maintenance-job) state machine each member runs as a nested execution of. */
   readonly maintenanceStateMachineName: string;
+  /** The control table the fleet's first step records its roster in (one PutItem per execution). */
+  readonly controlTable: dynamodb.ITable;
   /**
    * Retention of the execution log group.
    * @default logs.RetentionDays.THREE_MONTHS
@@ -34,7 +37,7 @@ export class FleetStateMachine extends Construct {
 
   constructor(scope: Construct, id: string, props: FleetStateMachineProps) {
     const definition = readFileSync(props.definitionFile, 'utf8');
-    const substitutions = ['MaintenanceExecutionArnPrefix', 'MaintenanceStateMachineArn'];
+    const substitutions = ['ControlTableName', 'MaintenanceExecutionArnPrefix', 'MaintenanceStateMachineArn'];
     checkSubstitutions(props.definitionFile, definition, substitutions);
     super(scope, id);
     const stack = Stack.of(this);
@@ -88,6 +91,18 @@ export class FleetStateMachine extends Construct {
         ],
       }),
     );
+    // "Call DynamoDB with Step Functions" (Step Functions Developer Guide): putItem needs
+    // dynamodb:PutItem on the table. Only the fleet roster's item: partition keys JOB#..., and
+    // (IAM condition keys for DynamoDB, dynamodb:LeadingKeys) nothing but PutItem.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RecordFleetRoster',
+        actions: ['dynamodb:PutItem'],
+        resources: [props.controlTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['JOB#*'] } },
+      }),
+    );
+    props.controlTable.encryptionKey?.grantEncryptDecrypt(role);
     // "IAM policies for using Distributed Map states": the Map runs each iteration as a child
     // execution of this machine, which it starts, reads and stops.
     role.addToPrincipalPolicy(
@@ -110,6 +125,7 @@ export class FleetStateMachine extends Construct {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromString(definition),
       definitionSubstitutions: {
+        ControlTableName: props.controlTable.tableName,
         MaintenanceStateMachineArn: maintenanceArn,
         MaintenanceExecutionArnPrefix: maintenanceExecutions,
       },

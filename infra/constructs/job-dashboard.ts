@@ -17,7 +17,16 @@ export interface JobDashboardProps {
   };
   /** A line of context for the header, e.g. the schedule. */
   readonly scheduleText?: string;
+  /**
+   * A fleet job's members by name and run id (`<job>_<member>`): their runs emit the metrics,
+   * under their own run ids, so the dashboard graphs each member's rows and the fleet's total.
+   * @default - none: a job on one connection
+   */
+  readonly fleetMembers?: readonly { readonly member: string; readonly runId: string }[];
 }
+
+/** Members per fleet-progress graph, well inside the metrics a graph and a math expression take. */
+const MEMBERS_PER_GRAPH = 50;
 
 const PERIOD = Duration.minutes(1);
 
@@ -137,6 +146,42 @@ export class JobDashboard extends Construct {
         width: 12,
       }),
     );
+    const members = props.fleetMembers ?? [];
+    for (let first = 0; first < members.length; first += MEMBERS_PER_GRAPH) {
+      const slice = members.slice(first, first + MEMBERS_PER_GRAPH);
+      const rowsOf = Object.fromEntries(
+        slice.map((m, i) => [
+          `m${i}`,
+          new cloudwatch.Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName: metricNames.rowsApplied,
+            dimensionsMap: jobMetricDimensions(m.runId),
+            statistic: 'Sum',
+            period: PERIOD,
+            label: m.member,
+          }),
+        ]),
+      );
+      const part =
+        members.length > MEMBERS_PER_GRAPH ? ` (members ${first + 1}-${first + slice.length})` : '';
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: `Fleet progress: rows per member${part}`,
+          left: Object.values(rowsOf),
+          right: [
+            new cloudwatch.MathExpression({
+              expression: `SUM([${Object.keys(rowsOf).join(',')}])`,
+              usingMetrics: rowsOf,
+              label: 'fleet total',
+              period: PERIOD,
+            }),
+          ],
+          stacked: false,
+          width: 24,
+        }),
+      );
+    }
+
     this.dashboard.addWidgets(
       alarms.length > 0
         ? new cloudwatch.AlarmStatusWidget({

@@ -97,3 +97,51 @@ export class RunNotifications extends Construct {
     return this.topic.grantSubscribe(grantee);
   }
 }
+
+export interface FleetNotificationsProps {
+  /** The fleet state machine, whose own executions are the fleet's transitions. */
+  readonly fleetStateMachine: sfn.IStateMachine;
+  /** The run notifications' topic: the same subscribers hear of fleets. */
+  readonly topic: sns.ITopic;
+  readonly deadLetterQueue?: sqs.IQueue;
+}
+
+/**
+ * One notification per fleet transition, from the fleet state machine's own execution status
+ * changes ("Step Functions Execution Status Change", EventBridge events from Step Functions):
+ * started (RUNNING), completed (SUCCEEDED: every member's iteration ended within the tolerance),
+ * failed (FAILED: more members failed than tolerated), timed out or stopped. Member runs still
+ * notify as any run does.
+ */
+export class FleetNotifications extends Construct {
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: FleetNotificationsProps) {
+    super(scope, id);
+    this.rule = new events.Rule(this, 'Transition', {
+      description: 'lowtide: a fleet started, completed, failed, timed out or was stopped',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: {
+          stateMachineArn: [props.fleetStateMachine.stateMachineArn],
+          status: ['RUNNING', 'SUCCEEDED', ...ABNORMAL_END_STATUSES],
+        },
+      },
+      targets: [
+        new eventsTargets.SnsTopic(props.topic, {
+          message: events.RuleTargetInput.fromObject({
+            summary: `lowtide fleet ${events.EventField.fromPath('$.detail.name')} ${events.EventField.fromPath('$.detail.status')}`,
+            fleet: true,
+            status: events.EventField.fromPath('$.detail.status'),
+            execution: events.EventField.fromPath('$.detail.executionArn'),
+            input: events.EventField.fromPath('$.detail.input'),
+            output: events.EventField.fromPath('$.detail.output'),
+            region: events.EventField.fromPath('$.region'),
+          }),
+          deadLetterQueue: props.deadLetterQueue,
+        }),
+      ],
+    });
+  }
+}

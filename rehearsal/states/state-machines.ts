@@ -84,20 +84,23 @@ export class RehearsalStateMachines implements StepFunctionsRunner {
     { deployed: DeployedStateMachine; machine: StateMachine; states: Record<string, AnyState> }
   >();
   private readonly listeners = new Set<(record: ExecutionRecord) => void>();
+  /** Deployed machines with a Task the rehearsal does not run, and why. */
+  private readonly unrunnable = new Map<string, string>();
   private closed = false;
 
   constructor(private readonly options: StateMachinesOptions) {
     for (const deployed of options.machines) {
       const definition = JSON.parse(deployed.definition) as StateMachineDefinition;
       const states = definition.States as unknown as Record<string, AnyState>;
-      for (const [name, state] of Object.entries(states)) {
-        if (state.Type !== 'Task') continue;
-        const resource = state.Resource ?? '';
-        if (!LAMBDA_ARN.test(resource) && !START_EXECUTION.test(resource)) {
-          throw new Error(
-            `${deployed.name}: Task ${name} calls ${resource}, which the rehearsal does not run (Lambda function ARNs and states:startExecution only)`,
-          );
-        }
+      const unsupported = unsupportedTask(states);
+      if (unsupported) {
+        // A deployment may hold a machine the rehearsal cannot run (the fleet machine's DynamoDB
+        // and nested .sync Tasks): it is deployed, and starting it says why it does not run.
+        this.unrunnable.set(
+          deployed.arn,
+          `${deployed.name}: Task ${unsupported.name} calls ${unsupported.resource}, which the rehearsal does not run (Lambda function ARNs and states:startExecution only)`,
+        );
+        continue;
       }
       this.byArn.set(deployed.arn, { deployed, machine: new StateMachine(definition), states });
     }
@@ -129,6 +132,8 @@ export class RehearsalStateMachines implements StepFunctionsRunner {
 
   async startExecution(input: { stateMachineArn: string; name?: string; input?: string }) {
     if (this.closed) throw new Error('the rehearsal is closed');
+    const why = this.unrunnable.get(input.stateMachineArn);
+    if (why) throw new Error(why);
     const target = this.byArn.get(input.stateMachineArn);
     if (!target)
       throw named('StateMachineDoesNotExist', `State Machine Does Not Exist: '${input.stateMachineArn}'`);
@@ -383,6 +388,21 @@ export class RehearsalStateMachines implements StepFunctionsRunner {
       throw error;
     }
   }
+}
+
+/** The first Task, at the top or inside a Map's iterations, whose Resource the rehearsal does not call. */
+function unsupportedTask(
+  states: Record<string, AnyState & { ItemProcessor?: { States?: Record<string, AnyState> } }>,
+): { name: string; resource: string } | undefined {
+  for (const [name, state] of Object.entries(states)) {
+    const inner = state.ItemProcessor?.States;
+    const nested = inner ? unsupportedTask(inner) : undefined;
+    if (nested) return nested;
+    if (state.Type !== 'Task') continue;
+    const resource = state.Resource ?? '';
+    if (!LAMBDA_ARN.test(resource) && !START_EXECUTION.test(resource)) return { name, resource };
+  }
+  return undefined;
 }
 
 function named(name: string, message: string): Error {

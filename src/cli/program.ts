@@ -250,6 +250,10 @@ export function buildProgram(base: BaseContext, done: (code: ExitCode) => void):
     .argument('<job>', 'the job id or its file')
     .option('--state-machine <arn>', 'the state machine (default: found in --stack)')
     .option('--dry-run', 'preflight and plan only; nothing is written')
+    .option(
+      '--config <file>',
+      'the deployment config a fleet job’s members are read from (default: ./lowtide.config.ts when present)',
+    )
     .action(
       perform(async (ctx, job: string, flags: Record<string, unknown>) =>
         (await import('./commands/start')).startCommand(ctx, job, flags),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { memberSpec } from '../job/fleet-member';
 import { MAX_MEMBER_RUN_ID, MEMBER_NAME, memberRunId } from '../job/job-id';
 import type { JobSpec } from '../job/types';
-import type { Connection } from './connection';
+import { type Connection, defaultPort } from './connection';
 
 /**
  * A connection group: a named list of the deployment's connections, each a member of the fleet a
@@ -83,14 +83,26 @@ export function fleetMembersOf(config: GroupsConfig, job: JobSpec): JobSpec[] {
 
 /**
  * The fleet state machine's input for a fleet job, but for its window (the schedule's, or none):
- * the members in the group's order with their run ids, and the job's Map settings. The fleet
- * definition reads `members`, `maxConcurrency` and `toleratedFailurePercentage` by path.
+ * the members in the group's order with their run ids, the roster its first step records (each
+ * member's engine and endpoint, never credentials), and the job's Map settings. The fleet
+ * definition reads `members`, `group`, `roster`, `maxConcurrency` and
+ * `toleratedFailurePercentage` by path.
  */
 export function fleetExecutionInputOf(config: GroupsConfig, job: JobSpec) {
   const members = config.connectionGroups[job.database] ?? [];
   return {
     jobId: job.id,
+    group: job.database,
     members: members.map((member) => ({ member, runId: memberRunId(job.id, member) })),
+    roster: members.map((member) => {
+      const c = config.connections[member]!;
+      return {
+        name: member,
+        runId: memberRunId(job.id, member),
+        engine: c.engine,
+        where: `${c.host}:${c.port ?? defaultPort(c.engine)}/${c.database}`,
+      };
+    }),
     maxConcurrency: job.fleet.maxConcurrency,
     toleratedFailurePercentage: job.fleet.toleratedFailurePercentage,
   };

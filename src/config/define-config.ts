@@ -9,6 +9,7 @@ import {
   fleetJobIssues,
   fleetMembersOf,
 } from './connection-groups';
+import { type ConnectionTemplateGroup, expandConnectionTemplates } from './connection-templates';
 import { type DdlGuardConfig, type DdlGuardInput, ddlGuardSchema } from './ddl-guard';
 import { type NetworkInput, networkSchema } from './network';
 import { type ScheduleInput, scheduleSchema } from './schedule';
@@ -94,7 +95,9 @@ export const configSchema = z
     }),
     /**
      * Named lists of connections: a job whose `database` names a group runs on every member, each
-     * a run of its own (`<job>_<connection>`). Default none.
+     * a run of its own (`<job>_<connection>`). A group may also be a template, `{ template,
+     * members: [{ name, host?, port?, database? }] }`, whose members become connections (parseConfig
+     * expands it before this schema sees it). Default none.
      */
     connectionGroups: z.record(connectionName, connectionGroupSchema).default({}),
     jobs: z.array(jobEntrySchema).min(1, 'must list at least one job'),
@@ -205,8 +208,9 @@ export const configSchema = z
 
 export type ConfigInput = Omit<
   z.input<typeof configSchema>,
-  'connections' | 'jobs' | 'network' | 'recipes'
+  'connections' | 'connectionGroups' | 'jobs' | 'network' | 'recipes'
 > & {
+  readonly connectionGroups?: Readonly<Record<string, readonly string[] | ConnectionTemplateGroup>>;
   readonly recipes?: ReadonlyArray<RecipeRegistration & { readonly ddlGuard?: DdlGuardInput }>;
   readonly network?: NetworkInput;
   readonly connections: Readonly<Record<string, ConnectionInput>>;
@@ -231,7 +235,12 @@ function toIssues(error: z.ZodError): ConfigIssue[] {
 
 /** Validates a deployment config and fills in defaults, or throws ConfigError naming every field to fix. */
 export function parseConfig(input: unknown): LowtideConfig {
-  const result = configSchema.safeParse(input);
+  // A template group's members become connections first; its own mistakes are reported alone.
+  const expanded = expandConnectionTemplates(input);
+  if (expanded.issues.length > 0) {
+    throw new ConfigError(expanded.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  }
+  const result = configSchema.safeParse(expanded.config);
   if (result.success) return result.data;
   throw new ConfigError(toIssues(result.error));
 }

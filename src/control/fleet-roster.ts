@@ -65,11 +65,12 @@ export class FleetRosterStore {
       this.retry ?? {},
     );
     const item = out.Item;
-    if (!item || !Array.isArray(item.members)) return undefined;
+    const members = item ? membersOf(item) : undefined;
+    if (!item || !members) return undefined;
     return {
       jobId: String(item.jobId),
       group: String(item.group),
-      members: (item.members as FleetRosterMember[]).map((m) => ({
+      members: members.map((m) => ({
         name: String(m.name),
         runId: String(m.runId),
         engine: m.engine === 'mysql' ? 'mysql' : 'postgres',
@@ -77,5 +78,21 @@ export class FleetRosterStore {
       })),
       updatedAt: String(item.updatedAt),
     };
+  }
+}
+
+/**
+ * A roster's members: a list locally, a JSON string when the deployed fleet state machine wrote it
+ * (its PutItem builds the item with intrinsic functions, which can make a string of a list but not
+ * a DynamoDB list of maps).
+ */
+function membersOf(item: Record<string, unknown>): FleetRosterMember[] | undefined {
+  if (Array.isArray(item.members)) return item.members as FleetRosterMember[];
+  if (typeof item.membersJson !== 'string') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(item.membersJson);
+    return Array.isArray(parsed) ? (parsed as FleetRosterMember[]) : undefined;
+  } catch {
+    return undefined;
   }
 }

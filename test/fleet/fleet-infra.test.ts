@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetStateMachine } from '../../infra/constructs/fleet-state-machine';
 import { REPO_ROOT } from '../../infra/paths';
@@ -23,6 +24,11 @@ function synthFleet(env = true) {
     definitionFile: DEFINITION,
     stateMachineName: 'lowtide-fleet-job',
     maintenanceStateMachineName: 'lowtide-maintenance-job',
+    controlTable: new dynamodb.Table(stack, 'Control', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    }),
   });
   return { stack, fleet, template: Template.fromStack(stack) };
 }
@@ -38,6 +44,7 @@ describe('the fleet state machine construct', () => {
     const props = machine!.Properties;
     expect(props.StateMachineName).toBe('lowtide-fleet-job');
     expect(Object.keys(props.DefinitionSubstitutions as object).sort()).toEqual([
+      'ControlTableName',
       'MaintenanceExecutionArnPrefix',
       'MaintenanceStateMachineArn',
     ]);
@@ -63,6 +70,12 @@ describe('the fleet state machine construct', () => {
     expect(text(bySid.SyncExecutionEvents)).toContain(
       'rule/StepFunctionsGetEventsForStepFunctionsExecutionRule',
     );
+    // The roster step: one PutItem on the control table, on job partitions only.
+    expect(bySid.RecordFleetRoster?.Action).toBe('dynamodb:PutItem');
+    expect(text(bySid.RecordFleetRoster)).toContain('Control');
+    expect((bySid.RecordFleetRoster as { Condition?: unknown }).Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['JOB#*'] },
+    });
     expect(text(bySid.DistributedMapChildren)).toContain(':stateMachine:lowtide-fleet-job');
     expect(text(bySid.DistributedMapChildExecutions)).toContain(':execution:lowtide-fleet-job:*');
     // Nothing on "*" but the tracing and log-delivery actions CDK adds for every state machine.
@@ -120,6 +133,21 @@ describe('a deployment with a job on a connection group', () => {
     const input = JSON.parse(target.Input);
     expect(input).toMatchObject({
       jobId: 'orders-fix',
+      group: 'shards',
+      roster: [
+        {
+          name: 'shard-1',
+          runId: 'orders-fix_shard-1',
+          engine: 'postgres',
+          where: 'db1.internal:5432/orders',
+        },
+        {
+          name: 'shard-2',
+          runId: 'orders-fix_shard-2',
+          engine: 'postgres',
+          where: 'db2.internal:5432/orders',
+        },
+      ],
       members: [
         { member: 'shard-1', runId: 'orders-fix_shard-1' },
         { member: 'shard-2', runId: 'orders-fix_shard-2' },
@@ -128,5 +156,28 @@ describe('a deployment with a job on a connection group', () => {
       toleratedFailurePercentage: 10,
       window: { durationMinutes: 120 },
     });
+  });
+
+  it('notifies once per fleet transition from the fleet machine’s own executions, and stays cdk-nag clean', () => {
+    const rules = resourcesOfType(synth.template, 'AWS::Events::Rule').filter(([, r]) =>
+      JSON.stringify(r.Properties.EventPattern ?? {}).includes('FleetStateMachine'),
+    );
+    expect(rules).toHaveLength(1);
+    const pattern = rules[0]![1].Properties.EventPattern;
+    expect(pattern.detail.status).toEqual(['RUNNING', 'SUCCEEDED', 'ABORTED', 'FAILED', 'TIMED_OUT']);
+    const [target] = rules[0]![1].Properties.Targets;
+    expect(JSON.stringify(target.Arn)).toContain('NotificationsTopic');
+    expect(target.InputTransformer.InputTemplate).toContain('lowtide fleet');
+    expect(target.DeadLetterConfig).toBeDefined();
+    expect(nagFindings(synth.app)).toEqual([]);
+  });
+
+  it('graphs fleet progress on the job’s dashboard: each member run’s rows and the fleet total', () => {
+    const [dashboard] = resourcesOfType(synth.template, 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard![1].Properties.DashboardBody);
+    expect(body).toContain('Fleet progress: rows per member');
+    for (const runId of ['orders-fix_shard-1', 'orders-fix_shard-2']) expect(body).toContain(runId);
+    expect(body).toContain('SUM([m0,m1])');
+    expect(body).toContain('fleet total');
   });
 });

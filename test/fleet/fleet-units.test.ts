@@ -78,8 +78,16 @@ describe('a member’s run', () => {
 });
 
 describe('the fleet definition, run locally', () => {
+  const roster = { controlTableName: 'control', putItem: async () => {} };
   const input = (names: string[], maxConcurrency: number) => ({
     jobId: 'orders-fix',
+    group: 'shards',
+    roster: names.map((name) => ({
+      name,
+      runId: `orders-fix_${name}`,
+      engine: 'postgres' as const,
+      where: `${name}.internal:5432/app`,
+    })),
     members: names.map((member) => ({ member, runId: `orders-fix_${member}` })),
     maxConcurrency,
     toleratedFailurePercentage: 0,
@@ -91,6 +99,7 @@ describe('the fleet definition, run locally', () => {
     let most = 0;
     const seen: unknown[] = [];
     const result = await runFleetDefinition({
+      ...roster,
       input: input(['a', 'b', 'c', 'd', 'e', 'f'], 2),
       runMember: async (execution) => {
         seen.push(execution);
@@ -127,6 +136,7 @@ describe('the fleet definition, run locally', () => {
     const described: string[] = [];
     const statuses = ['RUNNING', 'SUCCEEDED'];
     const result = await runFleetDefinition({
+      ...roster,
       input: input(['a'], 1),
       runMember: async () => ({
         Status: 'SUCCEEDED',
@@ -148,6 +158,7 @@ describe('the fleet definition, run locally', () => {
 
   it('fails the member’s iteration when its successor fails', async () => {
     const result = await runFleetDefinition({
+      ...roster,
       input: input(['a'], 1),
       runMember: async () => ({
         Status: 'SUCCEEDED',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type ExecutionRecord,
@@ -147,6 +148,31 @@ describe('RehearsalStateMachines', () => {
     release?.();
     expect(ended.map((e) => e.status)).toEqual(['ABORTED']);
     await blocked.close();
+    await runner.close();
+  });
+
+  it('deploys a machine it cannot run (the fleet machine) and says why when it is started', async () => {
+    const fleet = readFileSync(new URL('../../statemachines/fleet-job.asl.json', import.meta.url), 'utf8');
+    const runner = new RehearsalStateMachines({
+      machines: [
+        {
+          logicalId: 'F',
+          name: 'lowtide-fleet-job',
+          arn: `${MACHINE}-fleet`,
+          definition: fleet,
+          roleLogicalId: 'R',
+        },
+      ],
+      invoke: async () => ({ ok: true, result: {} }),
+      authorize: async () => ({ allowed: true, reason: 'allowed' }),
+      principalFor: (role) => role,
+      msPerSecond: 1,
+      onEnd: () => {},
+    });
+    await expect(runner.startExecution({ stateMachineArn: `${MACHINE}-fleet`, input: '{}' })).rejects.toThrow(
+      'lowtide-fleet-job: Task RecordRoster calls arn:aws:states:::dynamodb:putItem, which the rehearsal does not run',
+    );
+    expect(runner.list()).toEqual([]);
     await runner.close();
   });
 });

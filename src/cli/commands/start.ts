@@ -1,15 +1,18 @@
 import { StartExecutionCommand, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
 import { generationName, newRunId } from '../../run/naming';
 import type { CliContext } from '../context';
-import { type AwsClients, findStateMachine } from '../control/aws-targets';
+import { type AwsClients, FLEET_MACHINE_SUFFIX, findStateMachine } from '../control/aws-targets';
 import { awsClients } from '../control/control-target';
 import { BadInputError } from '../errors';
 import { resolveJobId } from '../load-job';
 import { type CommandResult, result } from '../output';
 import type { ControlFlags } from './control-options';
+import { deploymentConfigFor, fleetStartRequest, isFleetJobOf } from './start-fleet';
 
 export interface StartFlags extends ControlFlags {
   readonly dryRun?: boolean;
+  /** The deployment config a fleet job's members are read from. Default: ./lowtide.config.ts when present. */
+  readonly config?: string;
 }
 
 /**
@@ -49,16 +52,23 @@ export async function startCommand(
     );
   }
   const jobId = await resolveJobId(reference, ctx.cwd);
+  const config = await deploymentConfigFor(ctx.cwd, flags.config);
+  const fleet = isFleetJobOf(config, jobId);
   const clients = awsClients(flags.region);
   try {
-    const stateMachineArn = flags.stateMachine ?? (await findStateMachine(flags.stack!, clients.sfn));
-    const request = startExecutionRequest(stateMachineArn, jobId, new Date(), { dryRun: flags.dryRun });
+    // A fleet job starts the fleet state machine, which runs every member (and records the roster).
+    const stateMachineArn =
+      flags.stateMachine ??
+      (await findStateMachine(flags.stack!, clients.sfn, fleet ? FLEET_MACHINE_SUFFIX : undefined));
+    const request = fleet
+      ? fleetStartRequest(stateMachineArn, config!, jobId, new Date(), { dryRun: flags.dryRun })
+      : startExecutionRequest(stateMachineArn, jobId, new Date(), { dryRun: flags.dryRun });
     const started = await startExecution(clients.sfn, request);
     const text = [
-      `started ${flags.dryRun ? 'a dry run of ' : ''}job ${jobId}: ${started.executionArn}`,
+      `started ${flags.dryRun ? 'a dry run of ' : ''}${fleet ? 'fleet ' : ''}job ${jobId}: ${started.executionArn}`,
       `follow it with: lowtide status ${jobId}${flags.stack ? ` --stack ${flags.stack}` : ' --table <control table>'}`,
     ].join('\n');
-    return result({ ok: true, jobId, stateMachineArn, ...started, name: request.name }, text);
+    return result({ ok: true, jobId, fleet, stateMachineArn, ...started, name: request.name }, text);
   } finally {
     clients.destroy();
   }

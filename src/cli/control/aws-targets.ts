@@ -92,13 +92,21 @@ export async function findControlTable(stack: string, dynamo: AwsClients['dynamo
   );
 }
 
-export async function findStateMachine(stack: string, sfn: AwsClients['sfn']): Promise<string> {
+/** The per-run machine's name ends so (src/config/names.ts); the fleet machine's ends `-fleet-job`. */
+export const MAINTENANCE_MACHINE_SUFFIX = '-maintenance-job';
+export const FLEET_MACHINE_SUFFIX = '-fleet-job';
+
+export async function findStateMachine(
+  stack: string,
+  sfn: AwsClients['sfn'],
+  suffix = MAINTENANCE_MACHINE_SUFFIX,
+): Promise<string> {
   const found: string[] = [];
   let token: string | undefined;
   do {
     const page = await sfn.send(new ListStateMachinesCommand({ nextToken: token, maxResults: 100 }));
     for (const machine of page.stateMachines ?? []) {
-      if (!machine.stateMachineArn || !machine.name?.endsWith('-maintenance-job')) continue;
+      if (!machine.stateMachineArn || !machine.name?.endsWith(suffix)) continue;
       const tags = await sfn.send(new ListTagsForResourceCommand({ resourceArn: machine.stateMachineArn }));
       if (tags.tags?.some((t) => t.key === STACK_TAG && t.value === stack))
         found.push(machine.stateMachineArn);
@@ -107,8 +115,9 @@ export async function findStateMachine(stack: string, sfn: AwsClients['sfn']): P
   } while (token);
   if (found.length === 1) return found[0]!;
   if (found.length === 0) {
+    const which = suffix === FLEET_MACHINE_SUFFIX ? 'fleet state machine' : 'state machine';
     throw new BadInputError(
-      `no lowtide state machine found in stack '${stack}' in this region: check the stack name and AWS_REGION, or pass --state-machine (the stack output StateMachineArn)`,
+      `no lowtide ${which} found in stack '${stack}' in this region: check the stack name and AWS_REGION, or pass --state-machine (the stack output ${suffix === FLEET_MACHINE_SUFFIX ? 'FleetStateMachineArn' : 'StateMachineArn'})`,
     );
   }
   throw new BadInputError(

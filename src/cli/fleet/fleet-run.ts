@@ -1,4 +1,4 @@
-import { FleetRosterStore } from '../../control/fleet-roster';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { redactUrl } from '../../db/target';
 import type { RuleSettings } from '../../ddl/rule-settings';
 import type { AlarmReader, FlagReader } from '../../health/types';
@@ -66,7 +66,7 @@ export interface FleetRunReport {
  * fleet definition (statemachines/fleet-job.asl.json, src/runtime/fleet/fleet-machine.ts): each member is a
  * run of its own (`<job>_<member>`: its lease, lock, ledger, checkpoint and history), at most
  * `concurrency` at once, a member's failure stopping none of the others. The roster goes to the
- * control state first, so `status`, `pause`, `resume` and `abort` of the job reach every member.
+ * control state first (the fleet definition's first step), so `status`, `pause`, `resume` and `abort` of the job reach every member.
  */
 export async function runFleetLocally(options: FleetRunOptions): Promise<FleetRunReport> {
   const { spec, group, control } = options;
@@ -74,16 +74,12 @@ export async function runFleetLocally(options: FleetRunOptions): Promise<FleetRu
   const tolerance = options.toleratedFailurePercentage ?? 0;
   const members = group.members.map((m) => ({ ...m, spec: memberSpec(spec, m) }));
   const byRunId = new Map(members.map((m) => [m.spec.id, m.name]));
-  await new FleetRosterStore(control.clients.documentClient, control.tableName).put({
-    jobId: spec.id,
-    group: group.name,
-    members: members.map((m) => ({
-      name: m.name,
-      runId: m.spec.id,
-      engine: m.engine,
-      where: redactUrl(m.url),
-    })),
-  });
+  const roster = members.map((m) => ({
+    name: m.name,
+    runId: m.spec.id,
+    engine: m.engine,
+    where: redactUrl(m.url),
+  }));
 
   const onEvent = (event: RuntimeEvent) => {
     if (!options.onMember) return;
@@ -137,12 +133,19 @@ export async function runFleetLocally(options: FleetRunOptions): Promise<FleetRu
     machine = await runFleetDefinition({
       input: {
         jobId: spec.id,
+        group: group.name,
+        roster,
         members: members.map((m) => ({ member: m.name, runId: m.spec.id })),
         maxConcurrency: concurrency,
         toleratedFailurePercentage: tolerance,
         window: {},
       },
       runMember,
+      // The roster step's PutItem, as deployed, against the local control table.
+      controlTableName: control.tableName,
+      putItem: async (request) => {
+        await control.clients.client.send(new PutItemCommand(request));
+      },
     });
   } finally {
     await runtime.close();

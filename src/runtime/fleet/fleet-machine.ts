@@ -1,5 +1,6 @@
 import '../local/polyfills';
 import { readFileSync } from 'node:fs';
+import type { PutItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { ExecutionInput } from '../../run/state';
 import { packageFile, substitute } from '../local/definition';
@@ -12,11 +13,26 @@ const FLEET_DEFINITION_FILE = 'statemachines/fleet-job.asl.json';
 export const FLEET_DEFINITION_URL = packageFile(FLEET_DEFINITION_FILE);
 
 /** Its placeholders: the per-run state machine it starts members on, and that machine's execution ARN prefix. */
-export const FLEET_SUBSTITUTIONS = ['MaintenanceExecutionArnPrefix', 'MaintenanceStateMachineArn'] as const;
+export const FLEET_SUBSTITUTIONS = [
+  'ControlTableName',
+  'MaintenanceExecutionArnPrefix',
+  'MaintenanceStateMachineArn',
+] as const;
+
+/** One member as the fleet's roster keeps it (src/control/fleet-roster.ts), as the execution input carries it. */
+export interface FleetInputRosterMember {
+  readonly name: string;
+  readonly runId: string;
+  readonly engine: 'postgres' | 'mysql';
+  readonly where: string;
+}
 
 /** The fleet execution's input: what a schedule or `lowtide start` hands the fleet state machine. */
 export interface FleetExecutionInput {
   readonly jobId: string;
+  /** The connection group, and its members as the roster step records them. */
+  readonly group: string;
+  readonly roster: readonly FleetInputRosterMember[];
   readonly members: readonly { readonly member: string; readonly runId: string }[];
   readonly maxConcurrency: number;
   readonly toleratedFailurePercentage: number;
@@ -33,6 +49,14 @@ export interface NestedExecutionResult {
 
 export interface RunFleetDefinitionOptions {
   readonly input: FleetExecutionInput;
+  /** The control table the roster step writes to (the `ControlTableName` substitution). */
+  readonly controlTableName: string;
+  /**
+   * The roster step's request, a DynamoDB PutItem exactly as the deployed machine sends it, sent
+   * here (locally: to the local control table). A failed condition must reject with an error
+   * named `ConditionalCheckFailedException`, as the SDK's does.
+   */
+  readonly putItem: (request: PutItemCommandInput) => Promise<void>;
   /** The member run's execution (all its generations), in place of the nested StartExecution. */
   readonly runMember: (input: ExecutionInput) => Promise<NestedExecutionResult>;
   readonly executionName?: string;
@@ -51,8 +75,9 @@ const LOCAL_MAINTENANCE_MACHINE = 'arn:aws:states:local:000000000000:stateMachin
  * interpreter gives a Task state without TimeoutSeconds 60 seconds (Step Functions gives 99999999),
  * so the nested run's Task gets the longest timer Node keeps (2^31 - 1 ms, about 24.8 days).
  */
-export function loadFleetDefinition(): StateMachineDefinition {
+export function loadFleetDefinition(controlTableName: string): StateMachineDefinition {
   const text = substitute(readFileSync(FLEET_DEFINITION_URL, 'utf8'), {
+    ControlTableName: controlTableName,
     MaintenanceStateMachineArn: LOCAL_MAINTENANCE_MACHINE,
     MaintenanceExecutionArnPrefix: LOCAL_MAINTENANCE_MACHINE.replace(':stateMachine:', ':execution:'),
   });
@@ -80,11 +105,26 @@ export interface FleetMachineResult {
  * caller judges the fleet by the same rule the Map applies on AWS.
  */
 export async function runFleetDefinition(options: RunFleetDefinitionOptions): Promise<FleetMachineResult> {
-  const machine = new StateMachine(loadFleetDefinition(), { validationOptions: { noValidate: true } });
+  const machine = new StateMachine(loadFleetDefinition(options.controlTableName), {
+    validationOptions: { noValidate: true },
+  });
   const name = options.executionName ?? `${options.input.jobId}-fleet`;
   const run = machine.run(options.input as unknown as JSONValue, {
     overrides: {
       taskResourceLocalHandlers: {
+        RecordRoster: async (input) => {
+          try {
+            await options.putItem(input as unknown as PutItemCommandInput);
+          } catch (error) {
+            // Step Functions names a service integration's errors `DynamoDB.<exception>`, which
+            // the definition's Catch matches.
+            if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+            const named = new Error((error as Error).message);
+            named.name = 'DynamoDB.ConditionalCheckFailedException';
+            throw named;
+          }
+          return {};
+        },
         RunMember: async (input) => {
           const { Input } = input as { Input: ExecutionInput };
           return (await options.runMember(Input)) as unknown as JSONValue;
@@ -99,7 +139,11 @@ export async function runFleetDefinition(options: RunFleetDefinitionOptions): Pr
       waitTimeOverrides: { WaitForSuccessor: 0 },
     },
     context: {
-      Execution: { Id: `arn:aws:states:local:000000000000:execution:lowtide-fleet-job:${name}`, Name: name },
+      Execution: {
+        Id: `arn:aws:states:local:000000000000:execution:lowtide-fleet-job:${name}`,
+        Name: name,
+        StartTime: new Date().toISOString(),
+      },
     },
   });
   try {
