@@ -1,36 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ENGINES, type TestEngine } from '../support/databases';
+import { ENGINES } from '../support/databases';
 import { backfillTargets, createAccounts, TIER_EXPRESSION } from '../support/fixtures';
-import { connectRaw, type RawConnection } from '../support/raw-sql';
+import { connectRaw } from '../support/raw-sql';
 import { waitUntil } from '../support/replicas/wait-until';
+import { slowChangeRunning, slowNote } from '../support/slow-change';
 import { appliedCounts, backfillJob } from './support/accounts';
 import { useE2e } from './support/harness';
 
 const ROWS = 100;
 const SIZE = 10;
-
-/** 100 ms a row: a transaction of 10 rows holds its first row for about a second. */
-function slowNote(engine: TestEngine): string {
-  return engine === 'postgres'
-    ? 'CASE WHEN pg_sleep(0.1) IS NULL THEN note ELSE note END'
-    : 'CASE WHEN SLEEP(0.1) = 0 THEN note ELSE note END';
-}
-
-/** Whether the batch's slow UPDATE has been running long enough to hold its first row. */
-async function changeRunning(raw: RawConnection, engine: TestEngine): Promise<boolean> {
-  const rows =
-    engine === 'postgres'
-      ? await raw.query(
-          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state = 'active'
-              AND query LIKE '%UPDATE%pg_sleep(0.1)%' AND pid <> pg_backend_pid()
-              AND clock_timestamp() - query_start > interval '200 milliseconds'`,
-        )
-      : await raw.query(
-          `SELECT 1 FROM information_schema.processlist WHERE db = DATABASE() AND command = 'Query'
-              AND info LIKE '%UPDATE%SLEEP(0.1)%' AND id <> CONNECTION_ID() AND time_ms > 200`,
-        );
-  return rows.length > 0;
-}
 
 /**
  * An application session waits on a row a running transaction of lowtide's holds: the apply
@@ -60,7 +38,7 @@ describe.each(ENGINES)('the foreground-impact signal through the state machine o
         return Number(row!.n) >= 1 ? true : undefined;
       });
       await waitUntil('the next transaction to hold its first row', async () =>
-        (await changeRunning(observer, engine)) ? true : undefined,
+        (await slowChangeRunning(observer, engine, 200)) ? true : undefined,
       );
       const [head] = await observer.query<{ last: unknown; n: unknown }>(
         `SELECT max(CAST(last_key AS ${engine === 'postgres' ? 'bigint' : 'signed'})) AS last, count(*) AS n

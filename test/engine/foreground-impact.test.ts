@@ -3,37 +3,15 @@ import { installLedger, runBatch } from '../../src/engine';
 import { impactWatcher } from '../../src/engine/foreground-impact';
 import { advanceCheckpoint } from '../../src/run/after-batch';
 import { initialCheckpoint } from '../../src/runtime/handlers/common';
-import { ENGINES, type TestEngine } from '../support/databases';
+import { ENGINES } from '../support/databases';
 import { useEngineDatabase, useFreshAccounts } from '../support/engine-database';
 import { accountsBackfill, TIER_EXPRESSION } from '../support/fixtures';
-import { connectRaw, type RawConnection } from '../support/raw-sql';
+import { connectRaw } from '../support/raw-sql';
 import { waitUntil } from '../support/replicas/wait-until';
+import { slowChangeRunning, slowNote } from '../support/slow-change';
 
 const ROWS = 200;
 const BATCH = 10;
-
-/** A `set` that takes 100 ms a row: a batch of 10 rows holds its first row lock for about a second. */
-function slowNote(engine: TestEngine): string {
-  return engine === 'postgres'
-    ? 'CASE WHEN pg_sleep(0.1) IS NULL THEN note ELSE note END'
-    : 'CASE WHEN SLEEP(0.1) = 0 THEN note ELSE note END';
-}
-
-/** Whether the batch's slow UPDATE is running (so it holds its first rows' locks). */
-async function changeRunning(raw: RawConnection, engine: TestEngine): Promise<boolean> {
-  const rows =
-    engine === 'postgres'
-      ? await raw.query(
-          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state = 'active'
-              AND query LIKE '%UPDATE%pg_sleep(0.1)%' AND pid <> pg_backend_pid()
-              AND clock_timestamp() - query_start > interval '250 milliseconds'`,
-        )
-      : await raw.query(
-          `SELECT 1 FROM information_schema.processlist WHERE db = DATABASE() AND command = 'Query'
-              AND info LIKE '%UPDATE%SLEEP(0.1)%' AND id <> CONNECTION_ID() AND time_ms > 250`,
-        );
-  return rows.length > 0;
-}
 
 describe.each(ENGINES)('the foreground-impact signal on %s', (engine) => {
   // Three connections: the batch's session, the watcher's, and the ledger's bookkeeping.
@@ -59,7 +37,7 @@ describe.each(ENGINES)('the foreground-impact signal on %s', (engine) => {
       const impact = await impactWatcher(t.db);
       const batch = runBatch({ spec, db: t.db, lease: { token: 1 }, batchSize: BATCH, impact });
       await waitUntil('the batch UPDATE to hold its first rows', async () =>
-        (await changeRunning(observer, engine)) ? true : undefined,
+        (await slowChangeRunning(observer, engine, 250)) ? true : undefined,
       );
       // The application's own update of a row the batch has already changed: it waits for the commit.
       const update = app.query(
